@@ -1,0 +1,65 @@
+/**
+ * ABCI socket framing (CometBFT 0.38, libs/protoio): each message is an unsigned varint length
+ * followed by that many protobuf bytes. Frames arrive split across reads and batched together.
+ */
+
+/** CometBFT's own reader refuses messages over 100 MiB; a bigger length is a corrupt stream. */
+export const MAX_FRAME_BYTES = 104_857_600;
+
+export class FramingError extends Error {
+  override name = "FramingError";
+}
+
+export function encodeFrame(message: Uint8Array): Uint8Array {
+  const header: number[] = [];
+  let length = message.length;
+  while (length >= 0x80) {
+    header.push((length & 0x7f) | 0x80);
+    length = Math.floor(length / 128);
+  }
+  header.push(length);
+  const out = new Uint8Array(header.length + message.length);
+  out.set(header, 0);
+  out.set(message, header.length);
+  return out;
+}
+
+/** Accumulates bytes and yields whole frames in arrival order. */
+export class FrameDecoder {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  push(chunk: Uint8Array): Uint8Array[] {
+    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    const frames: Uint8Array[] = [];
+    let offset = 0;
+    for (;;) {
+      const header = readUvarint(this.buffer, offset);
+      if (header === undefined) break;
+      const start = offset + header.bytes;
+      const end = start + header.value;
+      if (end > this.buffer.length) break;
+      frames.push(new Uint8Array(this.buffer.subarray(start, end)));
+      offset = end;
+    }
+    if (offset > 0) this.buffer = this.buffer.subarray(offset);
+    return frames;
+  }
+
+  get pendingBytes(): number {
+    return this.buffer.length;
+  }
+}
+
+function readUvarint(buffer: Uint8Array, offset: number): { value: number; bytes: number } | undefined {
+  let value = 0;
+  let multiplier = 1;
+  for (let i = 0; i < 10; i++) {
+    const byte = buffer[offset + i];
+    if (byte === undefined) return undefined;
+    value += (byte & 0x7f) * multiplier;
+    if (value > MAX_FRAME_BYTES) throw new FramingError(`frame length over ${MAX_FRAME_BYTES} bytes`);
+    if ((byte & 0x80) === 0) return { value, bytes: i + 1 };
+    multiplier *= 128;
+  }
+  throw new FramingError("frame length varint longer than 10 bytes");
+}

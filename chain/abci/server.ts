@@ -1,0 +1,156 @@
+import { existsSync, unlinkSync } from "node:fs";
+import net from "node:net";
+import { Request, Response } from "cosmjs-types/tendermint/abci/types";
+import type { Logger } from "../log.js";
+import type { AbciApplication } from "./application.js";
+import { encodeFrame, FrameDecoder } from "./framing.js";
+
+type RequestKind = Exclude<keyof Request, "echo" | "flush">;
+
+/** How each request kind is answered, and the response field it fills. */
+const routes: {
+  [K in RequestKind]: { response: keyof Response; call: (app: AbciApplication, r: Request) => unknown };
+} = {
+  info: { response: "info", call: (app, r) => app.info(r.info!) },
+  initChain: { response: "initChain", call: (app, r) => app.initChain(r.initChain!) },
+  query: { response: "query", call: (app, r) => app.query(r.query!) },
+  checkTx: { response: "checkTx", call: (app, r) => app.checkTx(r.checkTx!) },
+  commit: { response: "commit", call: (app) => app.commit() },
+  listSnapshots: { response: "listSnapshots", call: (app) => app.listSnapshots() },
+  offerSnapshot: { response: "offerSnapshot", call: (app, r) => app.offerSnapshot(r.offerSnapshot!) },
+  loadSnapshotChunk: {
+    response: "loadSnapshotChunk",
+    call: (app, r) => app.loadSnapshotChunk(r.loadSnapshotChunk!),
+  },
+  applySnapshotChunk: {
+    response: "applySnapshotChunk",
+    call: (app, r) => app.applySnapshotChunk(r.applySnapshotChunk!),
+  },
+  prepareProposal: { response: "prepareProposal", call: (app, r) => app.prepareProposal(r.prepareProposal!) },
+  processProposal: { response: "processProposal", call: (app, r) => app.processProposal(r.processProposal!) },
+  extendVote: { response: "extendVote", call: (app, r) => app.extendVote(r.extendVote!) },
+  verifyVoteExtension: {
+    response: "verifyVoteExtension",
+    call: (app, r) => app.verifyVoteExtension(r.verifyVoteExtension!),
+  },
+  finalizeBlock: { response: "finalizeBlock", call: (app, r) => app.finalizeBlock(r.finalizeBlock!) },
+};
+
+function requestKind(request: Request): keyof Request | undefined {
+  for (const key of Object.keys(request) as (keyof Request)[]) if (request[key] !== undefined) return key;
+  return undefined;
+}
+
+/**
+ * Errors in read-only requests become error responses, so one bad query or tx never stops the
+ * node. Errors in consensus requests cannot be papered over (state would diverge), so they go
+ * back as an exception, which makes CometBFT stop with the message.
+ */
+function errorResponse(kind: keyof Request | undefined, error: Error): Response {
+  const log = `internal error: ${error.message}`;
+  if (kind === "checkTx") return Response.fromPartial({ checkTx: { code: 1, codespace: "metro", log } });
+  if (kind === "query") return Response.fromPartial({ query: { code: 1, codespace: "metro", log } });
+  return Response.fromPartial({
+    exception: { error: `${String(kind ?? "unknown request")}: ${error.message}` },
+  });
+}
+
+/**
+ * One ABCI connection: requests are answered strictly in arrival order, and written out
+ * in batches that go to the socket at the latest when CometBFT sends Flush.
+ */
+class AbciConnection {
+  private readonly decoder = new FrameDecoder();
+  private queue: Promise<void> = Promise.resolve();
+  private outgoing: Uint8Array[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly app: AbciApplication,
+    private readonly log: Logger,
+  ) {
+    socket.on("data", (chunk) => this.receive(chunk));
+    socket.on("error", (error) => this.log.warn({ err: error }, "abci connection error"));
+    socket.on("close", () => {
+      this.closed = true;
+    });
+  }
+
+  private receive(chunk: Buffer): void {
+    let frames: Uint8Array[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      this.log.error({ err: error }, "corrupt abci stream; closing the connection");
+      this.socket.destroy();
+      return;
+    }
+    for (const frame of frames) this.queue = this.queue.then(() => this.handle(frame));
+  }
+
+  private async handle(frame: Uint8Array): Promise<void> {
+    let request: Request | undefined;
+    let kind: keyof Request | undefined;
+    let response: Response;
+    try {
+      request = Request.decode(frame);
+      kind = requestKind(request);
+      response = await this.answer(request, kind);
+    } catch (error) {
+      this.log.error({ err: error, request: kind }, "abci request failed");
+      response = errorResponse(kind, error as Error);
+    }
+    this.outgoing.push(encodeFrame(Response.encode(response).finish()));
+    if (kind === "flush" || this.outgoing.length >= 256) this.flush();
+  }
+
+  private async answer(request: Request, kind: keyof Request | undefined): Promise<Response> {
+    if (kind === undefined) throw new Error("empty ABCI request");
+    if (kind === "echo") return Response.fromPartial({ echo: { message: request.echo!.message } });
+    if (kind === "flush") return Response.fromPartial({ flush: {} });
+    const route = routes[kind as RequestKind];
+    const result = await route.call(this.app, request);
+    return Response.fromPartial({ [route.response]: result } as Partial<Response>);
+  }
+
+  private flush(): void {
+    if (this.closed || this.outgoing.length === 0) return;
+    const batch = Buffer.concat(this.outgoing);
+    this.outgoing = [];
+    this.socket.write(batch);
+  }
+}
+
+/** Serves an AbciApplication on a unix socket or TCP address, as CometBFT's `proxy_app` dials it. */
+export class AbciServer {
+  private readonly server: net.Server;
+
+  constructor(
+    private readonly app: AbciApplication,
+    private readonly log: Logger,
+  ) {
+    this.server = net.createServer((socket) => {
+      socket.setNoDelay(true);
+      new AbciConnection(socket, this.app, this.log);
+    });
+  }
+
+  /** `address` is `unix:///path` or `tcp://host:port`. */
+  async listen(address: string): Promise<void> {
+    const url = new URL(address);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      if (url.protocol === "unix:") {
+        if (existsSync(url.pathname)) unlinkSync(url.pathname);
+        this.server.listen(url.pathname, resolve);
+      } else {
+        this.server.listen(Number(url.port), url.hostname, resolve);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

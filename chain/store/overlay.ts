@@ -1,0 +1,45 @@
+/** Reads of Metro state by string key; values are raw bytes. */
+export interface StateReader {
+  get(key: string): Uint8Array | undefined;
+}
+
+/**
+ * Uncommitted writes over a parent state. A block runs in one overlay and each tx in a branch
+ * of it, merged only when the tx succeeds, which makes every tx (and every bundle) atomic.
+ */
+export class StateOverlay implements StateReader {
+  private readonly writes = new Map<string, Uint8Array | null>();
+
+  constructor(private readonly parent: StateReader) {}
+
+  get(key: string): Uint8Array | undefined {
+    const written = this.writes.get(key);
+    if (written !== undefined) return written ?? undefined;
+    return this.parent.get(key);
+  }
+
+  set(key: string, value: Uint8Array): void {
+    this.writes.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.writes.set(key, null);
+  }
+
+  branch(): StateOverlay {
+    return new StateOverlay(this);
+  }
+
+  /** Moves this overlay's writes into `target` (normally the overlay it was branched from). */
+  mergeInto(target: StateOverlay): void {
+    for (const [key, value] of this.writes) {
+      if (value === null) target.delete(key);
+      else target.set(key, value);
+    }
+  }
+
+  /** Every write, in first-write order. Null means deleted. */
+  changes(): ReadonlyMap<string, Uint8Array | null> {
+    return this.writes;
+  }
+}
