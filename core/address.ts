@@ -23,7 +23,7 @@ export function moduleAddress(name: string): string {
 export function parseAddress(address: string): string {
   let decoded: { prefix: string; data: Uint8Array };
   try {
-    decoded = fromBech32(address);
+    decoded = fromBech32(address, 90);
   } catch (error) {
     throw new AddressError(`invalid address "${address}": ${(error as Error).message}`);
   }

@@ -27,8 +27,6 @@ export function protoCodec<T>(fullName: string): ProtoCodec<T> {
     typeUrl: `/${fullName}`,
     type,
     encode(message: T): Uint8Array {
-      const error = type.verify(message as Record<string, unknown>);
-      if (error) throw new ProtoDecodeError(`${fullName}: ${error}`);
       return type.encode(type.fromObject(message as Record<string, unknown>)).finish();
     },
     decode(bytes: Uint8Array): T {

@@ -1,0 +1,288 @@
+import {
+  type RequestCheckTx,
+  type RequestFinalizeBlock,
+  type RequestInfo,
+  type RequestInitChain,
+  type RequestPrepareProposal,
+  type RequestProcessProposal,
+  type RequestQuery,
+  type RequestVerifyVoteExtension,
+  type ResponseApplySnapshotChunk,
+  ResponseApplySnapshotChunk_Result,
+  type ResponseCheckTx,
+  type ResponseCommit,
+  type ResponseExtendVote,
+  type ResponseFinalizeBlock,
+  type ResponseInfo,
+  type ResponseInitChain,
+  type ResponseListSnapshots,
+  type ResponseLoadSnapshotChunk,
+  type ResponseOfferSnapshot,
+  ResponseOfferSnapshot_Result,
+  type ResponsePrepareProposal,
+  type ResponseProcessProposal,
+  ResponseProcessProposal_ProposalStatus,
+  type ResponseQuery,
+  type ResponseVerifyVoteExtension,
+  ResponseVerifyVoteExtension_VerifyStatus,
+} from "cosmjs-types/tendermint/abci/types";
+import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import type { AbciApplication } from "../abci/application.js";
+import type { Logger } from "../log.js";
+import { parseDecimal, readParams } from "../modules/params.js";
+import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
+import { StateOverlay, type StateReader } from "../store/overlay.js";
+import { Secp256k1Verifier } from "../tx/signature.js";
+import { runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
+import { applyGenesis, parseAppState } from "./genesis.js";
+import { handleQuery } from "./query.js";
+import { rollupIndexEntry } from "./rollup-index.js";
+
+export const APP_VERSION = 1n;
+const CHAIN_ID_KEY = "chain/id";
+
+/** A block's txs run against state, not yet committed. */
+interface BlockExecution {
+  height: bigint;
+  state: StateOverlay;
+  results: TxOutcome[];
+}
+
+/** Protobuf bytes a tx takes inside the block's data: tag, length varint, bytes. */
+function encodedTxSize(tx: Uint8Array): number {
+  let varint = 1;
+  for (let n = tx.length; n >= 0x80; n = Math.floor(n / 128)) varint++;
+  return 1 + varint + tx.length;
+}
+
+/**
+ * The Metro sequencer: orders opaque rollup transactions and LST payments, never executes
+ * rollup data. State changes reach disk only in Commit, in one atomic write.
+ */
+export class MetroApp implements AbciApplication {
+  readonly store: CommittedState;
+  private readonly verifier = new Secp256k1Verifier();
+  /** InitChain's state, held until block 1 commits so that a crash before that re-runs InitChain. */
+  private genesis: StateOverlay | undefined;
+  private checkState: StateOverlay;
+  private finalized: CommitBatch | undefined;
+  /** ProcessProposal's executions by block hash, reused by FinalizeBlock for the same block. */
+  private readonly executions = new Map<string, BlockExecution>();
+
+  constructor(
+    dataDir: string,
+    private readonly log: Logger,
+  ) {
+    this.store = new CommittedState(dataDir);
+    this.checkState = new StateOverlay(this.store);
+  }
+
+  private base(): StateReader {
+    return this.genesis ?? this.store;
+  }
+
+  private context(state: StateReader, height: bigint, mode: TxMode): TxContext {
+    const params = readParams(state);
+    const chainId = state.get(CHAIN_ID_KEY);
+    if (!chainId) throw new Error("chain id is missing from state: was InitChain run?");
+    return {
+      chainId: fromUtf8(chainId),
+      height,
+      params,
+      minGasPrice: parseDecimal(params.minGasPrice),
+      verifier: this.verifier,
+      mode,
+    };
+  }
+
+  info(_request: RequestInfo): ResponseInfo {
+    const { height, root } = this.store;
+    return {
+      data: "metro",
+      version: "0.1.0",
+      appVersion: APP_VERSION,
+      lastBlockHeight: height,
+      lastBlockAppHash: height > 0n ? root : new Uint8Array(),
+    };
+  }
+
+  initChain(request: RequestInitChain): ResponseInitChain {
+    if (this.store.height > 0n) throw new Error(`InitChain at committed height ${this.store.height}`);
+    const appState = parseAppState(request.appStateBytes);
+    const genesis = new StateOverlay(this.store);
+    genesis.set(CHAIN_ID_KEY, utf8(request.chainId));
+    applyGenesis(genesis, appState);
+    this.genesis = genesis;
+    this.checkState = new StateOverlay(genesis);
+    const root = this.store.tree().update(this.store.root, toTreeChanges(genesis.changes()));
+    this.log.info(
+      { chainId: request.chainId, accounts: appState.accounts.length, appHash: toHex(root) },
+      "init chain",
+    );
+    return { validators: [], appHash: root };
+  }
+
+  checkTx(request: RequestCheckTx): ResponseCheckTx {
+    const height = this.store.height + 1n;
+    const outcome = runTx(this.checkState, request.tx, this.context(this.checkState, height, "check"));
+    // No data in CheckTx, like the Cosmos SDK: cosmjs reads broadcast_tx_sync's data (hex) as base64.
+    return {
+      code: outcome.code,
+      data: new Uint8Array(),
+      log: outcome.log,
+      info: "",
+      gasWanted: outcome.gasWanted,
+      gasUsed: outcome.gasUsed,
+      events: [],
+      codespace: outcome.codespace,
+    };
+  }
+
+  /** Keeps the mempool's order, dropping txs that would fail and those past the size limit. */
+  prepareProposal(request: RequestPrepareProposal): ResponsePrepareProposal {
+    const state = new StateOverlay(this.base());
+    const context = this.context(state, request.height, "deliver");
+    const txs: Uint8Array[] = [];
+    let bytes = 0;
+    for (const tx of request.txs) {
+      const size = encodedTxSize(tx);
+      if (bytes + size > Number(request.maxTxBytes)) continue;
+      if (runTx(state, tx, context).code !== 0) continue;
+      txs.push(tx);
+      bytes += size;
+    }
+    return { txs };
+  }
+
+  /** Rejects a proposal holding any tx that fails: honest proposers never include one. */
+  processProposal(request: RequestProcessProposal): ResponseProcessProposal {
+    const execution = this.execute(request.height, request.txs);
+    const failed = execution.results.findIndex((result) => result.code !== 0);
+    if (failed >= 0) {
+      const result = execution.results[failed]!;
+      this.log.warn(
+        { height: request.height, tx: failed, code: result.code, reason: result.log },
+        "rejecting proposal",
+      );
+      return { status: ResponseProcessProposal_ProposalStatus.REJECT };
+    }
+    this.executions.set(toHex(request.hash), execution);
+    return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  private execute(height: bigint, txs: readonly Uint8Array[]): BlockExecution {
+    const state = new StateOverlay(this.base());
+    const context = this.context(state, height, "deliver");
+    return { height, state, results: txs.map((tx) => runTx(state, tx, context)) };
+  }
+
+  extendVote(): ResponseExtendVote {
+    return { voteExtension: new Uint8Array() };
+  }
+
+  /** Metro makes no vote extensions yet, so the only valid one is empty. */
+  verifyVoteExtension(request: RequestVerifyVoteExtension): ResponseVerifyVoteExtension {
+    const ok = request.voteExtension.length === 0;
+    return {
+      status: ok
+        ? ResponseVerifyVoteExtension_VerifyStatus.ACCEPT
+        : ResponseVerifyVoteExtension_VerifyStatus.REJECT,
+    };
+  }
+
+  finalizeBlock(request: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const expected = this.store.height + 1n;
+    if (request.height !== expected)
+      throw new Error(`FinalizeBlock at height ${request.height}, expected ${expected}`);
+    const cached = this.executions.get(toHex(request.hash));
+    const execution = cached?.height === request.height ? cached : this.execute(request.height, request.txs);
+    let writes = execution.state.changes();
+    if (this.genesis) {
+      execution.state.mergeInto(this.genesis);
+      writes = this.genesis.changes();
+    }
+    const tree = this.store.tree();
+    const root = tree.update(this.store.root, toTreeChanges(writes));
+    this.finalized = {
+      height: request.height,
+      root,
+      nodes: tree.pending,
+      writes,
+      index: indexEntries(execution),
+    };
+    return {
+      events: [],
+      txResults: execution.results.map((result) => ({
+        code: result.code,
+        data: result.data,
+        log: result.log,
+        info: "",
+        gasWanted: result.gasWanted,
+        gasUsed: result.gasUsed,
+        events: result.events,
+        codespace: result.codespace,
+      })),
+      validatorUpdates: [],
+      appHash: root,
+    };
+  }
+
+  commit(): ResponseCommit {
+    const batch = this.finalized;
+    if (!batch) throw new Error("Commit without a finalized block");
+    this.store.commit(batch);
+    this.finalized = undefined;
+    this.genesis = undefined;
+    this.executions.clear();
+    this.checkState = new StateOverlay(this.store);
+    return { retainHeight: 0n };
+  }
+
+  query(request: RequestQuery): ResponseQuery {
+    return handleQuery(request, {
+      store: this.store,
+      simulate: (txBytes) => {
+        const state = new StateOverlay(this.store);
+        return runTx(state, txBytes, this.context(state, this.store.height + 1n, "simulate"));
+      },
+    });
+  }
+
+  listSnapshots(): ResponseListSnapshots {
+    return { snapshots: [] };
+  }
+
+  /** State sync is not offered: new nodes replay blocks from genesis. */
+  offerSnapshot(): ResponseOfferSnapshot {
+    return { result: ResponseOfferSnapshot_Result.REJECT };
+  }
+
+  loadSnapshotChunk(): ResponseLoadSnapshotChunk {
+    return { chunk: new Uint8Array() };
+  }
+
+  applySnapshotChunk(): ResponseApplySnapshotChunk {
+    return { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] };
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+function indexEntries(execution: BlockExecution): CommitBatch["index"] {
+  const entries: { key: Uint8Array; value: Uint8Array }[] = [];
+  for (const result of execution.results) {
+    if (result.code !== 0 || !result.hash) continue;
+    for (const item of result.rollupItems) {
+      entries.push(
+        rollupIndexEntry(execution.height, item.rollupId, entries.length, {
+          txHash: result.hash,
+          msgIndex: item.msgIndex,
+          data: item.data,
+        }),
+      );
+    }
+  }
+  return entries;
+}

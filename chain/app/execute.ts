@@ -1,0 +1,250 @@
+/**
+ * Running one tx against state: the ante checks (size, signer, sequence, signature, fee) and
+ * then its messages. A tx is all or nothing: any failure leaves the state untouched, which is
+ * what makes several MsgSequence in one tx an atomic bundle.
+ */
+import { MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
+import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import type { Event } from "cosmjs-types/tendermint/abci/types";
+import { moduleAddress, parseAddress } from "../../core/address.js";
+import { toBase64, toHex } from "../../core/bytes.js";
+import { MsgSequenceResponseCodec, type Params, ROLLUP_ID_LENGTH } from "../../core/proto/sequencer.js";
+import { encodeSecp256k1PubKey, getAccount, setAccount } from "../modules/auth.js";
+import { parseCoins, transfer } from "../modules/bank.js";
+import { type Fraction, requiredFee } from "../modules/params.js";
+import type { StateOverlay } from "../store/overlay.js";
+import { type DecodedTx, decodeTx, MSG_SEND_TYPE_URL, messageSigner, type TxMessage } from "../tx/decode.js";
+import { SdkCode, SequencerCode, sdkError, sequencerError, TxError } from "../tx/errors.js";
+import type { Secp256k1Verifier } from "../tx/signature.js";
+import { event, transferEvents } from "./events.js";
+
+export const FEE_COLLECTOR = moduleAddress("fee_collector");
+
+/** check: mempool admission. deliver: block execution. simulate: gas estimate, no signature or fee. */
+export type TxMode = "check" | "deliver" | "simulate";
+
+export interface TxContext {
+  chainId: string;
+  height: bigint;
+  params: Params;
+  minGasPrice: Fraction;
+  verifier: Secp256k1Verifier;
+  mode: TxMode;
+}
+
+/** One rollup transaction carried by a successful MsgSequence. */
+export interface RollupItem {
+  rollupId: Uint8Array;
+  data: Uint8Array;
+  msgIndex: number;
+}
+
+export interface TxOutcome {
+  hash?: Uint8Array;
+  code: number;
+  codespace: string;
+  log: string;
+  gasWanted: bigint;
+  gasUsed: bigint;
+  events: Event[];
+  data: Uint8Array;
+  rollupItems: RollupItem[];
+}
+
+export function gasOf(tx: DecodedTx, params: Params): bigint {
+  let rollupBytes = 0n;
+  for (const message of tx.messages) {
+    if (message.typeUrl !== MSG_SEND_TYPE_URL) rollupBytes += BigInt(message.value.data.length);
+  }
+  return (
+    params.gasPerTx +
+    params.gasPerMessage * BigInt(tx.messages.length) +
+    params.gasPerRollupByte * rollupBytes
+  );
+}
+
+function validateMessage(message: TxMessage, signer: string, params: Params): void {
+  const claimed = messageSigner(message);
+  if (claimed !== signer) {
+    throw sequencerError(
+      SequencerCode.SignerMismatch,
+      `message signer ${claimed} is not the tx signer ${signer}`,
+    );
+  }
+  if (message.typeUrl === MSG_SEND_TYPE_URL) {
+    try {
+      parseAddress(message.value.toAddress);
+    } catch (error) {
+      throw sdkError(SdkCode.InvalidAddress, (error as Error).message);
+    }
+    if (message.value.amount.length === 0) throw sdkError(SdkCode.InvalidCoins, "MsgSend sends no coins");
+    parseCoins(message.value.amount);
+    return;
+  }
+  const { rollupId, data } = message.value;
+  if (rollupId.length !== ROLLUP_ID_LENGTH) {
+    throw sequencerError(SequencerCode.InvalidRollupId, `rollup id is ${rollupId.length} bytes, expected 32`);
+  }
+  if (data.length === 0) throw sequencerError(SequencerCode.EmptyRollupData, "rollup data is empty");
+  if (data.length > params.maxRollupDataBytes) {
+    throw sequencerError(
+      SequencerCode.RollupDataTooLarge,
+      `rollup data is ${data.length} bytes, over the limit of ${params.maxRollupDataBytes}`,
+    );
+  }
+}
+
+/** Fee checks that need no state: denom, and at least gas limit × minimum gas price. */
+function checkFee(tx: DecodedTx, gasUsed: bigint, context: TxContext): bigint {
+  const { params } = context;
+  if (tx.fee.payer !== "" || tx.fee.granter !== "") {
+    throw sdkError(SdkCode.InvalidRequest, "fee payers and fee grants are not supported");
+  }
+  if (tx.fee.gasLimit < gasUsed) {
+    throw sdkError(SdkCode.OutOfGas, `out of gas: gas limit ${tx.fee.gasLimit}, gas needed ${gasUsed}`);
+  }
+  const coins = parseCoins(tx.fee.amount);
+  const paid = coins.find((coin) => coin.denom === params.feeDenom)?.amount ?? 0n;
+  if (coins.length > 1 || (coins.length === 1 && paid === 0n)) {
+    throw sdkError(SdkCode.InsufficientFee, `fees are paid in ${params.feeDenom} only`);
+  }
+  const minimum = requiredFee(tx.fee.gasLimit, context.minGasPrice);
+  if (paid < minimum) {
+    throw sdkError(
+      SdkCode.InsufficientFee,
+      `insufficient fee: got ${paid}${params.feeDenom}, required ${minimum}${params.feeDenom} (gas limit ${tx.fee.gasLimit} at ${params.minGasPrice})`,
+    );
+  }
+  return paid;
+}
+
+function ante(state: StateOverlay, tx: DecodedTx, fee: bigint, context: TxContext): Event[] {
+  const { signer } = tx;
+  const account = getAccount(state, signer.address);
+  if (!account) throw sdkError(SdkCode.UnknownAddress, `account ${signer.address} does not exist`);
+  if (signer.sequence !== account.sequence) {
+    throw sdkError(
+      SdkCode.WrongSequence,
+      `account sequence mismatch, expected ${account.sequence}, got ${signer.sequence}`,
+    );
+  }
+  if (context.mode !== "simulate") {
+    if (signer.signMode !== SignMode.SIGN_MODE_DIRECT) {
+      throw sdkError(SdkCode.Unauthorized, "only SIGN_MODE_DIRECT is supported");
+    }
+    const signBytes = SignDoc.encode({
+      bodyBytes: tx.bodyBytes,
+      authInfoBytes: tx.authInfoBytes,
+      chainId: context.chainId,
+      accountNumber: account.accountNumber,
+    }).finish();
+    if (!context.verifier.verify(signer.pubkey, signBytes, tx.signature)) {
+      throw sdkError(
+        SdkCode.Unauthorized,
+        `signature verification failed; please verify account number (${account.accountNumber}), sequence (${account.sequence}) and chain-id (${context.chainId})`,
+      );
+    }
+  }
+  const events: Event[] = [];
+  if (fee > 0n) {
+    transfer(state, signer.address, FEE_COLLECTOR, context.params.feeDenom, fee);
+    const amount = `${fee}${context.params.feeDenom}`;
+    events.push(...transferEvents(signer.address, FEE_COLLECTOR, amount));
+    events.push(event("tx", { fee: amount, fee_payer: signer.address }));
+  }
+  account.sequence += 1n;
+  account.pubKey ??= encodeSecp256k1PubKey(signer.pubkey);
+  setAccount(state, account);
+  events.push(event("tx", { acc_seq: `${signer.address}/${signer.sequence}` }));
+  events.push(event("tx", { signature: toBase64(tx.signature) }));
+  return events;
+}
+
+function executeMessage(state: StateOverlay, message: TxMessage, msgIndex: number, outcome: TxOutcome): void {
+  const index = String(msgIndex);
+  if (message.typeUrl === MSG_SEND_TYPE_URL) {
+    const { fromAddress, toAddress, amount } = message.value;
+    for (const coin of parseCoins(amount)) transfer(state, fromAddress, toAddress, coin.denom, coin.amount);
+    const text = amount.map((coin) => `${coin.amount}${coin.denom}`).join(",");
+    outcome.events.push(
+      event("message", { action: MSG_SEND_TYPE_URL, sender: fromAddress, module: "bank", msg_index: index }),
+      ...transferEvents(fromAddress, toAddress, text).map((e) => withMsgIndex(e, index)),
+    );
+    return;
+  }
+  const { signer, rollupId, data } = message.value;
+  outcome.rollupItems.push({ rollupId, data, msgIndex });
+  outcome.events.push(
+    event("message", { action: message.typeUrl, sender: signer, module: "sequencer", msg_index: index }),
+    event("sequence", { rollup_id: toHex(rollupId), data_bytes: String(data.length), msg_index: index }),
+  );
+}
+
+function withMsgIndex(e: Event, index: string): Event {
+  return { ...e, attributes: [...e.attributes, { key: "msg_index", value: index, index: true }] };
+}
+
+function msgResponses(tx: DecodedTx): Uint8Array {
+  return TxMsgData.encode({
+    data: [],
+    msgResponses: tx.messages.map((message) =>
+      message.typeUrl === MSG_SEND_TYPE_URL
+        ? { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() }
+        : { typeUrl: MsgSequenceResponseCodec.typeUrl + "", value: MsgSequenceResponseCodec.encode({}) },
+    ),
+  }).finish();
+}
+
+/** Runs `bytes` against `state`. On success the tx's writes are merged into `state`; on failure none are. */
+export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext): TxOutcome {
+  const outcome: TxOutcome = {
+    code: 0,
+    codespace: "",
+    log: "",
+    gasWanted: 0n,
+    gasUsed: 0n,
+    events: [],
+    data: new Uint8Array(),
+    rollupItems: [],
+  };
+  try {
+    if (bytes.length > context.params.maxTxBytes) {
+      throw sdkError(
+        SdkCode.TxTooLarge,
+        `tx is ${bytes.length} bytes, over the limit of ${context.params.maxTxBytes}`,
+      );
+    }
+    const tx = decodeTx(bytes);
+    outcome.hash = tx.hash;
+    outcome.gasWanted = tx.fee.gasLimit;
+    outcome.gasUsed = gasOf(tx, context.params);
+    if ([...tx.memo].length > context.params.maxMemoChars) {
+      throw sdkError(SdkCode.MemoTooLarge, `memo is longer than ${context.params.maxMemoChars} characters`);
+    }
+    if (tx.timeoutHeight > 0n && context.height > tx.timeoutHeight) {
+      throw sdkError(SdkCode.TxTimeoutHeight, `tx timed out at height ${tx.timeoutHeight}`);
+    }
+    for (const message of tx.messages) validateMessage(message, tx.signer.address, context.params);
+    const fee = context.mode === "simulate" ? 0n : checkFee(tx, outcome.gasUsed, context);
+    const branch = state.branch();
+    outcome.events.push(...ante(branch, tx, fee, context));
+    tx.messages.forEach((message, index) => {
+      executeMessage(branch, message, index, outcome);
+    });
+    outcome.data = msgResponses(tx);
+    branch.mergeInto(state);
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof TxError)) throw error;
+    return {
+      ...outcome,
+      code: error.code,
+      codespace: error.codespace,
+      log: error.message,
+      events: [],
+      rollupItems: [],
+    };
+  }
+}

@@ -1,0 +1,158 @@
+/** ABCI Query: the gRPC paths cosmjs uses, Metro's own, and raw state reads with proofs. */
+
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import {
+  QueryAllBalancesRequest,
+  QueryAllBalancesResponse,
+  QueryBalanceRequest,
+  QueryBalanceResponse,
+} from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import { fromUtf8, utf8 } from "../../core/bytes.js";
+import {
+  QueryBlockRollupsRequestCodec,
+  QueryBlockRollupsResponseCodec,
+  QueryParamsResponseCodec,
+  QueryRollupDataRequestCodec,
+  QueryRollupDataResponseCodec,
+} from "../../core/proto/sequencer.js";
+import { encodeSmtProof } from "../../core/smt.js";
+import { getAccount } from "../modules/auth.js";
+import { balancePrefix, getBalance } from "../modules/bank.js";
+import { readParams } from "../modules/params.js";
+import type { CommittedState } from "../store/committed.js";
+import type { StateReader } from "../store/overlay.js";
+import { SdkCode } from "../tx/errors.js";
+import type { TxOutcome } from "./execute.js";
+import { rollupsAt, rollupTxsAt } from "./rollup-index.js";
+
+/** The path of raw state reads; `data` is the key, `prove` adds a sparse Merkle proof. */
+export const STORE_QUERY_PATH = "/store/metro/key";
+export const SMT_PROOF_OP_TYPE = "metro:smt";
+
+export class QueryError extends Error {
+  override name = "QueryError";
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const notFound = (what: string): QueryError =>
+  new QueryError(SdkCode.KeyNotFound, `rpc error: code = NotFound desc = ${what}: key not found`);
+
+export interface QueryContext {
+  store: CommittedState;
+  simulate(txBytes: Uint8Array): TxOutcome;
+}
+
+type Handler = (data: Uint8Array, reader: StateReader, height: bigint, context: QueryContext) => Uint8Array;
+
+const handlers: Record<string, Handler> = {
+  "/cosmos.auth.v1beta1.Query/Account": (data, reader) => {
+    const { address } = QueryAccountRequest.decode(data);
+    const account = getAccount(reader, address);
+    if (!account) throw notFound(`account ${address} not found`);
+    const any = { typeUrl: "/cosmos.auth.v1beta1.BaseAccount", value: BaseAccount.encode(account).finish() };
+    return QueryAccountResponse.encode({ account: any }).finish();
+  },
+  "/cosmos.bank.v1beta1.Query/Balance": (data, reader) => {
+    const { address, denom } = QueryBalanceRequest.decode(data);
+    const amount = getBalance(reader, address, denom).toString();
+    return QueryBalanceResponse.encode({ balance: { denom, amount } }).finish();
+  },
+  "/cosmos.bank.v1beta1.Query/AllBalances": (data, _reader, height, context) => {
+    const { address } = QueryAllBalancesRequest.decode(data);
+    if (height !== context.store.height)
+      throw new QueryError(SdkCode.InvalidRequest, "AllBalances is served at the latest height only");
+    const prefix = balancePrefix(address);
+    const balances = [...context.store.scan(prefix)].map(([key, value]) => ({
+      denom: key.slice(prefix.length),
+      amount: fromUtf8(value),
+    }));
+    return QueryAllBalancesResponse.encode({
+      balances,
+      pagination: { nextKey: new Uint8Array(), total: BigInt(balances.length) },
+    }).finish();
+  },
+  "/cosmos.tx.v1beta1.Service/Simulate": (data, _reader, _height, context) => {
+    const { txBytes } = SimulateRequest.decode(data);
+    const outcome = context.simulate(txBytes);
+    if (outcome.code !== 0) throw new QueryError(outcome.code, outcome.log);
+    return SimulateResponse.encode({
+      gasInfo: { gasWanted: outcome.gasWanted, gasUsed: outcome.gasUsed },
+      result: { data: new Uint8Array(), log: "", events: outcome.events, msgResponses: [] },
+    }).finish();
+  },
+  "/metro.sequencer.v1.Query/Params": (_data, reader) =>
+    QueryParamsResponseCodec.encode({ params: readParams(reader) }),
+  "/metro.sequencer.v1.Query/RollupData": (data, _reader, _height, context) => {
+    const { height, rollupId } = QueryRollupDataRequestCodec.decode(data);
+    const txs = rollupTxsAt(context.store, height, rollupId);
+    return QueryRollupDataResponseCodec.encode({ height, rollupId, txs });
+  },
+  "/metro.sequencer.v1.Query/BlockRollups": (data, _reader, _height, context) => {
+    const { height } = QueryBlockRollupsRequestCodec.decode(data);
+    return QueryBlockRollupsResponseCodec.encode({ height, rollups: rollupsAt(context.store, height) });
+  },
+};
+
+function emptyResponse(height: bigint): ResponseQuery {
+  return {
+    code: 0,
+    log: "",
+    info: "",
+    index: 0n,
+    key: new Uint8Array(),
+    value: new Uint8Array(),
+    height,
+    codespace: "",
+  };
+}
+
+/** A reader of the state as it was committed at `height`. */
+function readerAt(store: CommittedState, height: bigint): { reader: StateReader; root: Uint8Array } {
+  const root = store.rootAt(height);
+  if (!root)
+    throw new QueryError(SdkCode.InvalidRequest, `no state at height ${height} (latest ${store.height})`);
+  if (height === store.height) return { reader: store, root };
+  const tree = store.tree();
+  return { reader: { get: (key) => tree.get(root, utf8(key)) }, root };
+}
+
+export function handleQuery(request: RequestQuery, context: QueryContext): ResponseQuery {
+  const { store } = context;
+  const height = request.height === 0n ? store.height : request.height;
+  const response = emptyResponse(height);
+  try {
+    if (height > store.height || height <= 0n) {
+      throw new QueryError(
+        SdkCode.InvalidRequest,
+        `height ${height} is not committed (latest ${store.height})`,
+      );
+    }
+    const { reader, root } = readerAt(store, height);
+    if (request.path === STORE_QUERY_PATH) {
+      const { value, proof } = store.tree().prove(root, request.data);
+      response.key = request.data;
+      response.value = value ?? new Uint8Array();
+      if (request.prove) {
+        response.proofOps = {
+          ops: [{ type: SMT_PROOF_OP_TYPE, key: request.data, data: encodeSmtProof(proof) }],
+        };
+      }
+      return response;
+    }
+    const handler = handlers[request.path];
+    if (!handler) throw new QueryError(SdkCode.UnknownRequest, `unknown query path ${request.path}`);
+    response.value = handler(request.data, reader, height, context);
+    return response;
+  } catch (error) {
+    const code = error instanceof QueryError ? error.code : SdkCode.InvalidRequest;
+    return { ...response, code, codespace: "sdk", log: (error as Error).message };
+  }
+}

@@ -1,0 +1,95 @@
+import { resolve } from "node:path";
+import { toHex } from "../../core/bytes.js";
+import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
+import {
+  QueryBlockRollupsRequestCodec,
+  QueryBlockRollupsResponseCodec,
+  type RollupCount,
+} from "../../core/proto/sequencer.js";
+import { TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
+import { createLogger } from "../log.js";
+import { DEFAULT_PORT_BASE, Devnet } from "../node/devnet.js";
+import { DEVNET_CHAIN_ID } from "../node/home.js";
+import { abciQuery, blockAt, nodeStatus, waitForHeight } from "../node/rpc.js";
+import { intOption, parse } from "./args.js";
+
+async function rollupsAt(rpcUrl: string, height: number): Promise<RollupCount[]> {
+  const data = QueryBlockRollupsRequestCodec.encode({ height: BigInt(height) });
+  const result = await abciQuery(rpcUrl, "/metro.sequencer.v1.Query/BlockRollups", data);
+  return result.code === 0 ? QueryBlockRollupsResponseCodec.decode(result.value).rollups : [];
+}
+
+function describeRollups(rollups: readonly RollupCount[]): string {
+  if (rollups.length === 0) return "rollups 0";
+  const parts = rollups.map((r) => `${toHex(r.rollupId).slice(0, 8)} (${r.txCount} tx, ${r.dataBytes} B)`);
+  return `rollups ${rollups.length}: ${parts.join(", ")}`;
+}
+
+/** Prints one line per committed block until `signal` aborts. */
+async function followBlocks(rpcUrl: string, signal: AbortSignal): Promise<void> {
+  let next = 1;
+  while (!signal.aborted) {
+    try {
+      const { height } = await nodeStatus(rpcUrl);
+      for (; next <= height && !signal.aborted; next++) {
+        const block = await blockAt(rpcUrl, next);
+        const rollups = await rollupsAt(rpcUrl, next);
+        console.log(`block ${block.height}  txs ${block.txs.length}  ${describeRollups(rollups)}`);
+      }
+    } catch {
+      // The node may be restarting; the next poll picks up where this one stopped.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** `metro devnet`: a local network in the foreground; Ctrl-C stops every process it started. */
+export async function devnetCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    validators: { type: "string" },
+    home: { type: "string" },
+    "port-base": { type: "string" },
+    fresh: { type: "boolean" },
+  });
+  const log = createLogger("metro-devnet", process.env.METRO_LOG_LEVEL ?? "warn");
+  const controller = new AbortController();
+  let stopping = false;
+  const home = resolve(values.home ?? ".devnet");
+  const devnet = await Devnet.create({
+    home,
+    validators: intOption(values.validators, "validators", 1),
+    portBase: intOption(values["port-base"], "port-base", DEFAULT_PORT_BASE),
+    fresh: values.fresh ?? false,
+    log,
+    onFailure: (error) => {
+      console.error(`metro devnet: ${error.message}`);
+      void stop(1);
+    },
+  });
+  const stop = async (code = 0): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    controller.abort();
+    console.log("stopping the devnet…");
+    await devnet.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+  await devnet.start();
+  await waitForHeight(devnet.rpcUrl(0), 1);
+  const accounts = await testAccountAddresses();
+  console.log(`Metro devnet ${DEVNET_CHAIN_ID}: ${devnet.validators.length} validator(s), home ${home}`);
+  devnet.specs.forEach((spec, i) => {
+    console.log(
+      `  validator ${i}: CometBFT RPC http://127.0.0.1:${spec.ports.rpc}  p2p 127.0.0.1:${spec.ports.p2p}`,
+    );
+  });
+  console.log(`  fee and staking token: ${DEFAULT_LST_DISPLAY} = ${DEFAULT_LST_DENOM}`);
+  console.log(`  funded accounts (mnemonic "${TEST_MNEMONIC}", m/44'/118'/0'/0/i):`);
+  accounts.forEach((address, i) => {
+    console.log(`    ${i}: ${address}`);
+  });
+  console.log("  try: npm run metro -- tx sequence --rollup my-rollup=hello --rollup other-rollup=world");
+  await followBlocks(devnet.rpcUrl(0), controller.signal);
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { UsageError } from "./args.js";
+import { devnetCommand } from "./devnet.js";
+import { initCommand } from "./init.js";
+import { keysCommand } from "./keys.js";
+import { queryCommand } from "./query.js";
+import { startCommand } from "./start.js";
+import { txCommand } from "./tx.js";
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  init: initCommand,
+  start: startCommand,
+  devnet: devnetCommand,
+  keys: keysCommand,
+  tx: txCommand,
+  query: queryCommand,
+};
+
+const USAGE = `usage: metro <command> [options]
+  init    --home DIR                      a single-validator home, test accounts funded
+  start   --home DIR [--app-only]         the Metro app and CometBFT together
+  devnet  [--validators N] [--home DIR] [--port-base P] [--fresh]
+  keys    list | add NAME | show NAME|INDEX
+  tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
+  query   balance ADDR | account ADDR | tx HASH | params | rollup-data --height H --rollup NAME | block-rollups H | key KEY`;
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(USAGE);
+    process.exit(name === undefined || name === "help" || name === "--help" ? 0 : 2);
+  }
+  try {
+    await command(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`metro ${name}: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(`metro ${name}: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  }
+}
+
+void main(process.argv.slice(2));

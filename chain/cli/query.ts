@@ -1,0 +1,105 @@
+import { fromHex, toHex, utf8 } from "../../core/bytes.js";
+import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import {
+  QueryBlockRollupsRequestCodec,
+  QueryBlockRollupsResponseCodec,
+  QueryParamsResponseCodec,
+  QueryRollupDataRequestCodec,
+  QueryRollupDataResponseCodec,
+} from "../../core/proto/sequencer.js";
+import { rollupIdFromName } from "../../core/rollup.js";
+import { connectReader } from "../client/signing.js";
+import { abciQuery } from "../node/rpc.js";
+import { intOption, parse, required, UsageError } from "./args.js";
+
+function print(value: unknown): void {
+  console.log(
+    JSON.stringify(
+      value,
+      (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? toHex(v) : v),
+      2,
+    ),
+  );
+}
+
+async function metroQuery(node: string, path: string, data: Uint8Array): Promise<Uint8Array> {
+  const result = await abciQuery(node, path, data);
+  if (result.code !== 0) throw new UsageError(`query ${path} failed (${result.code}): ${result.log}`);
+  return result.value;
+}
+
+export async function queryCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    node: { type: "string" },
+    denom: { type: "string" },
+    height: { type: "string" },
+    rollup: { type: "string" },
+    "rollup-id": { type: "string" },
+  });
+  const node = values.node ?? "http://127.0.0.1:26657";
+  const [what, argument] = positionals;
+  switch (what) {
+    case "balance": {
+      const client = await connectReader(node);
+      const address = required(argument, "address: metro query balance ADDRESS");
+      print(await client.getBalance(address, values.denom ?? DEFAULT_LST_DENOM));
+      client.disconnect();
+      return;
+    }
+    case "account": {
+      const client = await connectReader(node);
+      print(await client.getAccount(required(argument, "address: metro query account ADDRESS")));
+      client.disconnect();
+      return;
+    }
+    case "tx": {
+      const client = await connectReader(node);
+      print(await client.getTx(required(argument, "hash: metro query tx HASH")));
+      client.disconnect();
+      return;
+    }
+    case "params":
+      print(
+        QueryParamsResponseCodec.decode(
+          await metroQuery(node, "/metro.sequencer.v1.Query/Params", new Uint8Array()),
+        ),
+      );
+      return;
+    case "rollup-data": {
+      const height = BigInt(intOption(values.height, "height", 0));
+      if (height === 0n) throw new UsageError("metro query rollup-data needs --height H");
+      const rollupId = values["rollup-id"]
+        ? fromHex(values["rollup-id"])
+        : rollupIdFromName(required(values.rollup, "--rollup NAME or --rollup-id HEX"));
+      const request = QueryRollupDataRequestCodec.encode({ height, rollupId });
+      const response = QueryRollupDataResponseCodec.decode(
+        await metroQuery(node, "/metro.sequencer.v1.Query/RollupData", request),
+      );
+      print({
+        ...response,
+        txs: response.txs.map((tx) => ({ ...tx, text: Buffer.from(tx.data).toString("utf8") })),
+      });
+      return;
+    }
+    case "block-rollups": {
+      const height = BigInt(required(argument, "height: metro query block-rollups HEIGHT"));
+      const request = QueryBlockRollupsRequestCodec.encode({ height });
+      print(
+        QueryBlockRollupsResponseCodec.decode(
+          await metroQuery(node, "/metro.sequencer.v1.Query/BlockRollups", request),
+        ),
+      );
+      return;
+    }
+    case "key": {
+      const key = required(argument, "key: metro query key KEY");
+      const result = await abciQuery(node, "/store/metro/key", utf8(key));
+      print({ code: result.code, log: result.log, value: Buffer.from(result.value).toString("utf8") });
+      return;
+    }
+    default:
+      throw new UsageError(
+        "usage: metro query balance ADDR | account ADDR | tx HASH | params | rollup-data --height H --rollup NAME | block-rollups H | key KEY",
+      );
+  }
+}

@@ -1,0 +1,30 @@
+import { AbciServer } from "../abci/server.js";
+import { MetroApp } from "../app/app.js";
+import { createLogger } from "../log.js";
+import { appDataDir, appSocketPath, isInitialized } from "../node/home.js";
+import { spawnComet } from "../node/process.js";
+import { parse, UsageError } from "./args.js";
+
+/** `metro start --home DIR [--app-only]`: the Metro app, and unless --app-only, CometBFT beside it. */
+export async function startCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, { home: { type: "string" }, "app-only": { type: "boolean" } });
+  const home = values.home;
+  if (!home) throw new UsageError("metro start needs --home DIR (create one with `metro init`)");
+  if (!isInitialized(home))
+    throw new UsageError(`${home} is not a Metro home: run \`metro init --home ${home}\``);
+  const log = createLogger("metro-app");
+  const app = new MetroApp(appDataDir(home), log);
+  const server = new AbciServer(app, log);
+  const socket = appSocketPath(home);
+  await server.listen(`unix://${socket}`);
+  log.info({ socket, height: app.store.height.toString() }, "metro app listening");
+  const comet = values["app-only"] ? undefined : spawnComet(home, "inherit");
+  const shutdown = async (code: number): Promise<never> => {
+    comet?.kill("SIGTERM");
+    await app.close();
+    process.exit(code);
+  };
+  comet?.once("exit", (code) => void shutdown(code ?? 1));
+  process.once("SIGINT", () => void shutdown(0));
+  process.once("SIGTERM", () => void shutdown(0));
+}

@@ -1,0 +1,25 @@
+import { DirectSecp256k1HdWallet, makeCosmoshubPath } from "@cosmjs/proto-signing";
+import { ADDRESS_PREFIX } from "../../core/address.js";
+
+/** The well-known test mnemonic; the devnet funds its first ten accounts. Never use it for value. */
+export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+export const TEST_ACCOUNT_COUNT = 10;
+
+/** A wallet over m/44'/118'/0'/0/i for each index, with Metro's address prefix. */
+export async function walletFromMnemonic(
+  mnemonic: string,
+  indexes: readonly number[] = [0],
+): Promise<DirectSecp256k1HdWallet> {
+  return DirectSecp256k1HdWallet.fromMnemonic(mnemonic, {
+    prefix: ADDRESS_PREFIX,
+    hdPaths: indexes.map((index) => makeCosmoshubPath(index)),
+  });
+}
+
+export async function testAccountAddresses(count = TEST_ACCOUNT_COUNT): Promise<string[]> {
+  const wallet = await walletFromMnemonic(
+    TEST_MNEMONIC,
+    Array.from({ length: count }, (_, index) => index),
+  );
+  return (await wallet.getAccounts()).map((account) => account.address);
+}

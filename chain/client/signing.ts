@@ -1,0 +1,49 @@
+import { type EncodeObject, Registry } from "@cosmjs/proto-signing";
+import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
+import type { MsgSequence } from "../../core/proto/sequencer.js";
+import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
+import { rollupIdFromName } from "../../core/rollup.js";
+import { DEFAULT_PARAMS } from "../modules/params.js";
+import { walletFromMnemonic } from "./keys.js";
+
+/** cosmjs' default registry plus Metro's MsgSequence, so SigningStargateClient can sign it. */
+export function metroRegistry(): Registry {
+  const registry = new Registry(defaultRegistryTypes);
+  registry.register(MsgSequenceCodec.typeUrl, MsgSequenceCodec.type);
+  return registry;
+}
+
+export function defaultGasPrice(): GasPrice {
+  return GasPrice.fromString(`${DEFAULT_PARAMS.minGasPrice}${DEFAULT_PARAMS.feeDenom}`);
+}
+
+export interface MetroSigner {
+  client: SigningStargateClient;
+  address: string;
+}
+
+/** A SigningStargateClient for account `index` of `mnemonic`, connected to a Metro RPC. */
+export async function connectSigner(
+  rpcUrl: string,
+  mnemonic: string,
+  index = 0,
+  gasPrice: GasPrice = defaultGasPrice(),
+): Promise<MetroSigner> {
+  const wallet = await walletFromMnemonic(mnemonic, [index]);
+  const [account] = await wallet.getAccounts();
+  const client = await SigningStargateClient.connectWithSigner(rpcUrl, wallet, {
+    registry: metroRegistry(),
+    gasPrice,
+  });
+  return { client, address: account!.address };
+}
+
+export async function connectReader(rpcUrl: string): Promise<StargateClient> {
+  return StargateClient.connect(rpcUrl);
+}
+
+/** A MsgSequence for the rollup called `rollupName`. */
+export function sequenceMsg(signer: string, rollupName: string, data: Uint8Array): EncodeObject {
+  const value: MsgSequence = { signer, rollupId: rollupIdFromName(rollupName), data };
+  return { typeUrl: MsgSequenceCodec.typeUrl, value };
+}

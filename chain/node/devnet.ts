@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { join } from "node:path";
+import { z } from "zod";
+import { testAccountAddresses } from "../client/keys.js";
+import type { Logger } from "../log.js";
+import { DEVNET_CHAIN_ID, devnetAppState, type HomeSpec, initValidatorHomes, isInitialized } from "./home.js";
+import { ValidatorProcess } from "./process.js";
+
+export interface DevnetOptions {
+  home: string;
+  validators: number;
+  /** Validator i listens for p2p on portBase + 10i and for RPC on portBase + 10i + 1. */
+  portBase: number;
+  fresh: boolean;
+  log: Logger;
+  /** Called when a validator cannot be kept running. */
+  onFailure?: (error: Error) => void;
+}
+
+export const DEFAULT_PORT_BASE = 26656;
+
+export class DevnetError extends Error {
+  override name = "DevnetError";
+}
+
+const DevnetRecordSchema = z.object({
+  chainId: z.string(),
+  validators: z.number().int(),
+  portBase: z.number().int(),
+});
+
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", () =>
+      reject(new DevnetError(`port 127.0.0.1:${port} is in use: stop what holds it or pick --port-base`)),
+    );
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
+/** A local Metro network: N validators on loopback, each an app process plus CometBFT. */
+export class Devnet {
+  readonly validators: ValidatorProcess[];
+
+  private constructor(
+    readonly options: DevnetOptions,
+    readonly specs: HomeSpec[],
+  ) {
+    this.validators = specs.map(
+      (spec) =>
+        new ValidatorProcess(spec.moniker, spec.home, options.log, (error) => options.onFailure?.(error)),
+    );
+  }
+
+  /** Creates the validator homes, or reuses those of an earlier run with the same shape. */
+  static async create(options: DevnetOptions): Promise<Devnet> {
+    const { home, validators, portBase } = options;
+    if (!Number.isInteger(validators) || validators < 1 || validators > 16) {
+      throw new DevnetError(`--validators must be 1 to 16, got ${validators}`);
+    }
+    const specs: HomeSpec[] = Array.from({ length: validators }, (_, i) => ({
+      home: join(home, `node${i}`),
+      moniker: `validator-${i}`,
+      ports: { p2p: portBase + 10 * i, rpc: portBase + 10 * i + 1 },
+    }));
+    const recordPath = join(home, "devnet.json");
+    if (options.fresh) rmSync(home, { recursive: true, force: true });
+    if (existsSync(recordPath)) {
+      const record = DevnetRecordSchema.parse(JSON.parse(readFileSync(recordPath, "utf8")));
+      if (record.validators !== validators || record.portBase !== portBase) {
+        throw new DevnetError(
+          `${home} holds a devnet of ${record.validators} validators at port base ${record.portBase}; use --fresh to replace it`,
+        );
+      }
+    } else {
+      if (specs.some((spec) => isInitialized(spec.home))) {
+        throw new DevnetError(`${home} holds a half-written devnet; use --fresh to replace it`);
+      }
+      mkdirSync(home, { recursive: true });
+      initValidatorHomes(specs, DEVNET_CHAIN_ID, devnetAppState(await testAccountAddresses()));
+      writeFileSync(recordPath, JSON.stringify({ chainId: DEVNET_CHAIN_ID, validators, portBase }, null, 2));
+    }
+    return new Devnet(options, specs);
+  }
+
+  rpcUrl(index = 0): string {
+    return `http://127.0.0.1:${this.specs[index]!.ports.rpc}`;
+  }
+
+  async start(): Promise<void> {
+    for (const spec of this.specs) {
+      await assertPortFree(spec.ports.p2p);
+      await assertPortFree(spec.ports.rpc);
+    }
+    await Promise.all(this.validators.map((validator) => validator.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.validators.map((validator) => validator.stop()));
+  }
+}

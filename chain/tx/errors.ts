@@ -1,0 +1,51 @@
+/**
+ * Tx failures carry a code and codespace, like the Cosmos SDK's, so wallets and explorers read
+ * them the usual way. The "sdk" codes are the SDK's own numbers (types/errors/errors.go).
+ */
+export const SdkCode = {
+  TxDecode: 2,
+  Unauthorized: 4,
+  InsufficientFunds: 5,
+  UnknownRequest: 6,
+  InvalidAddress: 7,
+  InvalidPubKey: 8,
+  UnknownAddress: 9,
+  InvalidCoins: 10,
+  OutOfGas: 11,
+  MemoTooLarge: 12,
+  InsufficientFee: 13,
+  TooManySignatures: 14,
+  NoSignatures: 15,
+  InvalidRequest: 18,
+  TxTooLarge: 21,
+  KeyNotFound: 22,
+  TxTimeoutHeight: 30,
+  UnknownExtensionOptions: 31,
+  WrongSequence: 32,
+  InvalidGasLimit: 41,
+} as const;
+
+export const SequencerCode = {
+  InvalidRollupId: 2,
+  EmptyRollupData: 3,
+  RollupDataTooLarge: 4,
+  SignerMismatch: 5,
+} as const;
+
+export type Codespace = "sdk" | "sequencer";
+
+export class TxError extends Error {
+  override name = "TxError";
+
+  constructor(
+    readonly codespace: Codespace,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const sdkError = (code: number, message: string): TxError => new TxError("sdk", code, message);
+export const sequencerError = (code: number, message: string): TxError =>
+  new TxError("sequencer", code, message);
