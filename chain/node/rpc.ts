@@ -124,3 +124,94 @@ export async function abciQuery(
   const { response } = result;
   return { code: response.code ?? 0, log: response.log ?? "", value: fromBase64(response.value ?? "") };
 }
+
+const BroadcastResultSchema = z.object({
+  code: z.number(),
+  log: z.string().optional(),
+  codespace: z.string().optional(),
+  hash: z.string(),
+});
+
+const JsonRpcReplySchema = z.object({
+  id: z.number(),
+  result: BroadcastResultSchema.optional(),
+  error: z.object({ code: z.number(), message: z.string(), data: z.string().optional() }).optional(),
+});
+
+/** CheckTx's verdict on one tx, or the RPC's own refusal (mempool full, already in cache…). */
+export type BroadcastOutcome =
+  | { kind: "checked"; code: number; codespace: string; log: string; hash: string }
+  | { kind: "refused"; message: string };
+
+/** CometBFT's default `rpc.max_request_batch_size`. */
+const MAX_BATCH = 10;
+const BATCHES_IN_FLIGHT = 8;
+
+/**
+ * Sends txs with `broadcast_tx_sync`, in JSON-RPC batches of ten with a few batches in flight,
+ * and returns each outcome in order. Mempool admission order follows arrival, so txs from one
+ * account that must land in sequence order belong in one call, or in calls made one by one.
+ */
+export async function broadcastTxs(rpcUrl: string, txs: readonly Uint8Array[]): Promise<BroadcastOutcome[]> {
+  const outcomes: BroadcastOutcome[] = [];
+  for (let start = 0; start < txs.length; start += MAX_BATCH * BATCHES_IN_FLIGHT) {
+    const batches: Promise<BroadcastOutcome[]>[] = [];
+    for (let i = 0; i < BATCHES_IN_FLIGHT && start + i * MAX_BATCH < txs.length; i++) {
+      const from = start + i * MAX_BATCH;
+      batches.push(broadcastBatch(rpcUrl, txs.slice(from, from + MAX_BATCH)));
+    }
+    for (const batch of await Promise.all(batches)) outcomes.push(...batch);
+  }
+  return outcomes;
+}
+
+async function broadcastBatch(rpcUrl: string, txs: readonly Uint8Array[]): Promise<BroadcastOutcome[]> {
+  const body = txs.map((tx, id) => ({
+    jsonrpc: "2.0",
+    id,
+    method: "broadcast_tx_sync",
+    params: { tx: Buffer.from(tx).toString("base64") },
+  }));
+  let response: Response;
+  try {
+    response = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (error) {
+    throw new RpcError(`broadcast to ${rpcUrl}: ${(error as Error).message}`);
+  }
+  // CometBFT answers a batch of one with a bare object rather than an array of one.
+  const reply: unknown = await response.json().catch(() => undefined);
+  const parsed = z.array(JsonRpcReplySchema).safeParse(Array.isArray(reply) ? reply : [reply]);
+  if (!parsed.success) {
+    const snippet = JSON.stringify(reply)?.slice(0, 300);
+    throw new RpcError(`broadcast to ${rpcUrl}: unexpected reply (HTTP ${response.status}): ${snippet}`);
+  }
+  const outcomes: BroadcastOutcome[] = txs.map(() => ({ kind: "refused", message: "no reply" }));
+  for (const reply of parsed.data) {
+    outcomes[reply.id] = reply.result
+      ? {
+          kind: "checked",
+          code: reply.result.code,
+          codespace: reply.result.codespace ?? "",
+          log: reply.result.log ?? "",
+          hash: reply.result.hash,
+        }
+      : { kind: "refused", message: `${reply.error?.message ?? ""} ${reply.error?.data ?? ""}`.trim() };
+  }
+  return outcomes;
+}
+
+const TxLookupSchema = z.object({
+  result: z.object({ height: z.string(), tx_result: z.object({ code: z.number() }) }).optional(),
+  error: z.object({ data: z.string().optional() }).optional(),
+});
+
+/** Where a tx was committed, or undefined if the node does not know it. */
+export async function txHeight(rpcUrl: string, hashHex: string): Promise<number | undefined> {
+  const reply = await get(`${rpcUrl}/tx?hash=0x${hashHex}`, TxLookupSchema);
+  return reply.result ? Number(reply.result.height) : undefined;
+}

@@ -5,6 +5,7 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { addressFromSecp256k1 } from "../../core/address.js";
+import { bytesEqual } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
 import { type MsgSequence, MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { SdkCode, sdkError } from "./errors.js";
@@ -55,6 +56,11 @@ function decodeMessage(any: Any): TxMessage {
 /** Parses tx bytes; throws TxError with the SDK's code for each way a tx can be malformed. */
 export function decodeTx(bytes: Uint8Array): DecodedTx {
   const raw = decodeOrThrow("TxRaw", () => TxRaw.decode(bytes));
+  // Unknown fields or non-canonical encodings would let anyone re-wrap a signed tx under a new
+  // hash (malleability), so only the canonical encoding is accepted.
+  if (!bytesEqual(TxRaw.encode(raw).finish(), bytes)) {
+    throw sdkError(SdkCode.TxDecode, "tx parse error: TxRaw is not canonically encoded");
+  }
   const body = decodeOrThrow("TxBody", () => TxBody.decode(raw.bodyBytes));
   const authInfo = decodeOrThrow("AuthInfo", () => AuthInfo.decode(raw.authInfoBytes));
   if (body.messages.length === 0) throw sdkError(SdkCode.InvalidRequest, "tx has no messages");
