@@ -45,8 +45,14 @@ export interface HomeSpec {
 /**
  * Initializes one CometBFT home per spec and writes the same genesis (all of them as
  * validators with equal power) into each, with every node peering with every other.
+ * `proxyApp` says where each node finds its app (the benchmark points it at CometBFT's kvstore).
  */
-export function initValidatorHomes(specs: readonly HomeSpec[], chainId: string, appState: AppState): void {
+export function initValidatorHomes(
+  specs: readonly HomeSpec[],
+  chainId: string,
+  appState: AppState,
+  proxyApp: (spec: HomeSpec) => string = (spec) => `unix://${appSocketPath(spec.home)}`,
+): void {
   for (const spec of specs) initCometHome(spec.home);
   const template = JSON.parse(readFileSync(genesisPath(specs[0]!.home), "utf8")) as Record<string, unknown>;
   const genesis = {
@@ -71,7 +77,7 @@ export function initValidatorHomes(specs: readonly HomeSpec[], chainId: string, 
     writeFileSync(genesisPath(spec.home), `${JSON.stringify(genesis, null, 2)}\n`);
     configureComet(spec.home, {
       moniker: spec.moniker,
-      proxy_app: `unix://${appSocketPath(spec.home)}`,
+      proxy_app: proxyApp(spec),
       "rpc.laddr": `tcp://127.0.0.1:${spec.ports.rpc}`,
       "p2p.laddr": `tcp://127.0.0.1:${spec.ports.p2p}`,
       "p2p.persistent_peers": peers.filter((_, other) => other !== index).join(","),

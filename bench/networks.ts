@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "../chain/log.js";
+import { cometbftBinary } from "../chain/node/cometbft.js";
+import { Devnet } from "../chain/node/devnet.js";
+import { devnetAppState, type HomeSpec, initValidatorHomes } from "../chain/node/home.js";
+import { waitForHeight } from "../chain/node/rpc.js";
+
+export interface BenchNetwork {
+  rpcUrl: (index: number) => string;
+  stop: () => Promise<void>;
+}
+
+const PORT_BASE = 41_000;
+
+export async function startMetro(validators: number): Promise<BenchNetwork> {
+  const home = mkdtempSync(join(tmpdir(), "metro-bench-"));
+  const devnet = await Devnet.create({
+    home,
+    validators,
+    portBase: PORT_BASE,
+    fresh: false,
+    log: createLogger("bench", "error"),
+  });
+  await devnet.start();
+  await waitForHeight(devnet.rpcUrl(0), 2);
+  return {
+    rpcUrl: (i) => devnet.rpcUrl(i),
+    stop: async () => {
+      await devnet.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The same CometBFT, same config and ports, with its built-in kvstore app as the baseline. */
+export async function startKvstore(validators: number): Promise<BenchNetwork> {
+  const home = mkdtempSync(join(tmpdir(), "kvstore-bench-"));
+  const specs: HomeSpec[] = Array.from({ length: validators }, (_, i) => ({
+    home: join(home, `node${i}`),
+    moniker: `kvstore-${i}`,
+    ports: { p2p: PORT_BASE + 10 * i, rpc: PORT_BASE + 10 * i + 1 },
+  }));
+  initValidatorHomes(specs, "kvstore-bench", devnetAppState([]), () => "kvstore");
+  const children: ChildProcess[] = specs.map((spec) =>
+    spawn(cometbftBinary(), ["start", "--home", spec.home], { stdio: "ignore" }),
+  );
+  const rpcUrl = (i: number): string => `http://127.0.0.1:${specs[i]!.ports.rpc}`;
+  await waitForHeight(rpcUrl(0), 2);
+  return {
+    rpcUrl,
+    stop: async () => {
+      await Promise.all(
+        children.map((child) => {
+          child.kill("SIGTERM");
+          return new Promise((resolve) => child.once("exit", resolve));
+        }),
+      );
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
