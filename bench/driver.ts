@@ -1,122 +1,177 @@
 /**
- * A closed-loop load driver: lanes send pre-built txs in order (one lane per signing account)
- * while at most `maxOutstanding` txs wait for inclusion; an observer follows blocks and times
- * each tx from broadcast to commit.
+ * Load drivers for the benchmark. `saturate` measures sustained throughput: lanes (one per
+ * signing account, so sequences stay in order) push pre-built txs with broadcast_tx_async while
+ * at most `maxOutstanding` await inclusion. `measureLatency` offers a steady, moderate rate with
+ * broadcast_tx_sync and times each tx from broadcast to the block that commits it.
  */
-import { blockAt, broadcastTxs, nodeStatus } from "../chain/node/rpc.js";
+import { type BroadcastMode, blockAt, broadcastTxs, nodeStatus } from "../chain/node/rpc.js";
 import { toHex } from "../core/bytes.js";
 import { sha256 } from "../core/hash.js";
 
-export interface DriveOptions {
-  rpcUrl: string;
-  lanes: Uint8Array[][];
-  durationMs: number;
-  maxOutstanding: number;
-  /** Rollup payload bytes per tx, for the bytes/s column. */
-  payloadBytes: number;
-}
-
-export interface DriveResult {
-  committed: number;
-  rejected: number;
-  txPerSecond: number;
-  payloadBytesPerSecond: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const hashOf = (tx: Uint8Array): string => toHex(sha256(tx)).toUpperCase();
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+/** Follows blocks from the current height and reports each tx hash when its block is seen. */
+class BlockFollower {
+  readonly blocks = new Map<number, { time: number; txs: number }>();
+  private next = 0;
+  private running = true;
+  private loop: Promise<void> | undefined;
 
-export async function drive(options: DriveOptions): Promise<DriveResult> {
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const blockTimes = new Map<number, { time: number; txs: number }>();
-  let outstanding = 0;
-  let rejected = 0;
-  let sending = true;
-  const start = Date.now();
-  const perLane = Math.max(10, Math.floor(options.maxOutstanding / options.lanes.length));
-  const laneOutstanding = options.lanes.map(() => 0);
+  constructor(
+    private readonly rpcUrl: string,
+    private readonly onTx: (hash: string, seenAt: number) => void,
+  ) {}
 
-  const lane = async (index: number): Promise<void> => {
-    const txs = options.lanes[index]!;
-    for (let next = 0; next < txs.length && sending; ) {
-      if (laneOutstanding[index]! >= perLane) {
-        await sleep(10);
-        continue;
+  async start(): Promise<void> {
+    this.next = (await nodeStatus(this.rpcUrl)).height + 1;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const { height } = await nodeStatus(this.rpcUrl);
+      for (; this.next <= height; this.next++) {
+        const block = await blockAt(this.rpcUrl, this.next);
+        const seenAt = Date.now();
+        this.blocks.set(block.height, { time: Date.parse(block.time), txs: block.txs.length });
+        for (const tx of block.txs) this.onTx(hashOf(tx), seenAt);
       }
-      const batch = txs.slice(next, next + 10);
-      next += batch.length;
-      const now = Date.now();
-      const hashes = batch.map((tx) => toHex(sha256(tx)).toUpperCase());
-      for (const hash of hashes) sentAt.set(hash, now);
-      const outcomes = await broadcastTxs(options.rpcUrl, batch);
-      outcomes.forEach((outcome, i) => {
-        if (outcome.kind === "checked" && outcome.code === 0) {
-          outstanding++;
-          laneOutstanding[index]!++;
-        } else {
-          rejected++;
-          sentAt.delete(hashes[i]!);
-        }
-      });
-    }
-  };
-
-  const laneOf = new Map<string, number>();
-  options.lanes.forEach((txs, index) => {
-    for (const tx of txs) laneOf.set(toHex(sha256(tx)).toUpperCase(), index);
-  });
-
-  let observed = (await nodeStatus(options.rpcUrl)).height;
-  const observe = async (): Promise<void> => {
-    while (sending || outstanding > 0) {
-      const { height } = await nodeStatus(options.rpcUrl);
-      for (; observed < height; observed++) {
-        const block = await blockAt(options.rpcUrl, observed + 1);
-        const now = Date.now();
-        blockTimes.set(block.height, { time: Date.parse(block.time), txs: block.txs.length });
-        for (const tx of block.txs) {
-          const hash = toHex(sha256(tx)).toUpperCase();
-          const sent = sentAt.get(hash);
-          if (sent === undefined) continue;
-          latencies.push(now - sent);
-          sentAt.delete(hash);
-          outstanding--;
-          laneOutstanding[laneOf.get(hash)!]!--;
-        }
-      }
-      if (!sending && Date.now() - start > options.durationMs + 30_000) break;
       await sleep(50);
     }
-  };
+  }
 
-  const observer = observe();
-  const lanes = options.lanes.map((_, index) => lane(index));
-  await sleep(options.durationMs);
-  sending = false;
-  await Promise.all(lanes);
-  await observer;
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
 
-  const heights = [...blockTimes.keys()].filter((h) => blockTimes.get(h)!.txs > 0).sort((a, b) => a - b);
-  const first = heights[0]!;
-  const last = heights[heights.length - 1]!;
-  let committed = 0;
-  for (let h = first; h <= last; h++) committed += blockTimes.get(h)?.txs ?? 0;
-  const previous = blockTimes.get(first - 1)?.time ?? blockTimes.get(first)!.time - 1000;
-  const seconds = (blockTimes.get(last)!.time - previous) / 1000;
+  /** Committed txs per second of block time, from the first to the last block holding txs. */
+  throughput(): { committed: number; perSecond: number } {
+    const heights = [...this.blocks.keys()].filter((h) => this.blocks.get(h)!.txs > 0).sort((a, b) => a - b);
+    if (heights.length === 0) return { committed: 0, perSecond: 0 };
+    const first = heights[0]!;
+    const last = heights[heights.length - 1]!;
+    let committed = 0;
+    for (let h = first; h <= last; h++) committed += this.blocks.get(h)?.txs ?? 0;
+    const start = this.blocks.get(first - 1)?.time ?? this.blocks.get(first)!.time - 1000;
+    return { committed, perSecond: committed / ((this.blocks.get(last)!.time - start) / 1000) };
+  }
+}
+
+export interface SaturateResult {
+  committed: number;
+  txPerSecond: number;
+  /** Times a lane stalled (txs refused by a busy mempool) and resumed from the chain's sequence. */
+  resyncs: number;
+}
+
+/** A lane of txs that must land in order; `resume` says where to continue after a gap. */
+export interface Lane {
+  txs: Uint8Array[];
+  /** The index of the next tx the chain will accept (for accounts: its sequence), if order matters. */
+  resume?: () => Promise<number>;
+}
+
+const STALL_MS = 3000;
+
+export async function saturate(
+  rpcUrl: string,
+  lanes: Lane[],
+  durationMs: number,
+  maxOutstanding: number,
+): Promise<SaturateResult> {
+  const laneOf = new Map<string, number>();
+  lanes.forEach((lane, index) => {
+    for (const tx of lane.txs) laneOf.set(hashOf(tx), index);
+  });
+  const outstanding = lanes.map(() => 0);
+  const progressAt = lanes.map(() => Date.now());
+  let resyncs = 0;
+  const follower = new BlockFollower(rpcUrl, (hash) => {
+    const lane = laneOf.get(hash);
+    if (lane === undefined) return;
+    outstanding[lane] = Math.max(0, outstanding[lane]! - 1);
+    progressAt[lane] = Date.now();
+  });
+  await follower.start();
+  const deadline = Date.now() + durationMs;
+  const perLane = Math.max(10, Math.floor(maxOutstanding / lanes.length));
+  await Promise.all(
+    lanes.map(async (lane, index) => {
+      for (let next = 0; next < lane.txs.length && Date.now() < deadline; ) {
+        if (outstanding[index]! >= perLane) {
+          if (lane.resume && Date.now() - progressAt[index]! > STALL_MS) {
+            next = await lane.resume();
+            outstanding[index] = 0;
+            progressAt[index] = Date.now();
+            resyncs++;
+          } else {
+            await sleep(10);
+          }
+          continue;
+        }
+        const batch = lane.txs.slice(next, next + 10);
+        next += batch.length;
+        outstanding[index]! += batch.length;
+        await broadcastTxs(rpcUrl, batch, "async");
+      }
+    }),
+  );
+  const drainUntil = Date.now() + 10_000;
+  while (outstanding.some((n) => n > 0) && Date.now() < drainUntil) await sleep(100);
+  await follower.stop();
+  const { committed, perSecond } = follower.throughput();
+  return { committed, txPerSecond: perSecond, resyncs };
+}
+
+export interface LatencyResult {
+  p50Ms: number;
+  p99Ms: number;
+  samples: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Sends `ratePerSecond` txs each second (round-robin over lanes) and times each to its block. */
+export async function measureLatency(
+  rpcUrl: string,
+  lanes: Lane[],
+  ratePerSecond: number,
+  durationMs: number,
+  mode: BroadcastMode = "sync",
+): Promise<LatencyResult> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const follower = new BlockFollower(rpcUrl, (hash, seenAt) => {
+    const sent = sentAt.get(hash);
+    if (sent === undefined) return;
+    latencies.push(seenAt - sent);
+    sentAt.delete(hash);
+  });
+  await follower.start();
+  const perTick = Math.max(1, Math.round(ratePerSecond / 10 / lanes.length));
+  const cursors = lanes.map(() => 0);
+  const ticks = Math.floor(durationMs / 100);
+  for (let tick = 0; tick < ticks; tick++) {
+    const started = Date.now();
+    await Promise.all(
+      lanes.map(async ({ txs }, lane) => {
+        const batch = txs.slice(cursors[lane], cursors[lane]! + perTick);
+        cursors[lane]! += batch.length;
+        for (const tx of batch) sentAt.set(hashOf(tx), Date.now());
+        await broadcastTxs(rpcUrl, batch, mode);
+      }),
+    );
+    await sleep(Math.max(0, 100 - (Date.now() - started)));
+  }
+  const drainUntil = Date.now() + 15_000;
+  while (sentAt.size > 0 && Date.now() < drainUntil) await sleep(100);
+  await follower.stop();
   const sorted = latencies.sort((a, b) => a - b);
-  return {
-    committed,
-    rejected,
-    txPerSecond: committed / seconds,
-    payloadBytesPerSecond: (committed * options.payloadBytes) / seconds,
-    latencyP50Ms: percentile(sorted, 50),
-    latencyP99Ms: percentile(sorted, 99),
-  };
+  return { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), samples: sorted.length };
 }

@@ -30,7 +30,7 @@ export async function startMetro(validators: number): Promise<BenchNetwork> {
     rpcUrl: (i) => devnet.rpcUrl(i),
     stop: async () => {
       await devnet.stop();
-      rmSync(home, { recursive: true, force: true });
+      if (!process.env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,8 @@
 /** Signature verification throughput: what CheckTx and FinalizeBlock pay per tx. */
-import { randomBytes } from "node:crypto";
+import { createPublicKey, randomBytes, verify } from "node:crypto";
+
+const SPKI_PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
+
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { TEST_MNEMONIC } from "../chain/client/keys.js";
 import { OfflineSigner } from "../chain/client/offline.js";
@@ -23,8 +26,18 @@ export async function benchSignatures(count = 3000): Promise<SignatureResult[]> 
     return { name, perSecond: 1e6 / micros, microsPerOp: micros };
   };
   const native = new Secp256k1Verifier();
+  const openssl = createPublicKey({
+    key: Buffer.concat([SPKI_PREFIX, signer.pubkey]),
+    format: "der",
+    type: "spki",
+  });
   return [
-    time("node:crypto (OpenSSL), Metro's verifier", (i) => native.verify(signer.pubkey, messages[i]!, signatures[i]!)),
+    time("node:crypto (OpenSSL)", (i) =>
+      verify("sha256", messages[i]!, { key: openssl, dsaEncoding: "ieee-p1363" }, signatures[i]!),
+    ),
+    time("libsecp256k1 (native), Metro's verifier", (i) =>
+      native.verify(signer.pubkey, messages[i]!, signatures[i]!),
+    ),
     time("@noble/curves (pure JS)", (i) =>
       secp256k1.verify(signatures[i]!, sha256(messages[i]!), signer.pubkey, { prehash: false }),
     ),

@@ -7,6 +7,20 @@ import { encodeFrame, FrameDecoder } from "./framing.js";
 
 type RequestKind = Exclude<keyof Request, "echo" | "flush">;
 
+/**
+ * A connection works at most this long before yielding to the event loop. Without it, a burst of
+ * thousands of CheckTx frames would hold back a PrepareProposal waiting on the consensus
+ * connection, and with it the whole block.
+ */
+const SLICE_MS = 4;
+let sliceStarted = performance.now();
+
+async function yieldIfSliceUsed(): Promise<void> {
+  if (performance.now() - sliceStarted < SLICE_MS) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  sliceStarted = performance.now();
+}
+
 /** How each request kind is answered, and the response field it fills. */
 const routes: {
   [K in RequestKind]: { response: keyof Response; call: (app: AbciApplication, r: Request) => unknown };
@@ -103,6 +117,7 @@ class AbciConnection {
     }
     this.outgoing.push(encodeFrame(Response.encode(response).finish()));
     if (kind === "flush" || this.outgoing.length >= 256) this.flush();
+    await yieldIfSliceUsed();
   }
 
   private async answer(request: Request, kind: keyof Request | undefined): Promise<Response> {
@@ -111,7 +126,8 @@ class AbciConnection {
     if (kind === "flush") return Response.fromPartial({ flush: {} });
     const route = routes[kind as RequestKind];
     const result = await route.call(this.app, request);
-    return Response.fromPartial({ [route.response]: result } as Partial<Response>);
+    // Handlers return complete response messages, so no fromPartial copy is needed.
+    return { [route.response]: result } as Response;
   }
 
   private flush(): void {

@@ -27,11 +27,13 @@ import {
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
 import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import { sha256 } from "../../core/hash.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
 import { parseDecimal, readParams } from "../modules/params.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
+import { DecodedTxCache } from "../tx/cache.js";
 import { Secp256k1Verifier } from "../tx/signature.js";
 import { runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
 import { applyGenesis, parseAppState } from "./genesis.js";
@@ -62,12 +64,28 @@ function encodedTxSize(tx: Uint8Array): number {
 export class MetroApp implements AbciApplication {
   readonly store: CommittedState;
   private readonly verifier = new Secp256k1Verifier();
+  private readonly txCache = new DecodedTxCache();
   /** InitChain's state, held until block 1 commits so that a crash before that re-runs InitChain. */
   private genesis: StateOverlay | undefined;
   private checkState: StateOverlay;
+  private cachedCheckContext: TxContext | undefined;
   private finalized: CommitBatch | undefined;
   /** ProcessProposal's executions by block hash, reused by FinalizeBlock for the same block. */
   private readonly executions = new Map<string, BlockExecution>();
+  /** The proposer's PrepareProposal result, reused when its own proposal comes back to ProcessProposal. */
+  private prepared: { digest: string; execution: BlockExecution } | undefined;
+  /** Milliseconds spent in each consensus step of the current height, logged at Commit. */
+  private timings: Record<string, number> = {};
+  private checkTxCount = 0;
+
+  private timed<T>(step: string, work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.timings[step] = (this.timings[step] ?? 0) + Math.round((performance.now() - started) * 10) / 10;
+    }
+  }
 
   constructor(
     dataDir: string,
@@ -91,8 +109,15 @@ export class MetroApp implements AbciApplication {
       params,
       minGasPrice: parseDecimal(params.minGasPrice),
       verifier: this.verifier,
+      decode: (bytes) => this.txCache.decode(bytes),
       mode,
     };
+  }
+
+  /** CheckTx's context, built once per height: params only change through committed blocks. */
+  private checkContext(): TxContext {
+    this.cachedCheckContext ??= this.context(this.checkState, this.store.height + 1n, "check");
+    return this.cachedCheckContext;
   }
 
   info(_request: RequestInfo): ResponseInfo {
@@ -114,6 +139,7 @@ export class MetroApp implements AbciApplication {
     applyGenesis(genesis, appState);
     this.genesis = genesis;
     this.checkState = new StateOverlay(genesis);
+    this.cachedCheckContext = undefined;
     const root = this.store.tree().update(this.store.root, toTreeChanges(genesis.changes()));
     this.log.info(
       { chainId: request.chainId, accounts: appState.accounts.length, appHash: toHex(root) },
@@ -123,8 +149,12 @@ export class MetroApp implements AbciApplication {
   }
 
   checkTx(request: RequestCheckTx): ResponseCheckTx {
-    const height = this.store.height + 1n;
-    const outcome = runTx(this.checkState, request.tx, this.context(this.checkState, height, "check"));
+    this.checkTxCount++;
+    return this.timed("checkTx", () => this.check(request));
+  }
+
+  private check(request: RequestCheckTx): ResponseCheckTx {
+    const outcome = runTx(this.checkState, request.tx, this.checkContext());
     // No data in CheckTx, like the Cosmos SDK: cosmjs reads broadcast_tx_sync's data (hex) as base64.
     return {
       code: outcome.code,
@@ -140,23 +170,41 @@ export class MetroApp implements AbciApplication {
 
   /** Keeps the mempool's order, dropping txs that would fail and those past the size limit. */
   prepareProposal(request: RequestPrepareProposal): ResponsePrepareProposal {
+    return this.timed("prepare", () => this.prepare(request));
+  }
+
+  private prepare(request: RequestPrepareProposal): ResponsePrepareProposal {
     const state = new StateOverlay(this.base());
     const context = this.context(state, request.height, "deliver");
     const txs: Uint8Array[] = [];
+    const results: TxOutcome[] = [];
     let bytes = 0;
     for (const tx of request.txs) {
       const size = encodedTxSize(tx);
       if (bytes + size > Number(request.maxTxBytes)) continue;
-      if (runTx(state, tx, context).code !== 0) continue;
+      const result = runTx(state, tx, context);
+      if (result.code !== 0) continue;
       txs.push(tx);
+      results.push(result);
       bytes += size;
     }
+    // The proposer's own ProcessProposal will see exactly these txs: keep the work.
+    this.prepared = {
+      digest: txsDigest(request.height, txs),
+      execution: { height: request.height, state, results },
+    };
     return { txs };
   }
 
   /** Rejects a proposal holding any tx that fails: honest proposers never include one. */
   processProposal(request: RequestProcessProposal): ResponseProcessProposal {
-    const execution = this.execute(request.height, request.txs);
+    return this.timed("process", () => this.process(request));
+  }
+
+  private process(request: RequestProcessProposal): ResponseProcessProposal {
+    const prepared =
+      this.prepared?.digest === txsDigest(request.height, request.txs) ? this.prepared : undefined;
+    const execution = prepared?.execution ?? this.execute(request.height, request.txs);
     const failed = execution.results.findIndex((result) => result.code !== 0);
     if (failed >= 0) {
       const result = execution.results[failed]!;
@@ -191,6 +239,10 @@ export class MetroApp implements AbciApplication {
   }
 
   finalizeBlock(request: RequestFinalizeBlock): ResponseFinalizeBlock {
+    return this.timed("finalize", () => this.finalize(request));
+  }
+
+  private finalize(request: RequestFinalizeBlock): ResponseFinalizeBlock {
     const expected = this.store.height + 1n;
     if (request.height !== expected)
       throw new Error(`FinalizeBlock at height ${request.height}, expected ${expected}`);
@@ -230,11 +282,25 @@ export class MetroApp implements AbciApplication {
   commit(): ResponseCommit {
     const batch = this.finalized;
     if (!batch) throw new Error("Commit without a finalized block");
-    this.store.commit(batch);
+    this.timed("commit", () => this.store.commit(batch));
+    this.log.info(
+      {
+        height: batch.height.toString(),
+        writes: batch.writes.size,
+        nodes: batch.nodes.size,
+        checkTxs: this.checkTxCount,
+        ms: this.timings,
+      },
+      "committed",
+    );
+    this.timings = {};
+    this.checkTxCount = 0;
     this.finalized = undefined;
     this.genesis = undefined;
     this.executions.clear();
+    this.prepared = undefined;
     this.checkState = new StateOverlay(this.store);
+    this.cachedCheckContext = undefined;
     return { retainHeight: 0n };
   }
 
@@ -268,6 +334,11 @@ export class MetroApp implements AbciApplication {
   async close(): Promise<void> {
     await this.store.close();
   }
+}
+
+/** Identifies a proposal's content: its height and its txs in order. */
+function txsDigest(height: bigint, txs: readonly Uint8Array[]): string {
+  return `${height}:${toHex(sha256(...txs.map((tx) => sha256(tx))))}`;
 }
 
 function indexEntries(execution: BlockExecution): CommitBatch["index"] {

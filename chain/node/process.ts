@@ -103,7 +103,9 @@ export class ValidatorProcess {
     this.startedAt = Date.now();
     const socket = appSocketPath(this.home);
     rmSync(socket, { force: true });
-    const app = spawn(process.execPath, [cliEntry, "start", "--home", this.home, "--app-only"], {
+    // METRO_APP_NODE_ARGS passes flags to the app's Node (e.g. --cpu-prof for profiling).
+    const nodeArgs = process.env.METRO_APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const app = spawn(process.execPath, [...nodeArgs, cliEntry, "start", "--home", this.home, "--app-only"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     app.stdout.pipe(this.appLog, { end: false });

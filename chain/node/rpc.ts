@@ -26,12 +26,21 @@ const BlockSchema = z.object({
   }),
 });
 
-async function get<T>(url: string, schema: z.ZodType<T>): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  } catch (error) {
-    throw new RpcError(`GET ${url}: ${(error as Error).message}`);
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  return cause ? `${(error as Error).message} (${cause})` : (error as Error).message;
+}
+
+/** GETs are idempotent, so a dropped keep-alive connection is retried a couple of times. */
+async function get<T>(url: string, schema: z.ZodType<T>, attempts = 3): Promise<T> {
+  let response: Response | undefined;
+  for (let attempt = 1; !response; attempt++) {
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      if (attempt >= attempts) throw new RpcError(`GET ${url}: ${describeFetchError(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
   const body: unknown = await response.json().catch(() => undefined);
   const parsed = schema.safeParse(body);
@@ -143,6 +152,9 @@ export type BroadcastOutcome =
   | { kind: "checked"; code: number; codespace: string; log: string; hash: string }
   | { kind: "refused"; message: string };
 
+/** sync waits for CheckTx's verdict; async returns once the tx is queued for CheckTx. */
+export type BroadcastMode = "sync" | "async";
+
 /** CometBFT's default `rpc.max_request_batch_size`. */
 const MAX_BATCH = 10;
 const BATCHES_IN_FLIGHT = 8;
@@ -152,24 +164,32 @@ const BATCHES_IN_FLIGHT = 8;
  * and returns each outcome in order. Mempool admission order follows arrival, so txs from one
  * account that must land in sequence order belong in one call, or in calls made one by one.
  */
-export async function broadcastTxs(rpcUrl: string, txs: readonly Uint8Array[]): Promise<BroadcastOutcome[]> {
+export async function broadcastTxs(
+  rpcUrl: string,
+  txs: readonly Uint8Array[],
+  mode: BroadcastMode = "sync",
+): Promise<BroadcastOutcome[]> {
   const outcomes: BroadcastOutcome[] = [];
   for (let start = 0; start < txs.length; start += MAX_BATCH * BATCHES_IN_FLIGHT) {
     const batches: Promise<BroadcastOutcome[]>[] = [];
     for (let i = 0; i < BATCHES_IN_FLIGHT && start + i * MAX_BATCH < txs.length; i++) {
       const from = start + i * MAX_BATCH;
-      batches.push(broadcastBatch(rpcUrl, txs.slice(from, from + MAX_BATCH)));
+      batches.push(broadcastBatch(rpcUrl, txs.slice(from, from + MAX_BATCH), mode));
     }
     for (const batch of await Promise.all(batches)) outcomes.push(...batch);
   }
   return outcomes;
 }
 
-async function broadcastBatch(rpcUrl: string, txs: readonly Uint8Array[]): Promise<BroadcastOutcome[]> {
+async function broadcastBatch(
+  rpcUrl: string,
+  txs: readonly Uint8Array[],
+  mode: BroadcastMode,
+): Promise<BroadcastOutcome[]> {
   const body = txs.map((tx, id) => ({
     jsonrpc: "2.0",
     id,
-    method: "broadcast_tx_sync",
+    method: `broadcast_tx_${mode}`,
     params: { tx: Buffer.from(tx).toString("base64") },
   }));
   let response: Response;
@@ -181,7 +201,7 @@ async function broadcastBatch(rpcUrl: string, txs: readonly Uint8Array[]): Promi
       signal: AbortSignal.timeout(60_000),
     });
   } catch (error) {
-    throw new RpcError(`broadcast to ${rpcUrl}: ${(error as Error).message}`);
+    throw new RpcError(`broadcast to ${rpcUrl}: ${describeFetchError(error)}`);
   }
   // CometBFT answers a batch of one with a bare object rather than an array of one.
   const reply: unknown = await response.json().catch(() => undefined);

@@ -53,6 +53,20 @@ function decodeMessage(any: Any): TxMessage {
   throw sdkError(SdkCode.UnknownRequest, `unknown message type "${any.typeUrl}"`);
 }
 
+const addresses = new Map<string, string>();
+
+/** Address derivation (sha256, ripemd160, bech32) memoized: the same accounts sign tx after tx. */
+function signerAddress(pubkey: Uint8Array): string {
+  const key = Buffer.from(pubkey).toString("hex");
+  let address = addresses.get(key);
+  if (address === undefined) {
+    address = addressFromSecp256k1(pubkey);
+    if (addresses.size >= 100_000) addresses.clear();
+    addresses.set(key, address);
+  }
+  return address;
+}
+
 /** Parses tx bytes; throws TxError with the SDK's code for each way a tx can be malformed. */
 export function decodeTx(bytes: Uint8Array): DecodedTx {
   const raw = decodeOrThrow("TxRaw", () => TxRaw.decode(bytes));
@@ -93,7 +107,7 @@ export function decodeTx(bytes: Uint8Array): DecodedTx {
     messages,
     memo: body.memo,
     timeoutHeight: body.timeoutHeight,
-    signer: { address: addressFromSecp256k1(pubkey), pubkey, sequence: signerInfo.sequence, signMode },
+    signer: { address: signerAddress(pubkey), pubkey, sequence: signerInfo.sequence, signMode },
     fee: {
       amount: fee?.amount ?? [],
       gasLimit: fee?.gasLimit ?? 0n,
