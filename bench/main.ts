@@ -20,8 +20,8 @@ const LATENCY_MS = 8000;
 const LATENCY_RATE = 200;
 const PAYLOAD_BYTES = 256;
 const SATURATE_TXS_PER_LANE = Number(process.env.BENCH_TXS_PER_LANE ?? 5000);
-/** About one block's worth: a deeper backlog only makes every recheck longer. */
-const MAX_OUTSTANDING = Number(process.env.BENCH_BACKLOG ?? 3000);
+/** Txs awaiting inclusion at once: deep enough that kvstore is not held back by the driver. */
+const MAX_OUTSTANDING = Number(process.env.BENCH_BACKLOG ?? 6000);
 const LANES = 10;
 
 type LaneBuilder = (rpcUrl: string, txsPerLane: number, phase: string) => Promise<Lane[]>;
