@@ -1,4 +1,5 @@
 import type {
+  Request,
   RequestApplySnapshotChunk,
   RequestCheckTx,
   RequestExtendVote,
@@ -31,6 +32,11 @@ type MaybeAsync<T> = T | Promise<T>;
 
 /** Every ABCI 2.0 method an application answers (Echo and Flush are the server's own). */
 export interface AbciApplication {
+  /**
+   * Called for each request as soon as it arrives, before earlier ones are answered: a chance to
+   * start stateless work (such as signature checks) early. Must not change state.
+   */
+  prefetch?(request: Request): void;
   info(request: RequestInfo): MaybeAsync<ResponseInfo>;
   initChain(request: RequestInitChain): MaybeAsync<ResponseInitChain>;
   query(request: RequestQuery): MaybeAsync<ResponseQuery>;

@@ -100,15 +100,32 @@ class AbciConnection {
       this.socket.destroy();
       return;
     }
-    for (const frame of frames) this.queue = this.queue.then(() => this.handle(frame));
+    for (const frame of frames) {
+      let request: Request | Error;
+      try {
+        request = Request.decode(frame);
+      } catch (error) {
+        request = error as Error;
+      }
+      if (!(request instanceof Error)) this.prefetch(request);
+      this.queue = this.queue.then(() => this.handle(request));
+    }
   }
 
-  private async handle(frame: Uint8Array): Promise<void> {
-    let request: Request | undefined;
+  /** Prefetching is an optimization: its failure is logged and the request is answered as usual. */
+  private prefetch(request: Request): void {
+    try {
+      this.app.prefetch?.(request);
+    } catch (error) {
+      this.log.warn({ err: error }, "prefetch failed");
+    }
+  }
+
+  private async handle(request: Request | Error): Promise<void> {
     let kind: keyof Request | undefined;
     let response: Response;
     try {
-      request = Request.decode(frame);
+      if (request instanceof Error) throw request;
       kind = requestKind(request);
       response = await this.answer(request, kind);
     } catch (error) {

@@ -1,4 +1,6 @@
 import {
+  CheckTxType,
+  type Request,
   type RequestCheckTx,
   type RequestFinalizeBlock,
   type RequestInfo,
@@ -30,11 +32,15 @@ import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
+import { getAccount } from "../modules/auth.js";
 import { parseDecimal, readParams } from "../modules/params.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
 import { DecodedTxCache } from "../tx/cache.js";
+import type { DecodedTx } from "../tx/decode.js";
+import { signatureMemo, signBytes } from "../tx/sign-doc.js";
 import { Secp256k1Verifier } from "../tx/signature.js";
+import { SignatureVerifierPool } from "../tx/verify-pool.js";
 import { runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
 import { applyGenesis, parseAppState } from "./genesis.js";
 import { handleQuery } from "./query.js";
@@ -87,12 +93,41 @@ export class MetroApp implements AbciApplication {
     }
   }
 
+  /** Worker threads for CheckTx signature checks (none: checks run inline). */
+  private readonly verifyPool: SignatureVerifierPool | undefined;
+  /** Signature checks started by prefetch, by the tx bytes' identity (the same request object). */
+  private readonly prefetched = new WeakMap<Uint8Array, Promise<void>>();
+
   constructor(
     dataDir: string,
     private readonly log: Logger,
+    options: { verifyWorkers?: number } = {},
   ) {
     this.store = new CommittedState(dataDir);
     this.checkState = new StateOverlay(this.store);
+    const workers = options.verifyWorkers ?? 0;
+    this.verifyPool = workers > 0 ? new SignatureVerifierPool(workers) : undefined;
+  }
+
+  /** Starts a new tx's signature check on a worker while earlier requests are still answered. */
+  prefetch(request: Request): void {
+    const check = request.checkTx;
+    if (!this.verifyPool || !check || check.type !== CheckTxType.NEW) return;
+    let tx: DecodedTx;
+    try {
+      tx = this.txCache.decode(check.tx);
+    } catch {
+      return; // CheckTx will reject it with the reason
+    }
+    const account = getAccount(this.checkState, tx.signer.address);
+    if (!account) return;
+    const memo = signatureMemo(tx, account.accountNumber);
+    if (this.verifier.isKnownValid(memo)) return;
+    const digest = sha256(signBytes(tx, this.checkContext().chainId, account.accountNumber));
+    const verified = this.verifyPool.verify(tx.signer.pubkey, digest, tx.signature).then((ok) => {
+      if (ok) this.verifier.remember(memo);
+    });
+    this.prefetched.set(check.tx, verified);
   }
 
   private base(): StateReader {
@@ -148,8 +183,10 @@ export class MetroApp implements AbciApplication {
     return { validators: [], appHash: root };
   }
 
-  checkTx(request: RequestCheckTx): ResponseCheckTx {
+  async checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
     this.checkTxCount++;
+    const prefetched = this.prefetched.get(request.tx);
+    if (prefetched) await prefetched;
     return this.timed("checkTx", () => this.check(request));
   }
 
@@ -332,6 +369,7 @@ export class MetroApp implements AbciApplication {
   }
 
   async close(): Promise<void> {
+    await this.verifyPool?.close();
     await this.store.close();
   }
 }

@@ -6,7 +6,6 @@
 import { MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
-import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { moduleAddress, parseAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
@@ -17,6 +16,7 @@ import { type Fraction, requiredFee } from "../modules/params.js";
 import type { StateOverlay } from "../store/overlay.js";
 import { type DecodedTx, MSG_SEND_TYPE_URL, messageSigner, type TxMessage } from "../tx/decode.js";
 import { SdkCode, SequencerCode, sdkError, sequencerError, TxError } from "../tx/errors.js";
+import { signatureMemo, signBytes } from "../tx/sign-doc.js";
 import type { Secp256k1Verifier } from "../tx/signature.js";
 import { event, transferEvents } from "./events.js";
 
@@ -123,13 +123,12 @@ function checkFee(tx: DecodedTx, gasUsed: bigint, context: TxContext): bigint {
 }
 
 function verifySignature(tx: DecodedTx, accountNumber: bigint, memo: string, context: TxContext): boolean {
-  const signBytes = SignDoc.encode({
-    bodyBytes: tx.bodyBytes,
-    authInfoBytes: tx.authInfoBytes,
-    chainId: context.chainId,
-    accountNumber,
-  }).finish();
-  return context.verifier.verify(tx.signer.pubkey, signBytes, tx.signature, memo);
+  return context.verifier.verify(
+    tx.signer.pubkey,
+    signBytes(tx, context.chainId, accountNumber),
+    tx.signature,
+    memo,
+  );
 }
 
 function ante(state: StateOverlay, tx: DecodedTx, fee: bigint, context: TxContext): Event[] {
@@ -146,8 +145,7 @@ function ante(state: StateOverlay, tx: DecodedTx, fee: bigint, context: TxContex
     if (signer.signMode !== SignMode.SIGN_MODE_DIRECT) {
       throw sdkError(SdkCode.Unauthorized, "only SIGN_MODE_DIRECT is supported");
     }
-    // The tx hash and the account number fix the sign bytes (the chain id is constant).
-    const memo = `${toHex(tx.hash)}/${account.accountNumber}`;
+    const memo = signatureMemo(tx, account.accountNumber);
     if (!context.verifier.isKnownValid(memo) && !verifySignature(tx, account.accountNumber, memo, context)) {
       throw sdkError(
         SdkCode.Unauthorized,

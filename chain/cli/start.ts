@@ -13,7 +13,9 @@ export async function startCommand(args: string[]): Promise<void> {
   if (!isInitialized(home))
     throw new UsageError(`${home} is not a Metro home: run \`metro init --home ${home}\``);
   const log = createLogger("metro-app");
-  const app = new MetroApp(appDataDir(home), log);
+  // One worker for CheckTx signature checks by default; METRO_VERIFY_WORKERS=0 checks inline.
+  const verifyWorkers = Number(process.env.METRO_VERIFY_WORKERS ?? 1);
+  const app = new MetroApp(appDataDir(home), log, { verifyWorkers });
   const server = new AbciServer(app, log);
   const socket = appSocketPath(home);
   await server.listen(`unix://${socket}`);

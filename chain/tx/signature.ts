@@ -1,20 +1,6 @@
-import { createRequire } from "node:module";
-import { toHex } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
+import { verifyDigest } from "./native-secp256k1.js";
 
-/** The parts of the `secp256k1` package's API Metro uses. */
-interface NativeSecp256k1 {
-  ecdsaVerify(signature: Uint8Array, message32: Uint8Array, publicKey: Uint8Array): boolean;
-}
-
-/**
- * libsecp256k1 through the `secp256k1` package's prebuilt N-API binding. Loaded from
- * `bindings` on purpose: the package's index silently falls back to pure JS, which would cut
- * CheckTx throughput several times over without anyone noticing.
- */
-const native = createRequire(import.meta.url)("secp256k1/bindings") as NativeSecp256k1;
-
-const HALF_CURVE_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const CACHE_LIMIT = 100_000;
 
 /**
@@ -31,20 +17,12 @@ export class Secp256k1Verifier {
   }
 
   verify(pubkey: Uint8Array, signBytes: Uint8Array, signature: Uint8Array, memo?: string): boolean {
-    if (pubkey.length !== 33 || signature.length !== 64) return false;
-    const s = BigInt(`0x${toHex(signature.subarray(32))}`);
-    if (s === 0n || s > HALF_CURVE_ORDER) return false;
-    let ok: boolean;
-    try {
-      ok = native.ecdsaVerify(signature, sha256(signBytes), pubkey);
-    } catch {
-      return false; // an unparsable key or signature
-    }
+    const ok = verifyDigest(pubkey, sha256(signBytes), signature);
     if (ok && memo !== undefined) this.remember(memo);
     return ok;
   }
 
-  private remember(memo: string): void {
+  remember(memo: string): void {
     if (this.verified.size >= CACHE_LIMIT) this.verified.clear();
     this.verified.add(memo);
   }

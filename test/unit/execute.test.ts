@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { MetroApp } from "../../chain/app/app.js";
+import { testAccountAddresses } from "../../chain/client/keys.js";
+import { sequenceMsg } from "../../chain/client/signing.js";
+import { createLogger } from "../../chain/log.js";
+import { parseDecimal, requiredFee } from "../../chain/modules/params.js";
+import { devnetAppState } from "../../chain/node/home.js";
+import { utf8 } from "../../core/bytes.js";
+import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { sha256 } from "../../core/hash.js";
+import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
+
+describe("fees", () => {
+  it("rounds the required fee up, exactly", () => {
+    assert.equal(requiredFee(84_196n, parseDecimal("0.002")), 169n);
+    assert.equal(requiredFee(1_000n, parseDecimal("0.002")), 2n);
+    assert.equal(requiredFee(1n, parseDecimal("0")), 0n);
+    assert.equal(requiredFee(3n, parseDecimal("1.5")), 5n);
+    assert.throws(() => parseDecimal("1e-3"));
+    assert.throws(() => parseDecimal("-1"));
+  });
+});
+
+describe("block execution (in process)", () => {
+  let dir: string;
+  let app: MetroApp;
+  let height = 0n;
+
+  const block = (txs: Uint8Array[]) => {
+    height += 1n;
+    const request = {
+      txs,
+      decidedLastCommit: { round: 0, votes: [] },
+      proposedLastCommit: { round: 0, votes: [] },
+      misbehavior: [],
+      hash: sha256(utf8(`block ${height}`)),
+      height,
+      time: { seconds: height, nanos: 0 },
+      nextValidatorsHash: new Uint8Array(32),
+      proposerAddress: new Uint8Array(20),
+    };
+    return request;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "metro-unit-"));
+    app = new MetroApp(dir, createLogger("unit", "silent"));
+    const appState = utf8(JSON.stringify(devnetAppState(await testAccountAddresses())));
+    app.initChain({
+      time: { seconds: 0n, nanos: 0 },
+      chainId: CHAIN_ID,
+      validators: [],
+      appStateBytes: appState,
+      initialHeight: 1n,
+    });
+  });
+
+  after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps a bundle whole: one bad message and none of it lands, nor its fee", async () => {
+    const signer = await testSigner(0);
+    const good = sequenceMsg(signer.address, "a", utf8("ok"));
+    const bad = {
+      ...sequenceMsg(signer.address, "b", utf8("x")),
+      value: { signer: signer.address, rollupId: new Uint8Array(5), data: utf8("x") },
+    };
+    const base = { chainId: CHAIN_ID, accountNumber: 0n, sequence: 0n, fee: feeFor(200_000n) };
+    const broken = signer.signTx({ ...base, messages: [good, bad] });
+    const whole = signer.signTx({
+      ...base,
+      messages: [good, sequenceMsg(signer.address, "b", utf8("also ok"))],
+    });
+
+    const proposal = app.prepareProposal({
+      ...block([broken, whole]),
+      maxTxBytes: 1_000_000n,
+      localLastCommit: { round: 0, votes: [] },
+    });
+    height -= 1n;
+    assert.equal(proposal.txs.length, 1, "PrepareProposal drops the broken bundle");
+    assert.equal(
+      app.processProposal(block([broken])).status,
+      2,
+      "ProcessProposal rejects a block holding it",
+    );
+    height -= 1n;
+    const result = app.finalizeBlock(block([broken, whole]));
+    assert.deepEqual(
+      result.txResults.map((r) => [r.codespace, r.code]),
+      [
+        ["sequencer", 2],
+        ["", 0],
+      ],
+    );
+    app.commit();
+    const events = result.txResults[1]!.events.filter((e) => e.type === "sequence");
+    assert.equal(events.length, 2, "both halves of the good bundle are sequenced");
+  });
+
+  it("charges exactly the fee and moves exactly the amount", async () => {
+    const [from, to] = await testAccountAddresses(2);
+    const signer = await testSigner(0);
+    const { query } = app;
+    const balance = (address: string) => {
+      const key = utf8(`bank/balance/${address}/${DEFAULT_LST_DENOM}`);
+      const reply = query.call(app, { path: "/store/metro/key", data: key, height: 0n, prove: false });
+      return BigInt(Buffer.from(reply.value).toString() || "0");
+    };
+    const before = [balance(from!), balance(to!)];
+    const tx = signer.signTx({
+      chainId: CHAIN_ID,
+      accountNumber: 0n,
+      sequence: 1n,
+      fee: { amount: [{ denom: DEFAULT_LST_DENOM, amount: "1000" }], gas: 200_000n },
+      messages: [
+        {
+          typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+          value: { fromAddress: from, toAddress: to, amount: [{ denom: DEFAULT_LST_DENOM, amount: "42" }] },
+        },
+      ],
+    });
+    const result = app.finalizeBlock(block([tx]));
+    assert.equal(result.txResults[0]!.code, 0, result.txResults[0]!.log);
+    app.commit();
+    assert.deepEqual([balance(from!), balance(to!)], [before[0]! - 1042n, before[1]! + 42n]);
+  });
+});
