@@ -99,7 +99,7 @@ export class ValidatorProcess {
   }
 
   async start(): Promise<void> {
-    this.stopping = false;
+    if (this.stopping) return;
     this.startedAt = Date.now();
     const socket = appSocketPath(this.home);
     rmSync(socket, { force: true });
@@ -113,6 +113,7 @@ export class ValidatorProcess {
     this.app = app;
     app.once("exit", (code, signal) => this.onExit("app", code, signal));
     await waitForSocket(socket, app);
+    if (this.stopping) return; // stop() was called meanwhile and has stopped the app
     const comet = spawnComet(this.home, this.cometLog);
     this.comet = comet;
     comet.once("exit", (code, signal) => this.onExit("cometbft", code, signal));
@@ -144,6 +145,7 @@ export class ValidatorProcess {
     }
     this.restarts += 1;
     await sleep(200 * 2 ** this.fastFailures);
+    if (this.stopping) return;
     try {
       await this.start();
     } catch (error) {
