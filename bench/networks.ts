@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "../chain/log.js";
 import { cometbftBinary } from "../chain/node/cometbft.js";
-import { Devnet } from "../chain/node/devnet.js";
+import { startTemporaryDevnet } from "../chain/node/devnet.js";
 import { devnetAppState, type HomeSpec, initValidatorHomes } from "../chain/node/home.js";
 import { waitForHeight } from "../chain/node/rpc.js";
 
@@ -16,22 +16,10 @@ export interface BenchNetwork {
 const PORT_BASE = 41_000;
 
 export async function startMetro(validators: number): Promise<BenchNetwork> {
-  const home = mkdtempSync(join(tmpdir(), "metro-bench-"));
-  const devnet = await Devnet.create({
-    home,
-    validators,
-    portBase: PORT_BASE,
-    fresh: false,
-    log: createLogger("bench", "error"),
-  });
-  await devnet.start();
-  await waitForHeight(devnet.rpcUrl(0), 2);
+  const { devnet, stop } = await startTemporaryDevnet(validators, PORT_BASE, createLogger("bench", "error"));
   return {
     rpcUrl: (i) => devnet.rpcUrl(i),
-    stop: async () => {
-      await devnet.stop();
-      if (!process.env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
-    },
+    stop: () => stop({ keepHome: Boolean(process.env.BENCH_KEEP_HOME) }),
   };
 }
 

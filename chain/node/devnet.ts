@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { testAccountAddresses } from "../client/keys.js";
 import type { Logger } from "../log.js";
 import { DEVNET_CHAIN_ID, devnetAppState, type HomeSpec, initValidatorHomes, isInitialized } from "./home.js";
 import { ValidatorProcess } from "./process.js";
+import { waitForHeight } from "./rpc.js";
 
 export interface DevnetOptions {
   home: string;
@@ -100,4 +102,32 @@ export class Devnet {
   async stop(): Promise<void> {
     await Promise.all(this.validators.map((validator) => validator.stop()));
   }
+}
+
+/** A devnet in a fresh temporary folder, started and producing blocks; `stop` also deletes it. */
+export interface TemporaryDevnet {
+  devnet: Devnet;
+  home: string;
+  stop: (options?: { keepHome?: boolean }) => Promise<void>;
+}
+
+export async function startTemporaryDevnet(
+  validators: number,
+  portBase: number,
+  log: Logger,
+): Promise<TemporaryDevnet> {
+  const home = mkdtempSync(join(tmpdir(), "metro-devnet-"));
+  const devnet = await Devnet.create({ home, validators, portBase, fresh: false, log });
+  const stop = async (options: { keepHome?: boolean } = {}): Promise<void> => {
+    await devnet.stop();
+    if (!options.keepHome) rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    await devnet.start();
+    for (let i = 0; i < validators; i++) await waitForHeight(devnet.rpcUrl(i), 2);
+  } catch (error) {
+    await stop({ keepHome: true });
+    throw new DevnetError(`devnet in ${home} did not start: ${(error as Error).message}`);
+  }
+  return { devnet, home, stop };
 }

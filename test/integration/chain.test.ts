@@ -243,12 +243,10 @@ describe("sequencer chain, one validator", () => {
 
   it("survives 10,000 fuzzed and mutated txs: every one rejected with a code, blocks keep coming", async () => {
     const signer = await testSigner(2);
+    const base = { chainId: CHAIN_ID, accountNumber: 2n, sequence: 0n, fee: feeFor(200_000n) };
     const seeds = [
       signer.signTx({
-        chainId: CHAIN_ID,
-        accountNumber: 2n,
-        sequence: 0n,
-        fee: feeFor(200_000n),
+        ...base,
         messages: [
           sequenceMsg(signer.address, "fuzz-a", utf8("a")),
           sequenceMsg(signer.address, "fuzz-b", utf8("b")),
@@ -256,10 +254,7 @@ describe("sequencer chain, one validator", () => {
         memo: "seed",
       }),
       signer.signTx({
-        chainId: CHAIN_ID,
-        accountNumber: 2n,
-        sequence: 0n,
-        fee: feeFor(200_000n),
+        ...base,
         messages: [
           {
             typeUrl: "/cosmos.bank.v1beta1.MsgSend",

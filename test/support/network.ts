@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createLogger } from "../../chain/log.js";
-import { Devnet } from "../../chain/node/devnet.js";
-import { blockAt, waitForHeight } from "../../chain/node/rpc.js";
+import { type Devnet, startTemporaryDevnet } from "../../chain/node/devnet.js";
+import { blockAt } from "../../chain/node/rpc.js";
 
 export interface TestNetwork {
   devnet: Devnet;
-  home: string;
   rpc: (index?: number) => string;
   stop: () => Promise<void>;
 }
@@ -19,25 +15,12 @@ function randomPortBase(): number {
 
 /** Starts a real CometBFT network of `validators` Metro validators on loopback, in a temp dir. */
 export async function startNetwork(validators: number): Promise<TestNetwork> {
-  const home = mkdtempSync(join(tmpdir(), "metro-test-"));
-  const devnet = await Devnet.create({
-    home,
+  const { devnet, stop } = await startTemporaryDevnet(
     validators,
-    portBase: randomPortBase(),
-    fresh: false,
-    log: createLogger("test-devnet", "error"),
-  });
-  await devnet.start();
-  for (let i = 0; i < validators; i++) await waitForHeight(devnet.rpcUrl(i), 2);
-  return {
-    devnet,
-    home,
-    rpc: (index = 0) => devnet.rpcUrl(index),
-    stop: async () => {
-      await devnet.stop();
-      rmSync(home, { recursive: true, force: true });
-    },
-  };
+    randomPortBase(),
+    createLogger("test-devnet", "error"),
+  );
+  return { devnet, rpc: (index = 0) => devnet.rpcUrl(index), stop: () => stop() };
 }
 
 /** The app hash each node's header reports at `height` (one per rpc URL). */
