@@ -1,8 +1,9 @@
 import { existsSync, unlinkSync } from "node:fs";
 import net from "node:net";
-import { Request, Response } from "cosmjs-types/tendermint/abci/types";
+import { Request, Response, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import type { Logger } from "../log.js";
 import type { AbciApplication } from "./application.js";
+import { encodeFinalizeBlockResponse } from "./finalize-encoding.js";
 import { encodeFrame, FrameDecoder } from "./framing.js";
 
 type RequestKind = Exclude<keyof Request, "echo" | "flush">;
@@ -123,28 +124,30 @@ class AbciConnection {
 
   private async handle(request: Request | Error): Promise<void> {
     let kind: keyof Request | undefined;
-    let response: Response;
+    let encoded: Uint8Array;
     try {
       if (request instanceof Error) throw request;
       kind = requestKind(request);
-      response = await this.answer(request, kind);
+      encoded = await this.answer(request, kind);
     } catch (error) {
       this.log.error({ err: error, request: kind }, "abci request failed");
-      response = errorResponse(kind, error as Error);
+      encoded = Response.encode(errorResponse(kind, error as Error)).finish();
     }
-    this.outgoing.push(encodeFrame(Response.encode(response).finish()));
+    this.outgoing.push(encodeFrame(encoded));
     if (kind === "flush" || this.outgoing.length >= 256) this.flush();
     await yieldIfSliceUsed();
   }
 
-  private async answer(request: Request, kind: keyof Request | undefined): Promise<Response> {
+  /** The encoded response to `request`. */
+  private async answer(request: Request, kind: keyof Request | undefined): Promise<Uint8Array> {
     if (kind === undefined) throw new Error("empty ABCI request");
-    if (kind === "echo") return Response.fromPartial({ echo: { message: request.echo!.message } });
-    if (kind === "flush") return Response.fromPartial({ flush: {} });
+    if (kind === "echo") return Response.encode({ echo: { message: request.echo!.message } }).finish();
+    if (kind === "flush") return Response.encode({ flush: {} }).finish();
     const route = routes[kind as RequestKind];
     const result = await route.call(this.app, request);
+    if (kind === "finalizeBlock") return encodeFinalizeBlockResponse(result as ResponseFinalizeBlock);
     // Handlers return complete response messages, so no fromPartial copy is needed.
-    return { [route.response]: result } as Response;
+    return Response.encode({ [route.response]: result } as Response).finish();
   }
 
   private flush(): void {

@@ -1,3 +1,4 @@
+import "../../core/proto/cosmjs-writer.js";
 import {
   CheckTxType,
   type Request,
@@ -28,7 +29,7 @@ import {
   type ResponseVerifyVoteExtension,
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
-import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
@@ -74,6 +75,9 @@ export class MetroApp implements AbciApplication {
   /** InitChain's state, held until block 1 commits so that a crash before that re-runs InitChain. */
   private genesis: StateOverlay | undefined;
   private checkState: StateOverlay;
+  /** Every tx accepted into checkState since it was last reset, in order, with what it did. */
+  private checkLog: TxOutcome[] = [];
+  private replayedTxs = 0;
   private cachedCheckContext: TxContext | undefined;
   private finalized: CommitBatch | undefined;
   /** ProcessProposal's executions by block hash, reused by FinalizeBlock for the same block. */
@@ -174,6 +178,7 @@ export class MetroApp implements AbciApplication {
     applyGenesis(genesis, appState);
     this.genesis = genesis;
     this.checkState = new StateOverlay(genesis);
+    this.checkLog = [];
     this.cachedCheckContext = undefined;
     const root = this.store.tree().update(this.store.root, toTreeChanges(genesis.changes()));
     this.log.info(
@@ -192,6 +197,7 @@ export class MetroApp implements AbciApplication {
 
   private check(request: RequestCheckTx): ResponseCheckTx {
     const outcome = runTx(this.checkState, request.tx, this.checkContext());
+    if (outcome.code === 0) this.checkLog.push(outcome);
     // No data in CheckTx, like the Cosmos SDK: cosmjs reads broadcast_tx_sync's data (hex) as base64.
     return {
       code: outcome.code,
@@ -213,13 +219,14 @@ export class MetroApp implements AbciApplication {
   private prepare(request: RequestPrepareProposal): ResponsePrepareProposal {
     const state = new StateOverlay(this.base());
     const context = this.context(state, request.height, "deliver");
+    const run = this.replayer();
     const txs: Uint8Array[] = [];
     const results: TxOutcome[] = [];
     let bytes = 0;
     for (const tx of request.txs) {
       const size = encodedTxSize(tx);
       if (bytes + size > Number(request.maxTxBytes)) continue;
-      const result = runTx(state, tx, context);
+      const result = run(state, tx, context);
       if (result.code !== 0) continue;
       txs.push(tx);
       results.push(result);
@@ -258,7 +265,33 @@ export class MetroApp implements AbciApplication {
   private execute(height: bigint, txs: readonly Uint8Array[]): BlockExecution {
     const state = new StateOverlay(this.base());
     const context = this.context(state, height, "deliver");
-    return { height, state, results: txs.map((tx) => runTx(state, tx, context)) };
+    const run = this.replayer();
+    return { height, state, results: txs.map((tx) => run(state, tx, context)) };
+  }
+
+  /**
+   * Runs a block's txs in order, replaying instead of re-executing while they match the check
+   * log. CheckTx ran those very txs, in that order, from the same committed state, so their
+   * recorded writes (absolute values) rebuild exactly the state execution would; from the first
+   * tx that differs on, txs execute as usual.
+   */
+  private replayer(): (state: StateOverlay, tx: Uint8Array, context: TxContext) => TxOutcome {
+    let next = 0;
+    let matching = true;
+    return (state, tx, context) => {
+      const logged = matching ? this.checkLog[next] : undefined;
+      if (logged?.hash && bytesEqual(logged.hash, sha256(tx))) {
+        next++;
+        this.replayedTxs++;
+        for (const [key, value] of logged.writes) {
+          if (value === null) state.delete(key);
+          else state.set(key, value);
+        }
+        return logged;
+      }
+      matching = false;
+      return runTx(state, tx, context);
+    };
   }
 
   extendVote(): ResponseExtendVote {
@@ -326,17 +359,20 @@ export class MetroApp implements AbciApplication {
         writes: batch.writes.size,
         nodes: batch.nodes.size,
         checkTxs: this.checkTxCount,
+        replayed: this.replayedTxs,
         ms: this.timings,
       },
       "committed",
     );
     this.timings = {};
     this.checkTxCount = 0;
+    this.replayedTxs = 0;
     this.finalized = undefined;
     this.genesis = undefined;
     this.executions.clear();
     this.prepared = undefined;
     this.checkState = new StateOverlay(this.store);
+    this.checkLog = [];
     this.cachedCheckContext = undefined;
     return { retainHeight: 0n };
   }

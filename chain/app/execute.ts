@@ -53,7 +53,11 @@ export interface TxOutcome {
   events: Event[];
   data: Uint8Array;
   rollupItems: RollupItem[];
+  /** On success, every state write the tx made (absolute values; null deletes). */
+  writes: ReadonlyMap<string, Uint8Array | null>;
 }
+
+const NO_WRITES: ReadonlyMap<string, Uint8Array | null> = new Map();
 
 export function gasOf(tx: DecodedTx, params: Params): bigint {
   let rollupBytes = 0n;
@@ -221,6 +225,7 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
     events: [],
     data: new Uint8Array(),
     rollupItems: [],
+    writes: NO_WRITES,
   };
   try {
     if (bytes.length > context.params.maxTxBytes) {
@@ -247,6 +252,7 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
       executeMessage(branch, message, index, outcome);
     });
     outcome.data = msgResponses(tx);
+    outcome.writes = branch.changes();
     branch.mergeInto(state);
     return outcome;
   } catch (error) {

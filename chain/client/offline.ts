@@ -2,6 +2,7 @@
  * Signs Metro txs without a node: the tx bytes a wallet would produce, made fast enough to
  * generate load (OpenSSL signing through node:crypto, normalized to low-S as Cosmos requires).
  */
+import "../../core/proto/cosmjs-writer.js";
 import { createPrivateKey, type KeyObject, sign } from "node:crypto";
 import { Bip39, EnglishMnemonic, Secp256k1, Slip10, Slip10Curve } from "@cosmjs/crypto";
 import { type EncodeObject, makeCosmoshubPath, type Registry } from "@cosmjs/proto-signing";
