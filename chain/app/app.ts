@@ -289,9 +289,17 @@ export class MetroApp implements AbciApplication {
         }
         return logged;
       }
+      if (matching) this.logReplayStop(next, tx);
       matching = false;
       return runTx(state, tx, context);
     };
+  }
+
+  private logReplayStop(position: number, tx: Uint8Array): void {
+    if (!this.log.isLevelEnabled("debug")) return;
+    const hash = toHex(sha256(tx));
+    const inLog = this.checkLog.findIndex((entry) => entry.hash && toHex(entry.hash) === hash);
+    this.log.debug({ position, logLength: this.checkLog.length, txFoundInLogAt: inLog }, "replay stopped");
   }
 
   extendVote(): ResponseExtendVote {

@@ -85,6 +85,8 @@ export function initValidatorHomes(
       "p2p.allow_duplicate_ip": true,
       "p2p.pex": false,
       "consensus.timeout_commit": "1s",
+      // METRO_COMET_LOG_LEVEL, e.g. "mempool:debug,*:info", for looking inside CometBFT.
+      log_level: process.env.METRO_COMET_LOG_LEVEL ?? "info",
       "mempool.size": 10000,
       "mempool.cache_size": 20000,
     });
