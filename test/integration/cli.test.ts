@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { testAccountAddresses } from "../../chain/client/keys.js";
+import { waitForHeight } from "../../chain/node/rpc.js";
+
+const metro = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "chain", "cli", "main.js");
+const run = promisify(execFile);
+
+async function cli(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [metro, ...args], { timeout: 60_000 });
+  return stdout;
+}
+
+describe("metro CLI on a single-validator home", () => {
+  const home = mkdtempSync(join(tmpdir(), "metro-cli-"));
+  const portBase = 20_000 + 100 * Math.floor(Math.random() * 400);
+  const node = `--node=http://127.0.0.1:${portBase + 1}`;
+  let started: ChildProcess;
+
+  before(async () => {
+    assert.match(await cli("init", "--home", home, "--port-base", String(portBase)), /initialized/);
+    started = spawn(process.execPath, [metro, "start", "--home", home], { stdio: "ignore" });
+    await waitForHeight(`http://127.0.0.1:${portBase + 1}`, 2);
+  });
+
+  after(async () => {
+    const exited = new Promise((resolve) => started.once("exit", resolve));
+    started.kill("SIGINT");
+    await exited;
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("sequences a bundle, finds it by rollup, sends stTIA and reads the balance", async () => {
+    const sequenced = JSON.parse(
+      await cli("tx", "sequence", node, "--rollup", "cli-a=hello", "--rollup", "cli-b=0xbeef"),
+    );
+    assert.equal(sequenced.code, 0, sequenced.rawLog);
+    const data = JSON.parse(
+      await cli("query", "rollup-data", node, "--height", String(sequenced.height), "--rollup", "cli-b"),
+    );
+    assert.deepEqual(
+      data.txs.map((tx: { data: string }) => tx.data),
+      ["beef"],
+    );
+    const recipient = (await testAccountAddresses())[4]!;
+    const sent = JSON.parse(await cli("tx", "send", node, "--from", "1", recipient, "2.5stTIA"));
+    assert.equal(sent.code, 0, sent.rawLog);
+    const balance = JSON.parse(await cli("query", "balance", node, recipient));
+    assert.equal(balance.amount, "1000002500000");
+  });
+
+  it("explains bad usage instead of failing obscurely", async () => {
+    await assert.rejects(cli("tx", "sequence", node), /needs at least one --rollup/);
+    await assert.rejects(cli("tx", "send", node, "metro1xyz", "12 apples"), /cannot read amount/);
+    await assert.rejects(
+      cli("devnet", "--validators", "0", "--home", join(home, "nope")),
+      /--validators must be 1 to 16/,
+    );
+  });
+});
