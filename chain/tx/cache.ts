@@ -13,10 +13,11 @@ export class DecodedTxCache {
   constructor(private readonly limit = 50_000) {}
 
   decode(bytes: Uint8Array): DecodedTx {
-    const key = toHex(sha256(bytes));
+    const hash = sha256(bytes);
+    const key = toHex(hash);
     const cached = this.entries.get(key);
     if (cached) return cached;
-    const decoded = decodeTx(bytes);
+    const decoded = decodeTx(bytes, hash);
     if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, decoded);
     return decoded;

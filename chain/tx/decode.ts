@@ -67,8 +67,8 @@ function signerAddress(pubkey: Uint8Array): string {
   return address;
 }
 
-/** Parses tx bytes; throws TxError with the SDK's code for each way a tx can be malformed. */
-export function decodeTx(bytes: Uint8Array): DecodedTx {
+/** Parses tx bytes (whose sha256 the caller may already have); throws TxError with the SDK's code for each way a tx can be malformed. */
+export function decodeTx(bytes: Uint8Array, hash: Uint8Array = sha256(bytes)): DecodedTx {
   const raw = decodeOrThrow("TxRaw", () => TxRaw.decode(bytes));
   // Unknown fields or non-canonical encodings would let anyone re-wrap a signed tx under a new
   // hash (malleability), so only the canonical encoding is accepted.
@@ -100,7 +100,7 @@ export function decodeTx(bytes: Uint8Array): DecodedTx {
   const signMode = signerInfo.modeInfo?.single?.mode ?? SignMode.SIGN_MODE_UNSPECIFIED;
   const fee = authInfo.fee;
   return {
-    hash: sha256(bytes),
+    hash,
     size: bytes.length,
     bodyBytes: raw.bodyBytes,
     authInfoBytes: raw.authInfoBytes,

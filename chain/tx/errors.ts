@@ -37,12 +37,16 @@ export type Codespace = "sdk" | "sequencer";
 export class TxError extends Error {
   override name = "TxError";
 
+  /** Rejections are expected control flow (thousands per block under spam): no stack trace. */
   constructor(
     readonly codespace: Codespace,
     readonly code: number,
     message: string,
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 
