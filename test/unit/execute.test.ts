@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MetroApp } from "../../chain/app/app.js";
+import type { MetroApp } from "../../chain/app/app.js";
+import { blockRequest, type InProcessApp, inProcessApp } from "../../chain/app/in-process.js";
 import { testAccountAddresses } from "../../chain/client/keys.js";
 import { sequenceMsg } from "../../chain/client/signing.js";
-import { createLogger } from "../../chain/log.js";
 import { parseDecimal, requiredFee } from "../../chain/modules/params.js";
-import { devnetAppState } from "../../chain/node/home.js";
 import { utf8 } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
-import { sha256 } from "../../core/hash.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 
 describe("fees", () => {
@@ -26,42 +21,22 @@ describe("fees", () => {
 });
 
 describe("block execution (in process)", () => {
-  let dir: string;
+  let opened: InProcessApp;
   let app: MetroApp;
   let height = 0n;
 
   const block = (txs: Uint8Array[]) => {
     height += 1n;
-    const request = {
-      txs,
-      decidedLastCommit: { round: 0, votes: [] },
-      proposedLastCommit: { round: 0, votes: [] },
-      misbehavior: [],
-      hash: sha256(utf8(`block ${height}`)),
-      height,
-      time: { seconds: height, nanos: 0 },
-      nextValidatorsHash: new Uint8Array(32),
-      proposerAddress: new Uint8Array(20),
-    };
-    return request;
+    return blockRequest(height, txs);
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "metro-unit-"));
-    app = new MetroApp(dir, createLogger("unit", "silent"));
-    const appState = utf8(JSON.stringify(devnetAppState(await testAccountAddresses())));
-    app.initChain({
-      time: { seconds: 0n, nanos: 0 },
-      chainId: CHAIN_ID,
-      validators: [],
-      appStateBytes: appState,
-      initialHeight: 1n,
-    });
+    opened = await inProcessApp();
+    app = opened.app;
   });
 
   after(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await opened.close();
   });
 
   it("keeps a bundle whole: one bad message and none of it lands, nor its fee", async () => {

@@ -1,47 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { MetroApp } from "../../chain/app/app.js";
-import { testAccountAddresses } from "../../chain/client/keys.js";
+import type { MetroApp } from "../../chain/app/app.js";
+import { blockRequest, type InProcessApp, inProcessApp } from "../../chain/app/in-process.js";
 import { sequenceMsg } from "../../chain/client/signing.js";
-import { createLogger } from "../../chain/log.js";
-import { devnetAppState } from "../../chain/node/home.js";
 import { toHex, utf8 } from "../../core/bytes.js";
-import { sha256 } from "../../core/hash.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 
-const dirs: string[] = [];
+const opened: InProcessApp[] = [];
 
 async function freshApp(): Promise<MetroApp> {
-  const dir = mkdtempSync(join(tmpdir(), "metro-replay-"));
-  dirs.push(dir);
-  const app = new MetroApp(dir, createLogger("unit", "silent"));
-  const appState = utf8(JSON.stringify(devnetAppState(await testAccountAddresses())));
-  app.initChain({
-    time: { seconds: 0n, nanos: 0 },
-    chainId: CHAIN_ID,
-    validators: [],
-    appStateBytes: appState,
-    initialHeight: 1n,
-  });
-  return app;
+  const app = await inProcessApp();
+  opened.push(app);
+  return app.app;
 }
 
-function block(txs: Uint8Array[]) {
-  return {
-    txs,
-    decidedLastCommit: { round: 0, votes: [] },
-    proposedLastCommit: { round: 0, votes: [] },
-    misbehavior: [],
-    hash: sha256(...txs),
-    height: 1n,
-    time: { seconds: 1n, nanos: 0 },
-    nextValidatorsHash: new Uint8Array(32),
-    proposerAddress: new Uint8Array(20),
-  };
-}
+const block = (txs: Uint8Array[]) => blockRequest(1n, txs);
 
 /** Txs from three accounts, three each, in sequence order per account. */
 async function workload(): Promise<Uint8Array[]> {
@@ -73,8 +46,8 @@ function summary(app: MetroApp, txs: Uint8Array[]) {
 }
 
 describe("replaying CheckTx's work in a block", () => {
-  after(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  after(async () => {
+    for (const app of opened) await app.close();
   });
 
   it("gives the same state and results as executing the block cold", async () => {

@@ -1,0 +1,58 @@
+/**
+ * The app without CometBFT, for tests and benchmarks: a fresh data folder, the devnet genesis,
+ * and block requests shaped as CometBFT sends them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RequestFinalizeBlock, RequestProcessProposal } from "cosmjs-types/tendermint/abci/types";
+import { utf8 } from "../../core/bytes.js";
+import { sha256 } from "../../core/hash.js";
+import { testAccountAddresses } from "../client/keys.js";
+import { createLogger } from "../log.js";
+import { DEVNET_CHAIN_ID, devnetAppState } from "../node/home.js";
+import { MetroApp } from "./app.js";
+
+export interface InProcessApp {
+  app: MetroApp;
+  close: () => Promise<void>;
+}
+
+/** A MetroApp in a temporary folder, after InitChain with the devnet's genesis. */
+export async function inProcessApp(): Promise<InProcessApp> {
+  const dir = mkdtempSync(join(tmpdir(), "metro-app-"));
+  const app = new MetroApp(dir, createLogger("in-process", "silent"));
+  const appState = utf8(JSON.stringify(devnetAppState(await testAccountAddresses())));
+  app.initChain({
+    time: { seconds: 0n, nanos: 0 },
+    chainId: DEVNET_CHAIN_ID,
+    validators: [],
+    appStateBytes: appState,
+    initialHeight: 1n,
+  });
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A block at `height` holding `txs`, as FinalizeBlock and ProcessProposal receive it. */
+export function blockRequest(
+  height: bigint,
+  txs: Uint8Array[],
+): RequestFinalizeBlock & RequestProcessProposal {
+  return {
+    txs,
+    decidedLastCommit: { round: 0, votes: [] },
+    proposedLastCommit: { round: 0, votes: [] },
+    misbehavior: [],
+    hash: sha256(utf8(`block ${height}`), ...txs),
+    height,
+    time: { seconds: height, nanos: 0 },
+    nextValidatorsHash: new Uint8Array(32),
+    proposerAddress: new Uint8Array(20),
+  };
+}
