@@ -19,7 +19,11 @@ export function moduleAddress(name: string): string {
   return toBech32(ADDRESS_PREFIX, sha256(utf8(name)).slice(0, 20));
 }
 
-/** Checks that `address` is a Metro bech32 account address and returns it unchanged. */
+/**
+ * Checks that `address` is a Metro bech32 account address and returns its canonical form
+ * (lower case, as re-encoded from its bytes). Bech32 also allows all upper case; state is keyed
+ * by the canonical form, so `METRO1…` and `metro1…` are the same account, as in the Cosmos SDK.
+ */
 export function parseAddress(address: string): string {
   let decoded: { prefix: string; data: Uint8Array };
   try {
@@ -33,5 +37,14 @@ export function parseAddress(address: string): string {
   if (decoded.data.length !== 20 && decoded.data.length !== 32) {
     throw new AddressError(`invalid address "${address}": ${decoded.data.length} bytes, expected 20 or 32`);
   }
-  return address;
+  return toBech32(ADDRESS_PREFIX, decoded.data);
+}
+
+/** The canonical form of `address` if it is a valid Metro address, else `address` unchanged. */
+export function canonicalAddress(address: string): string {
+  try {
+    return parseAddress(address);
+  } catch {
+    return address;
+  }
 }

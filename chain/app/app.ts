@@ -72,8 +72,10 @@ export class MetroApp implements AbciApplication {
   readonly store: CommittedState;
   private readonly verifier = new Secp256k1Verifier();
   private readonly txCache = new DecodedTxCache();
-  /** InitChain's state, held until block 1 commits so that a crash before that re-runs InitChain. */
+  /** InitChain's state, held until the first block commits so that a crash before that re-runs InitChain. */
   private genesis: StateOverlay | undefined;
+  /** The first block's height (genesis `initial_height`). */
+  private initialHeight = 1n;
   private checkState: StateOverlay;
   /** Every tx accepted into checkState since it was last reset, in order, with what it did. */
   private checkLog: TxOutcome[] = [];
@@ -110,7 +112,12 @@ export class MetroApp implements AbciApplication {
     this.store = new CommittedState(dataDir);
     this.checkState = new StateOverlay(this.store);
     const workers = options.verifyWorkers ?? 0;
-    this.verifyPool = workers > 0 ? new SignatureVerifierPool(workers) : undefined;
+    this.verifyPool =
+      workers > 0
+        ? new SignatureVerifierPool(workers, (error) =>
+            this.log.error({ err: error }, "signature worker failed; replaced, and its checks run inline"),
+          )
+        : undefined;
   }
 
   /** Starts a new tx's signature check on a worker while earlier requests are still answered. */
@@ -155,7 +162,7 @@ export class MetroApp implements AbciApplication {
 
   /** CheckTx's context, built once per height: params only change through committed blocks. */
   private checkContext(): TxContext {
-    this.cachedCheckContext ??= this.context(this.checkState, this.store.height + 1n, "check");
+    this.cachedCheckContext ??= this.context(this.checkState, this.nextHeight(), "check");
     return this.cachedCheckContext;
   }
 
@@ -177,6 +184,7 @@ export class MetroApp implements AbciApplication {
     genesis.set(CHAIN_ID_KEY, utf8(request.chainId));
     applyGenesis(genesis, appState);
     this.genesis = genesis;
+    this.initialHeight = request.initialHeight > 0n ? request.initialHeight : 1n;
     this.checkState = new StateOverlay(genesis);
     this.checkLog = [];
     this.cachedCheckContext = undefined;
@@ -320,16 +328,25 @@ export class MetroApp implements AbciApplication {
     return this.timed("finalize", () => this.finalize(request));
   }
 
+  /** The height the next block must have. */
+  private nextHeight(): bigint {
+    return this.genesis ? this.initialHeight : this.store.height + 1n;
+  }
+
   private finalize(request: RequestFinalizeBlock): ResponseFinalizeBlock {
-    const expected = this.store.height + 1n;
+    const expected = this.nextHeight();
     if (request.height !== expected)
       throw new Error(`FinalizeBlock at height ${request.height}, expected ${expected}`);
     const cached = this.executions.get(toHex(request.hash));
     const execution = cached?.height === request.height ? cached : this.execute(request.height, request.txs);
     let writes = execution.state.changes();
     if (this.genesis) {
-      execution.state.mergeInto(this.genesis);
-      writes = this.genesis.changes();
+      // Genesis and the first block reach disk together, without touching the genesis overlay
+      // that CheckTx still reads until Commit.
+      const first = new StateOverlay(this.store);
+      this.genesis.mergeInto(first);
+      execution.state.mergeInto(first);
+      writes = first.changes();
     }
     const tree = this.store.tree();
     const root = tree.update(this.store.root, toTreeChanges(writes));

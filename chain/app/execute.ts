@@ -22,6 +22,9 @@ import { event, transferEvents } from "./events.js";
 
 export const FEE_COLLECTOR = moduleAddress("fee_collector");
 
+/** CometBFT reports gas as int64: a larger limit would show up negative in results. */
+const MAX_GAS_LIMIT = 2n ** 63n - 1n;
+
 /** check: mempool admission. deliver: block execution. simulate: gas estimate, no signature or fee. */
 export type TxMode = "check" | "deliver" | "simulate";
 
@@ -174,7 +177,8 @@ function ante(state: StateOverlay, tx: DecodedTx, fee: bigint, context: TxContex
 function executeMessage(state: StateOverlay, message: TxMessage, msgIndex: number, outcome: TxOutcome): void {
   const index = String(msgIndex);
   if (message.typeUrl === MSG_SEND_TYPE_URL) {
-    const { fromAddress, toAddress, amount } = message.value;
+    const { fromAddress, amount } = message.value;
+    const toAddress = parseAddress(message.value.toAddress);
     for (const coin of parseCoins(amount)) transfer(state, fromAddress, toAddress, coin.denom, coin.amount);
     const text = amount.map((coin) => `${coin.amount}${coin.denom}`).join(",");
     outcome.events.push(
@@ -236,6 +240,12 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
     }
     const tx = context.decode(bytes);
     outcome.hash = tx.hash;
+    if (tx.fee.gasLimit > MAX_GAS_LIMIT) {
+      throw sdkError(
+        SdkCode.InvalidGasLimit,
+        `gas limit ${tx.fee.gasLimit} is over the maximum ${MAX_GAS_LIMIT}`,
+      );
+    }
     outcome.gasWanted = tx.fee.gasLimit;
     outcome.gasUsed = gasOf(tx, context.params);
     if ([...tx.memo].length > context.params.maxMemoChars) {

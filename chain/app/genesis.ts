@@ -7,18 +7,16 @@ import type { StateOverlay } from "../store/overlay.js";
 
 const uint = z.string().regex(/^\d+$/, "must be a non-negative integer string");
 
-const address = z.string().refine(
-  (value) => {
-    try {
-      parseAddress(value);
-      return true;
-    } catch (error) {
-      if (error instanceof AddressError) return false;
-      throw error;
-    }
-  },
-  { message: "must be a metro1… address" },
-);
+/** A metro1… address, in canonical (lower-case) form whatever case genesis wrote it in. */
+const address = z.string().transform((value, context) => {
+  try {
+    return parseAddress(value);
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    context.addIssue({ code: "custom", message: "must be a metro1… address" });
+    return z.NEVER;
+  }
+});
 
 export const GenesisParamsSchema = z.strictObject({
   fee_denom: z.string().min(3),

@@ -19,7 +19,7 @@ export interface InProcessApp {
 }
 
 /** A MetroApp in a temporary folder, after InitChain with the devnet's genesis. */
-export async function inProcessApp(): Promise<InProcessApp> {
+export async function inProcessApp(options: { initialHeight?: bigint } = {}): Promise<InProcessApp> {
   const dir = mkdtempSync(join(tmpdir(), "metro-app-"));
   const app = new MetroApp(dir, createLogger("in-process", "silent"));
   const appState = utf8(JSON.stringify(devnetAppState(await testAccountAddresses())));
@@ -28,7 +28,7 @@ export async function inProcessApp(): Promise<InProcessApp> {
     chainId: DEVNET_CHAIN_ID,
     validators: [],
     appStateBytes: appState,
-    initialHeight: 1n,
+    initialHeight: options.initialHeight ?? 1n,
   });
   return {
     app,

@@ -10,6 +10,7 @@ import {
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import { canonicalAddress } from "../../core/address.js";
 import { fromUtf8, utf8 } from "../../core/bytes.js";
 import {
   QueryBlockRollupsRequestCodec,
@@ -54,19 +55,20 @@ type Handler = (data: Uint8Array, reader: StateReader, height: bigint, context: 
 
 const handlers: Record<string, Handler> = {
   "/cosmos.auth.v1beta1.Query/Account": (data, reader) => {
-    const { address } = QueryAccountRequest.decode(data);
+    const address = canonicalAddress(QueryAccountRequest.decode(data).address);
     const account = getAccount(reader, address);
     if (!account) throw notFound(`account ${address} not found`);
     const any = { typeUrl: "/cosmos.auth.v1beta1.BaseAccount", value: BaseAccount.encode(account).finish() };
     return QueryAccountResponse.encode({ account: any }).finish();
   },
   "/cosmos.bank.v1beta1.Query/Balance": (data, reader) => {
-    const { address, denom } = QueryBalanceRequest.decode(data);
+    const { denom, ...request } = QueryBalanceRequest.decode(data);
+    const address = canonicalAddress(request.address);
     const amount = getBalance(reader, address, denom).toString();
     return QueryBalanceResponse.encode({ balance: { denom, amount } }).finish();
   },
   "/cosmos.bank.v1beta1.Query/AllBalances": (data, _reader, height, context) => {
-    const { address } = QueryAllBalancesRequest.decode(data);
+    const address = canonicalAddress(QueryAllBalancesRequest.decode(data).address);
     if (height !== context.store.height)
       throw new QueryError(SdkCode.InvalidRequest, "AllBalances is served at the latest height only");
     const prefix = balancePrefix(address);

@@ -70,9 +70,10 @@ async function stopChild(child: ChildProcess | undefined, graceMs = 10_000): Pro
 }
 
 /**
- * One validator as two processes, the Metro app and CometBFT, kept alive together: if either
- * dies (a crash, a `kill -9`), both are restarted and CometBFT's handshake replays what the app
- * had not committed.
+ * One validator as two processes, the Metro app and CometBFT, kept alive together by one loop:
+ * start both, wait until either exits (a crash, a `kill -9`), stop the other, start both again.
+ * CometBFT's handshake then replays what the app had not committed. A validator that dies right
+ * after starting MAX_FAST_FAILURES times in a row is given up on, with a pointer to its logs.
  */
 export class ValidatorProcess {
   app: ChildProcess | undefined;
@@ -80,10 +81,8 @@ export class ValidatorProcess {
   restarts = 0;
   /** Set when the validator kept dying right after start and the supervisor gave up. */
   failure: Error | undefined;
-  private fastFailures = 0;
-  private startedAt = 0;
   private stopping = false;
-  private restarting = false;
+  private loop: Promise<void> | undefined;
   private readonly appLog: WriteStream;
   private readonly cometLog: WriteStream;
 
@@ -98,9 +97,47 @@ export class ValidatorProcess {
     this.cometLog = createWriteStream(join(home, "cometbft.log"), { flags: "a" });
   }
 
-  async start(): Promise<void> {
-    if (this.stopping) return;
-    this.startedAt = Date.now();
+  /** Starts supervising; resolves once both processes run, rejects if the validator is given up on. */
+  start(): Promise<void> {
+    if (this.loop) throw new Error(`${this.name} is already supervised`);
+    return new Promise((resolve, reject) => {
+      this.loop = this.supervise(resolve, reject);
+    });
+  }
+
+  private async supervise(started: () => void, failed: (error: Error) => void): Promise<void> {
+    let fastFailures = 0;
+    while (!this.stopping) {
+      const startedAt = Date.now();
+      try {
+        await this.launch();
+        started();
+        const which = await this.firstExit();
+        if (!this.stopping)
+          this.log.warn({ validator: this.name, process: which }, "validator process exited; restarting");
+      } catch (error) {
+        if (!this.stopping) this.log.warn({ err: error, validator: this.name }, "validator did not start");
+      }
+      await stopChild(this.comet);
+      await stopChild(this.app);
+      if (this.stopping) break;
+      fastFailures = Date.now() - startedAt < FAST_FAILURE_MS ? fastFailures + 1 : 0;
+      if (fastFailures >= MAX_FAST_FAILURES) {
+        this.failure = new ProcessStartError(
+          `${this.name} failed ${fastFailures} times right after starting; see ${join(this.home, "app.log")} and ${join(this.home, "cometbft.log")}`,
+        );
+        this.log.error({ validator: this.name }, this.failure.message);
+        this.onFailure?.(this.failure);
+        failed(this.failure);
+        return;
+      }
+      this.restarts += 1;
+      await sleep(200 * 2 ** fastFailures);
+    }
+  }
+
+  /** Spawns the app, waits until it listens, then spawns CometBFT. */
+  private async launch(): Promise<void> {
     const socket = appSocketPath(this.home);
     rmSync(socket, { force: true });
     // METRO_APP_NODE_ARGS passes flags to the app's Node (e.g. --cpu-prof for profiling).
@@ -111,53 +148,24 @@ export class ValidatorProcess {
     app.stdout.pipe(this.appLog, { end: false });
     app.stderr.pipe(this.appLog, { end: false });
     this.app = app;
-    app.once("exit", (code, signal) => this.onExit("app", code, signal));
+    this.comet = undefined;
     await waitForSocket(socket, app);
-    if (this.stopping) return; // stop() was called meanwhile and has stopped the app
-    const comet = spawnComet(this.home, this.cometLog);
-    this.comet = comet;
-    comet.once("exit", (code, signal) => this.onExit("cometbft", code, signal));
+    if (this.stopping) return;
+    this.comet = spawnComet(this.home, this.cometLog);
   }
 
-  private onExit(which: string, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.stopping || this.restarting) return;
-    this.log.warn(
-      { validator: this.name, process: which, code, signal },
-      "validator process exited; restarting",
-    );
-    void this.restart();
-  }
-
-  private async restart(): Promise<void> {
-    this.restarting = true;
-    await stopChild(this.comet);
-    await stopChild(this.app);
-    this.restarting = false;
-    if (this.stopping) return;
-    this.fastFailures = Date.now() - this.startedAt < FAST_FAILURE_MS ? this.fastFailures + 1 : 0;
-    if (this.fastFailures >= MAX_FAST_FAILURES) {
-      this.failure = new ProcessStartError(
-        `${this.name} failed ${this.fastFailures} times right after starting; see ${join(this.home, "app.log")} and ${join(this.home, "cometbft.log")}`,
-      );
-      this.log.error({ validator: this.name }, this.failure.message);
-      this.onFailure?.(this.failure);
-      return;
-    }
-    this.restarts += 1;
-    await sleep(200 * 2 ** this.fastFailures);
-    if (this.stopping) return;
-    try {
-      await this.start();
-    } catch (error) {
-      this.log.error({ err: error, validator: this.name }, "validator restart failed; retrying");
-      if (!this.stopping) setTimeout(() => void this.restart(), 1000);
-    }
+  /** Resolves with the name of whichever process exits first. */
+  private async firstExit(): Promise<string> {
+    const watch = (child: ChildProcess | undefined, name: string): Promise<string> =>
+      child ? exited(child).then(() => name) : new Promise<string>(() => {});
+    return Promise.race([watch(this.app, "app"), watch(this.comet, "cometbft")]);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await stopChild(this.comet);
     await stopChild(this.app);
+    await this.loop;
     await Promise.all([this.appLog, this.cometLog].map((s) => new Promise((r) => s.end(r))));
   }
 }

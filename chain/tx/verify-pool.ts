@@ -9,28 +9,57 @@ interface Pending {
 /**
  * Signature checks on worker threads, so CheckTx bursts do not spend the main thread on curve
  * math. Requests made in the same tick go to a worker as one batch (workers take turns).
+ * `false` means "not verified here": a worker that fails or exits answers its pending checks
+ * with false and is replaced, and the caller verifies inline, so a verdict is never lost.
  */
 export class SignatureVerifierPool {
   private readonly workers: Worker[];
-  private readonly inFlight = new Map<number, ((ok: boolean) => void)[]>();
+  private readonly inFlight = new Map<number, { worker: Worker; resolvers: ((ok: boolean) => void)[] }>();
   private pending: Pending = { records: [], resolvers: [] };
   private nextId = 0;
   private nextWorker = 0;
   private flushScheduled = false;
+  private closing = false;
 
-  constructor(size: number) {
-    this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(new URL("./verify-worker.js", import.meta.url));
-      worker.on("message", ({ id, results }: { id: number; results: Uint8Array }) =>
-        this.settle(id, results),
-      );
-      return worker;
+  constructor(
+    size: number,
+    private readonly onWorkerFailure: (error: Error) => void = () => {},
+  ) {
+    this.workers = Array.from({ length: size }, () => this.spawn());
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(new URL("./verify-worker.js", import.meta.url));
+    worker.on("message", ({ id, results }: { id: number; results: Uint8Array }) => this.settle(id, results));
+    worker.on("error", (error) => this.replace(worker, error));
+    worker.on("exit", (code) => {
+      if (!this.closing) this.replace(worker, new Error(`signature worker exited with code ${code}`));
     });
+    return worker;
+  }
+
+  private replace(worker: Worker, error: Error): void {
+    const index = this.workers.indexOf(worker);
+    if (index < 0) return; // already replaced (an error is followed by an exit)
+    this.onWorkerFailure(error);
+    this.abandon(worker);
+    void worker.terminate();
+    if (!this.closing) this.workers[index] = this.spawn();
+  }
+
+  /** Answers every check sent to `worker` (or to any worker, when undefined) with false. */
+  private abandon(worker?: Worker): void {
+    for (const [id, batch] of this.inFlight) {
+      if (worker && batch.worker !== worker) continue;
+      this.inFlight.delete(id);
+      for (const resolve of batch.resolvers) resolve(false);
+    }
   }
 
   verify(pubkey: Uint8Array, digest: Uint8Array, signature: Uint8Array): Promise<boolean> {
-    if (pubkey.length !== 33 || digest.length !== 32 || signature.length !== 64)
+    if (this.closing || pubkey.length !== 33 || digest.length !== 32 || signature.length !== 64) {
       return Promise.resolve(false);
+    }
     const record = new Uint8Array(RECORD_BYTES);
     record.set(pubkey, 0);
     record.set(digest, 33);
@@ -55,20 +84,29 @@ export class SignatureVerifierPool {
       batch.set(record, i * RECORD_BYTES);
     });
     const id = this.nextId++;
-    this.inFlight.set(id, resolvers);
     const worker = this.workers[this.nextWorker++ % this.workers.length]!;
+    this.inFlight.set(id, { worker, resolvers });
     worker.postMessage({ id, records: batch }, [batch.buffer]);
   }
 
   private settle(id: number, results: Uint8Array): void {
-    const resolvers = this.inFlight.get(id);
+    const batch = this.inFlight.get(id);
     this.inFlight.delete(id);
-    resolvers?.forEach((resolve, i) => {
+    batch?.resolvers.forEach((resolve, i) => {
       resolve(results[i] === 1);
     });
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    this.abandon();
+    for (const resolve of this.pending.resolvers) resolve(false);
+    this.pending = { records: [], resolvers: [] };
     await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  /** For tests: a worker dies as if it had crashed. */
+  crashWorkerForTest(index = 0): Promise<number> {
+    return this.workers[index]!.terminate();
   }
 }

@@ -106,4 +106,70 @@ describe("block execution (in process)", () => {
     app.commit();
     assert.deepEqual([balance(from!), balance(to!)], [before[0]! - 1042n, before[1]! + 42n]);
   });
+
+  it("credits the canonical account when a MsgSend names it in upper case", async () => {
+    const [from, to] = await testAccountAddresses(2);
+    const signer = await testSigner(0);
+    const balance = (address: string) => {
+      const reply = app.query({
+        path: "/store/metro/key",
+        data: utf8(`bank/balance/${address}/${DEFAULT_LST_DENOM}`),
+        height: 0n,
+        prove: false,
+      });
+      return BigInt(Buffer.from(reply.value).toString() || "0");
+    };
+    const before = balance(to!);
+    const tx = signer.signTx({
+      chainId: CHAIN_ID,
+      accountNumber: 0n,
+      sequence: 2n,
+      fee: feeFor(200_000n),
+      messages: [
+        {
+          typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+          value: {
+            fromAddress: from,
+            toAddress: to!.toUpperCase(),
+            amount: [{ denom: DEFAULT_LST_DENOM, amount: "7" }],
+          },
+        },
+      ],
+    });
+    const result = app.finalizeBlock(block([tx]));
+    assert.equal(result.txResults[0]!.code, 0, result.txResults[0]!.log);
+    app.commit();
+    assert.equal(balance(to!), before + 7n);
+    assert.equal(balance(to!.toUpperCase()), 0n, "no second account under the upper-case key");
+  });
+
+  it("rejects a gas limit CometBFT could not report", async () => {
+    const signer = await testSigner(1);
+    const tx = signer.signTx({
+      chainId: CHAIN_ID,
+      accountNumber: 1n,
+      sequence: 0n,
+      fee: { amount: [{ denom: DEFAULT_LST_DENOM, amount: "1" }], gas: 2n ** 63n },
+      messages: [sequenceMsg(signer.address, "g", utf8("x"))],
+    });
+    const response = await app.checkTx({ tx, type: 0 });
+    assert.deepEqual([response.codespace, response.code], ["sdk", 41]);
+  });
+});
+
+describe("genesis with an initial height", () => {
+  it("expects its first block at that height", async () => {
+    const opened = await inProcessApp({ initialHeight: 5n });
+    try {
+      assert.throws(() => opened.app.finalizeBlock(blockRequest(1n, [])), /expected 5/);
+      opened.app.finalizeBlock(blockRequest(5n, []));
+      opened.app.commit();
+      assert.equal(
+        opened.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" }).lastBlockHeight,
+        5n,
+      );
+    } finally {
+      await opened.close();
+    }
+  });
 });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TEST_MNEMONIC } from "../../chain/client/keys.js";
 import { OfflineSigner } from "../../chain/client/offline.js";
+import { sequenceMsg } from "../../chain/client/signing.js";
+import { DecodedTxCache } from "../../chain/tx/cache.js";
 import { Secp256k1Verifier } from "../../chain/tx/signature.js";
 import { SignatureVerifierPool } from "../../chain/tx/verify-pool.js";
 import { concatBytes, utf8 } from "../../core/bytes.js";
@@ -55,6 +57,41 @@ describe("secp256k1 verification", () => {
       });
     } finally {
       await pool.close();
+    }
+  });
+
+  it("answers false for checks on a worker that dies, replaces it, and keeps verifying", async () => {
+    const signer = await OfflineSigner.fromMnemonic(TEST_MNEMONIC, 0);
+    const failures: Error[] = [];
+    const pool = new SignatureVerifierPool(1, (error) => failures.push(error));
+    try {
+      const message = utf8("m");
+      const pending = pool.verify(signer.pubkey, sha256(message), signer.sign(message));
+      await new Promise((resolve) => setImmediate(resolve)); // the batch is posted
+      await pool.crashWorkerForTest();
+      assert.equal(await pending, false, "an unanswered check resolves as not verified");
+      assert.equal(failures.length, 1);
+      assert.equal(await pool.verify(signer.pubkey, sha256(message), signer.sign(message)), true);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe("decoded tx cache", () => {
+  it("holds at most its byte limit", async () => {
+    const signer = await OfflineSigner.fromMnemonic(TEST_MNEMONIC, 0);
+    const cache = new DecodedTxCache(10_000);
+    for (let i = 0; i < 40; i++) {
+      const tx = signer.signTx({
+        chainId: "c",
+        accountNumber: 0n,
+        sequence: BigInt(i),
+        fee: { amount: [], gas: 1n },
+        messages: [sequenceMsg(signer.address, "r", new Uint8Array(1000))],
+      });
+      assert.equal(cache.decode(tx).signer.sequence, BigInt(i));
+      assert.ok(cache.heldBytes <= 10_000, `held ${cache.heldBytes} bytes`);
     }
   });
 });
