@@ -48,6 +48,8 @@ import { handleQuery } from "./query.js";
 import { rollupIndexEntry } from "./rollup-index.js";
 
 export const APP_VERSION = 1n;
+/** Pruning runs at heights divisible by this, in one transaction of its own. */
+const PRUNE_EVERY = 100n;
 const CHAIN_ID_KEY = "chain/id";
 
 /** A block's txs run against state, not yet committed. */
@@ -99,6 +101,8 @@ export class MetroApp implements AbciApplication {
     }
   }
 
+  /** How many recent heights of state stay queryable (0: all); older tree nodes are pruned. */
+  private readonly keepVersions: bigint;
   /** Worker threads for CheckTx signature checks (none: checks run inline). */
   private readonly verifyPool: SignatureVerifierPool | undefined;
   /** Signature checks started by prefetch, by the tx bytes' identity (the same request object). */
@@ -107,8 +111,9 @@ export class MetroApp implements AbciApplication {
   constructor(
     dataDir: string,
     private readonly log: Logger,
-    options: { verifyWorkers?: number } = {},
+    options: { verifyWorkers?: number; keepVersions?: number } = {},
   ) {
+    this.keepVersions = BigInt(options.keepVersions ?? 0);
     this.store = new CommittedState(dataDir);
     this.checkState = new StateOverlay(this.store);
     const workers = options.verifyWorkers ?? 0;
@@ -354,6 +359,7 @@ export class MetroApp implements AbciApplication {
       height: request.height,
       root,
       nodes: tree.pending,
+      orphaned: tree.orphaned(),
       writes,
       index: indexEntries(execution),
     };
@@ -378,6 +384,10 @@ export class MetroApp implements AbciApplication {
     const batch = this.finalized;
     if (!batch) throw new Error("Commit without a finalized block");
     this.timed("commit", () => this.store.commit(batch));
+    if (this.keepVersions > 0n && batch.height % PRUNE_EVERY === 0n) {
+      const pruned = this.timed("prune", () => this.store.prune(batch.height - this.keepVersions + 1n));
+      this.log.info({ height: batch.height.toString(), nodes: pruned }, "pruned old state versions");
+    }
     this.log.info(
       {
         height: batch.height.toString(),

@@ -19,9 +19,13 @@ export interface InProcessApp {
 }
 
 /** A MetroApp in a temporary folder, after InitChain with the devnet's genesis. */
-export async function inProcessApp(options: { initialHeight?: bigint } = {}): Promise<InProcessApp> {
+export async function inProcessApp(
+  options: { initialHeight?: bigint; keepVersions?: number } = {},
+): Promise<InProcessApp> {
   const dir = mkdtempSync(join(tmpdir(), "metro-app-"));
-  const app = new MetroApp(dir, createLogger("in-process", "silent"));
+  const app = new MetroApp(dir, createLogger("in-process", "silent"), {
+    keepVersions: options.keepVersions ?? 0,
+  });
   const appState = utf8(JSON.stringify(devnetAppState(await testAccountAddresses())));
   app.initChain({
     time: { seconds: 0n, nanos: 0 },

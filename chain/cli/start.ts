@@ -15,7 +15,9 @@ export async function startCommand(args: string[]): Promise<void> {
   const log = createLogger("metro-app");
   // One worker for CheckTx signature checks by default; METRO_VERIFY_WORKERS=0 checks inline.
   const verifyWorkers = Number(process.env.METRO_VERIFY_WORKERS ?? 1);
-  const app = new MetroApp(appDataDir(home), log, { verifyWorkers });
+  // METRO_KEEP_VERSIONS heights of state stay queryable (with proofs); 0 keeps every height.
+  const keepVersions = Number(process.env.METRO_KEEP_VERSIONS ?? 10_000);
+  const app = new MetroApp(appDataDir(home), log, { verifyWorkers, keepVersions });
   const server = new AbciServer(app, log);
   const socket = appSocketPath(home);
   await server.listen(`unix://${socket}`);

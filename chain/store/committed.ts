@@ -10,12 +10,18 @@ export interface CommitBatch {
   height: bigint;
   root: Uint8Array;
   nodes: ReadonlyMap<string, Uint8Array>;
+  /** Nodes (hex hashes) this height made unreachable from its root. */
+  orphaned: readonly string[];
   writes: ReadonlyMap<string, Uint8Array | null>;
   /** Derived, non-authenticated indexes (rollup data by height): key → value. */
   index: readonly { key: Uint8Array; value: Uint8Array }[];
 }
 
 const LATEST_KEY = utf8("latest");
+/** Orphan records: "v" ‖ height ‖ node hash (to prune by height), "h" ‖ node hash → height. */
+const orphanByHeight = (height: bigint, hash: Buffer): Buffer =>
+  Buffer.concat([Buffer.from("v"), u64be(height), hash]);
+const orphanByHash = (hash: Buffer): Buffer => Buffer.concat([Buffer.from("h"), hash]);
 const rootKey = (height: bigint): Uint8Array => Buffer.concat([utf8("root/"), u64be(height)]);
 
 /**
@@ -29,6 +35,7 @@ export class CommittedState implements StateReader, NodeReader {
   private readonly flat: Database<Buffer, Buffer>;
   private readonly meta: Database<Buffer, Buffer>;
   private readonly index: Database<Buffer, Buffer>;
+  private readonly orphans: Database<Buffer, Buffer>;
   height: bigint;
   root: Uint8Array;
 
@@ -40,6 +47,7 @@ export class CommittedState implements StateReader, NodeReader {
     this.flat = this.env.openDB({ name: "flat", ...binary });
     this.meta = this.env.openDB({ name: "meta", ...binary });
     this.index = this.env.openDB({ name: "index", ...binary });
+    this.orphans = this.env.openDB({ name: "orphans", ...binary });
     const latest = this.meta.get(Buffer.from(LATEST_KEY));
     this.height = latest ? readU64be(latest) : 0n;
     this.root = latest ? new Uint8Array(latest.subarray(8, 40)) : EMPTY_HASH;
@@ -57,6 +65,11 @@ export class CommittedState implements StateReader, NodeReader {
     if (height === this.height) return this.root;
     const root = this.meta.get(Buffer.from(rootKey(height)));
     return root ? new Uint8Array(root) : undefined;
+  }
+
+  /** How many tree nodes are stored (all heights together). */
+  nodeCount(): number {
+    return this.nodes.getKeysCount();
   }
 
   /** A tree reader and writer over the committed nodes. */
@@ -82,7 +95,21 @@ export class CommittedState implements StateReader, NodeReader {
 
   commit(batch: CommitBatch): void {
     this.env.transactionSync(() => {
-      for (const [hash, bytes] of batch.nodes) this.nodes.put(Buffer.from(hash, "hex"), Buffer.from(bytes));
+      for (const [hex, bytes] of batch.nodes) {
+        const hash = Buffer.from(hex, "hex");
+        this.nodes.put(hash, Buffer.from(bytes));
+        // A node orphaned earlier and made again (a value set back) is live again: not prunable.
+        const orphanedAt = this.orphans.get(orphanByHash(hash));
+        if (orphanedAt) {
+          this.orphans.remove(orphanByHeight(readU64be(orphanedAt), hash));
+          this.orphans.remove(orphanByHash(hash));
+        }
+      }
+      for (const hex of batch.orphaned) {
+        const hash = Buffer.from(hex, "hex");
+        this.orphans.put(orphanByHeight(batch.height, hash), Buffer.alloc(0));
+        this.orphans.put(orphanByHash(hash), Buffer.from(u64be(batch.height)));
+      }
       for (const [key, value] of batch.writes) {
         const k = Buffer.from(key, "utf8");
         if (value === null) this.flat.remove(k);
@@ -94,6 +121,34 @@ export class CommittedState implements StateReader, NodeReader {
     });
     this.height = batch.height;
     this.root = batch.root;
+  }
+
+  /**
+   * Deletes what only heights below `keepFrom` need: tree nodes orphaned at or before it (no root
+   * from `keepFrom` on reaches them) and the roots of those heights. One atomic transaction.
+   * Returns how many nodes were deleted.
+   */
+  prune(keepFrom: bigint): number {
+    if (keepFrom <= 1n || keepFrom > this.height) return 0;
+    let deleted = 0;
+    this.env.transactionSync(() => {
+      // Keys are collected first: the ranges are not walked while they are being changed.
+      const end = Buffer.concat([Buffer.from("v"), u64be(keepFrom + 1n)]);
+      const orphans = Array.from(this.orphans.getRange({ start: Buffer.from("v"), end }), ({ key }) =>
+        Buffer.from(key),
+      );
+      for (const key of orphans) {
+        const hash = key.subarray(9);
+        this.nodes.remove(hash);
+        this.orphans.remove(key);
+        this.orphans.remove(orphanByHash(hash));
+        deleted++;
+      }
+      const roots = { start: Buffer.from(rootKey(0n)), end: Buffer.from(rootKey(keepFrom)) };
+      for (const key of Array.from(this.meta.getRange(roots), ({ key }) => Buffer.from(key)))
+        this.meta.remove(key);
+    });
+    return deleted;
   }
 
   async close(): Promise<void> {

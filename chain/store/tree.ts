@@ -68,6 +68,13 @@ function comparePaths(a: Uint8Array, b: Uint8Array): number {
 export class StateTree {
   /** Nodes created by updates and not yet persisted, keyed by hex hash. */
   readonly pending = new Map<string, Uint8Array>();
+  /** Nodes that updates rewrote (hex hashes): unreachable from the new root unless re-created. */
+  private readonly rewritten = new Set<string>();
+
+  /** Nodes the updates made unreachable from the new root: what a later pruning may delete. */
+  orphaned(): string[] {
+    return [...this.rewritten].filter((hash) => !this.pending.has(hash));
+  }
 
   constructor(private readonly reader: NodeReader) {}
 
@@ -131,6 +138,7 @@ export class StateTree {
     if (changes.length === 0) return ref;
     if (ref.kind === "empty") return this.build(depth, changes.filter(isLeaf));
     const node = this.load(ref.hash);
+    this.rewritten.add(Buffer.from(ref.hash).toString("hex"));
     if (node.kind === "leaf") {
       const overridden = changes.some((change) => bytesEqual(change.path, node.leaf.path));
       const merged = overridden

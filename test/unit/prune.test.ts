@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { blockRequest, inProcessApp } from "../../chain/app/in-process.js";
+import { CommittedState } from "../../chain/store/committed.js";
+import { utf8 } from "../../core/bytes.js";
+import { decodeSmtProof, verifySmtProof } from "../../core/smt.js";
+
+describe("pruning old state versions", () => {
+  it("keeps every kept height readable and provable, and deletes what only older ones used", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "metro-prune-"));
+    const store = new CommittedState(dir);
+    try {
+      let seed = 7;
+      const random = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      const model = new Map<string, string>();
+      const snapshots = new Map<bigint, Map<string, string>>();
+      for (let height = 1n; height <= 60n; height++) {
+        const changes: { key: Uint8Array; value: Uint8Array | undefined }[] = [];
+        for (let i = 0; i < 15; i++) {
+          const key = `key/${random(80)}`;
+          // Few distinct values, so the same leaf is orphaned and made again across heights.
+          if (random(5) === 0) {
+            model.delete(key);
+            changes.push({ key: utf8(key), value: undefined });
+          } else {
+            const value = `value-${random(3)}`;
+            model.set(key, value);
+            changes.push({ key: utf8(key), value: utf8(value) });
+          }
+        }
+        const tree = store.tree();
+        const root = tree.update(store.root, changes);
+        store.commit({
+          height,
+          root,
+          nodes: tree.pending,
+          orphaned: tree.orphaned(),
+          writes: new Map(),
+          index: [],
+        });
+        snapshots.set(height, new Map(model));
+      }
+      const before = store.nodeCount();
+      const deleted = store.prune(45n);
+      assert.ok(deleted > 0, "something was prunable");
+      assert.equal(store.nodeCount(), before - deleted);
+      assert.equal(store.rootAt(44n), undefined, "pruned heights have no root");
+
+      const tree = store.tree();
+      for (let height = 45n; height <= 60n; height++) {
+        const root = store.rootAt(height)!;
+        const snapshot = snapshots.get(height)!;
+        for (let k = 0; k < 80; k++) {
+          const key = utf8(`key/${k}`);
+          const { value, proof } = tree.prove(root, key);
+          const expected = snapshot.get(`key/${k}`);
+          assert.equal(
+            value === undefined ? undefined : Buffer.from(value).toString(),
+            expected,
+            `height ${height} key ${k}`,
+          );
+          verifySmtProof(root, key, value, proof);
+        }
+      }
+      // Pruning again at the same height finds nothing new; a later one goes on from there.
+      assert.equal(store.prune(45n), 0);
+      assert.ok(store.prune(58n) >= 0);
+      for (let k = 0; k < 80; k++) tree.prove(store.rootAt(60n)!, utf8(`key/${k}`));
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs every 100 heights in the app and keeps the last keepVersions heights queryable", async () => {
+    const opened = await inProcessApp({ keepVersions: 10 });
+    try {
+      const key = utf8("sequencer/params");
+      for (let height = 1n; height <= 100n; height++) {
+        opened.app.finalizeBlock(blockRequest(height, []));
+        opened.app.commit();
+      }
+      const query = (height: bigint) =>
+        opened.app.query({ path: "/store/metro/key", data: key, height, prove: true });
+      assert.match(query(90n).log, /no state at height 90/);
+      for (const height of [91n, 95n, 100n]) {
+        const reply = query(height);
+        assert.equal(reply.code, 0, reply.log);
+        verifySmtProof(
+          opened.app.store.rootAt(height)!,
+          key,
+          reply.value,
+          decodeSmtProof(reply.proofOps!.ops[0]!.data),
+        );
+      }
+    } finally {
+      await opened.close();
+    }
+  });
+});
