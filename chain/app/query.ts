@@ -16,6 +16,7 @@ import {
   QueryBlockRollupsRequestCodec,
   QueryBlockRollupsResponseCodec,
   QueryParamsResponseCodec,
+  QueryPath,
   QueryRollupDataRequestCodec,
   QueryRollupDataResponseCodec,
 } from "../../core/proto/sequencer.js";
@@ -30,7 +31,7 @@ import type { TxOutcome } from "./execute.js";
 import { rollupsAt, rollupTxsAt } from "./rollup-index.js";
 
 /** The path of raw state reads; `data` is the key, `prove` adds a sparse Merkle proof. */
-export const STORE_QUERY_PATH = "/store/metro/key";
+export const STORE_QUERY_PATH = QueryPath.storeKey;
 export const SMT_PROOF_OP_TYPE = "metro:smt";
 
 export class QueryError extends Error {
@@ -90,14 +91,13 @@ const handlers: Record<string, Handler> = {
       result: { data: new Uint8Array(), log: "", events: outcome.events, msgResponses: [] },
     }).finish();
   },
-  "/metro.sequencer.v1.Query/Params": (_data, reader) =>
-    QueryParamsResponseCodec.encode({ params: readParams(reader) }),
-  "/metro.sequencer.v1.Query/RollupData": (data, _reader, _height, context) => {
+  [QueryPath.params]: (_data, reader) => QueryParamsResponseCodec.encode({ params: readParams(reader) }),
+  [QueryPath.rollupData]: (data, _reader, _height, context) => {
     const { height, rollupId } = QueryRollupDataRequestCodec.decode(data);
     const txs = rollupTxsAt(context.store, height, rollupId);
     return QueryRollupDataResponseCodec.encode({ height, rollupId, txs });
   },
-  "/metro.sequencer.v1.Query/BlockRollups": (data, _reader, _height, context) => {
+  [QueryPath.blockRollups]: (data, _reader, _height, context) => {
     const { height } = QueryBlockRollupsRequestCodec.decode(data);
     return QueryBlockRollupsResponseCodec.encode({ height, rollups: rollupsAt(context.store, height) });
   },

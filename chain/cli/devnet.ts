@@ -1,23 +1,14 @@
 import { resolve } from "node:path";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
-import {
-  QueryBlockRollupsRequestCodec,
-  QueryBlockRollupsResponseCodec,
-  type RollupCount,
-} from "../../core/proto/sequencer.js";
+import type { RollupCount } from "../../core/proto/sequencer.js";
 import { TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
+import { queryBlockRollups } from "../client/queries.js";
 import { createLogger } from "../log.js";
 import { DEFAULT_PORT_BASE, Devnet } from "../node/devnet.js";
 import { DEVNET_CHAIN_ID } from "../node/home.js";
-import { abciQuery, blockAt, nodeStatus, waitForHeight } from "../node/rpc.js";
+import { blockAt, nodeStatus, waitForHeight } from "../node/rpc.js";
 import { intOption, parse } from "./args.js";
-
-async function rollupsAt(rpcUrl: string, height: number): Promise<RollupCount[]> {
-  const data = QueryBlockRollupsRequestCodec.encode({ height: BigInt(height) });
-  const result = await abciQuery(rpcUrl, "/metro.sequencer.v1.Query/BlockRollups", data);
-  return result.code === 0 ? QueryBlockRollupsResponseCodec.decode(result.value).rollups : [];
-}
 
 function describeRollups(rollups: readonly RollupCount[]): string {
   if (rollups.length === 0) return "rollups 0";
@@ -33,7 +24,7 @@ async function followBlocks(rpcUrl: string, signal: AbortSignal): Promise<void> 
       const { height } = await nodeStatus(rpcUrl);
       for (; next <= height && !signal.aborted; next++) {
         const block = await blockAt(rpcUrl, next);
-        const rollups = await rollupsAt(rpcUrl, next);
+        const rollups = await queryBlockRollups(rpcUrl, BigInt(next));
         console.log(`block ${block.height}  txs ${block.txs.length}  ${describeRollups(rollups)}`);
       }
     } catch {

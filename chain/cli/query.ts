@@ -1,13 +1,8 @@
 import { fromHex, toHex, utf8 } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
-import {
-  QueryBlockRollupsRequestCodec,
-  QueryBlockRollupsResponseCodec,
-  QueryParamsResponseCodec,
-  QueryRollupDataRequestCodec,
-  QueryRollupDataResponseCodec,
-} from "../../core/proto/sequencer.js";
+import { QueryPath } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
+import { QueryFailedError, queryBlockRollups, queryParams, queryRollupData } from "../client/queries.js";
 import { connectReader } from "../client/signing.js";
 import { abciQuery } from "../node/rpc.js";
 import { intOption, parse, required, UsageError } from "./args.js";
@@ -22,10 +17,14 @@ function print(value: unknown): void {
   );
 }
 
-async function metroQuery(node: string, path: string, data: Uint8Array): Promise<Uint8Array> {
-  const result = await abciQuery(node, path, data);
-  if (result.code !== 0) throw new UsageError(`query ${path} failed (${result.code}): ${result.log}`);
-  return result.value;
+/** A refused query is the user's to fix (wrong height, unknown rollup), not a crash. */
+async function orUsageError<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (error) {
+    if (error instanceof QueryFailedError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 export async function queryCommand(args: string[]): Promise<void> {
@@ -59,11 +58,7 @@ export async function queryCommand(args: string[]): Promise<void> {
       return;
     }
     case "params":
-      print(
-        QueryParamsResponseCodec.decode(
-          await metroQuery(node, "/metro.sequencer.v1.Query/Params", new Uint8Array()),
-        ),
-      );
+      print({ params: await orUsageError(queryParams(node)) });
       return;
     case "rollup-data": {
       const height = BigInt(intOption(values.height, "height", 0));
@@ -71,10 +66,7 @@ export async function queryCommand(args: string[]): Promise<void> {
       const rollupId = values["rollup-id"]
         ? fromHex(values["rollup-id"])
         : rollupIdFromName(required(values.rollup, "--rollup NAME or --rollup-id HEX"));
-      const request = QueryRollupDataRequestCodec.encode({ height, rollupId });
-      const response = QueryRollupDataResponseCodec.decode(
-        await metroQuery(node, "/metro.sequencer.v1.Query/RollupData", request),
-      );
+      const response = await orUsageError(queryRollupData(node, height, rollupId));
       print({
         ...response,
         txs: response.txs.map((tx) => ({ ...tx, text: Buffer.from(tx.data).toString("utf8") })),
@@ -83,17 +75,12 @@ export async function queryCommand(args: string[]): Promise<void> {
     }
     case "block-rollups": {
       const height = BigInt(required(argument, "height: metro query block-rollups HEIGHT"));
-      const request = QueryBlockRollupsRequestCodec.encode({ height });
-      print(
-        QueryBlockRollupsResponseCodec.decode(
-          await metroQuery(node, "/metro.sequencer.v1.Query/BlockRollups", request),
-        ),
-      );
+      print({ height, rollups: await orUsageError(queryBlockRollups(node, height)) });
       return;
     }
     case "key": {
       const key = required(argument, "key: metro query key KEY");
-      const result = await abciQuery(node, "/store/metro/key", utf8(key));
+      const result = await abciQuery(node, QueryPath.storeKey, utf8(key));
       print({ code: result.code, log: result.log, value: Buffer.from(result.value).toString("utf8") });
       return;
     }

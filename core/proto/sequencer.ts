@@ -77,3 +77,12 @@ export const QueryParamsResponseCodec = protoCodec<QueryParamsResponse>(`${pkg}.
 
 /** Rollup ids are the sha256 of the rollup's name. */
 export const ROLLUP_ID_LENGTH = 32;
+
+/** ABCI query paths of Metro's own queries (the gRPC method names, as the Cosmos SDK routes them). */
+export const QueryPath = {
+  params: "/metro.sequencer.v1.Query/Params",
+  rollupData: "/metro.sequencer.v1.Query/RollupData",
+  blockRollups: "/metro.sequencer.v1.Query/BlockRollups",
+  /** Raw state reads: `data` is the key; `prove` adds a sparse Merkle proof. */
+  storeKey: "/store/metro/key",
+} as const;

@@ -1,0 +1,50 @@
+/** Metro's own queries over a node's RPC, typed: what the CLI and the devnet printer ask. */
+import {
+  type Params,
+  QueryBlockRollupsRequestCodec,
+  QueryBlockRollupsResponseCodec,
+  QueryParamsResponseCodec,
+  QueryPath,
+  QueryRollupDataRequestCodec,
+  type QueryRollupDataResponse,
+  QueryRollupDataResponseCodec,
+  type RollupCount,
+} from "../../core/proto/sequencer.js";
+import { abciQuery } from "../node/rpc.js";
+
+export class QueryFailedError extends Error {
+  override name = "QueryFailedError";
+  constructor(
+    readonly path: string,
+    readonly code: number,
+    log: string,
+  ) {
+    super(`query ${path} failed (${code}): ${log}`);
+  }
+}
+
+async function query(rpcUrl: string, path: string, data: Uint8Array): Promise<Uint8Array> {
+  const result = await abciQuery(rpcUrl, path, data);
+  if (result.code !== 0) throw new QueryFailedError(path, result.code, result.log);
+  return result.value;
+}
+
+export async function queryParams(rpcUrl: string): Promise<Params> {
+  return QueryParamsResponseCodec.decode(await query(rpcUrl, QueryPath.params, new Uint8Array())).params;
+}
+
+/** One rollup's txs at `height`, in block order. */
+export async function queryRollupData(
+  rpcUrl: string,
+  height: bigint,
+  rollupId: Uint8Array,
+): Promise<QueryRollupDataResponse> {
+  const request = QueryRollupDataRequestCodec.encode({ height, rollupId });
+  return QueryRollupDataResponseCodec.decode(await query(rpcUrl, QueryPath.rollupData, request));
+}
+
+/** Every rollup touched at `height`, with its tx count and bytes. */
+export async function queryBlockRollups(rpcUrl: string, height: bigint): Promise<RollupCount[]> {
+  const request = QueryBlockRollupsRequestCodec.encode({ height });
+  return QueryBlockRollupsResponseCodec.decode(await query(rpcUrl, QueryPath.blockRollups, request)).rollups;
+}
