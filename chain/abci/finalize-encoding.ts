@@ -11,17 +11,9 @@ import {
   ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
 import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
+import { uvarintSize } from "../../core/proto/varint.js";
 
 const RESPONSE_FINALIZE_BLOCK_FIELD = 21;
-
-function varintSize(value: number): number {
-  let size = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 128);
-    size++;
-  }
-  return size;
-}
 
 /** int64 as protobuf writes it: negative values take ten bytes (two's complement). */
 function int64Size(value: bigint): number {
@@ -34,9 +26,9 @@ function int64Size(value: bigint): number {
   return size;
 }
 
-const tagSize = (field: number): number => varintSize(field << 3);
+const tagSize = (field: number): number => uvarintSize(field << 3);
 const lengthDelimitedSize = (field: number, length: number): number =>
-  tagSize(field) + varintSize(length) + length;
+  tagSize(field) + uvarintSize(length) + length;
 
 class Writer {
   private offset = 0;
@@ -128,7 +120,7 @@ function writeEvent(
 
 function txResultSize(result: ExecTxResult, events: { size: number; attributes: number[] }[]): number {
   let size = 0;
-  if (result.code !== 0) size += tagSize(1) + varintSize(result.code);
+  if (result.code !== 0) size += tagSize(1) + uvarintSize(result.code);
   if (result.data.length > 0) size += lengthDelimitedSize(2, result.data.length);
   if (result.log) size += lengthDelimitedSize(3, utf8Length(result.log));
   if (result.info) size += lengthDelimitedSize(4, utf8Length(result.info));

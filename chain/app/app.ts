@@ -31,6 +31,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
+import { uvarintSize } from "../../core/proto/varint.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
 import { getAccount } from "../modules/auth.js";
@@ -61,9 +62,7 @@ interface BlockExecution {
 
 /** Protobuf bytes a tx takes inside the block's data: tag, length varint, bytes. */
 function encodedTxSize(tx: Uint8Array): number {
-  let varint = 1;
-  for (let n = tx.length; n >= 0x80; n = Math.floor(n / 128)) varint++;
-  return 1 + varint + tx.length;
+  return 1 + uvarintSize(tx.length) + tx.length;
 }
 
 /**
@@ -234,20 +233,23 @@ export class MetroApp implements AbciApplication {
     const context = this.context(state, request.height, "deliver");
     const run = this.replayer();
     const txs: Uint8Array[] = [];
+    const hashes: Uint8Array[] = [];
     const results: TxOutcome[] = [];
     let bytes = 0;
     for (const tx of request.txs) {
       const size = encodedTxSize(tx);
       if (bytes + size > Number(request.maxTxBytes)) continue;
-      const result = run(state, tx, context);
+      const hash = sha256(tx);
+      const result = run(state, tx, hash, context);
       if (result.code !== 0) continue;
       txs.push(tx);
+      hashes.push(hash);
       results.push(result);
       bytes += size;
     }
     // The proposer's own ProcessProposal will see exactly these txs: keep the work.
     this.prepared = {
-      digest: txsDigest(request.height, txs),
+      digest: txsDigest(request.height, hashes),
       execution: { height: request.height, state, results },
     };
     return { txs };
@@ -259,9 +261,9 @@ export class MetroApp implements AbciApplication {
   }
 
   private process(request: RequestProcessProposal): ResponseProcessProposal {
-    const prepared =
-      this.prepared?.digest === txsDigest(request.height, request.txs) ? this.prepared : undefined;
-    const execution = prepared?.execution ?? this.execute(request.height, request.txs);
+    const hashes = request.txs.map((tx) => sha256(tx));
+    const prepared = this.prepared?.digest === txsDigest(request.height, hashes) ? this.prepared : undefined;
+    const execution = prepared?.execution ?? this.execute(request.height, request.txs, hashes);
     const failed = execution.results.findIndex((result) => result.code !== 0);
     if (failed >= 0) {
       const result = execution.results[failed]!;
@@ -275,11 +277,12 @@ export class MetroApp implements AbciApplication {
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
   }
 
-  private execute(height: bigint, txs: readonly Uint8Array[]): BlockExecution {
+  /** `hashes` are the txs' sha256, computed once by the caller. */
+  private execute(height: bigint, txs: readonly Uint8Array[], hashes: readonly Uint8Array[]): BlockExecution {
     const state = new StateOverlay(this.base());
     const context = this.context(state, height, "deliver");
     const run = this.replayer();
-    return { height, state, results: txs.map((tx) => run(state, tx, context)) };
+    return { height, state, results: txs.map((tx, i) => run(state, tx, hashes[i]!, context)) };
   }
 
   /**
@@ -288,12 +291,17 @@ export class MetroApp implements AbciApplication {
    * recorded writes (absolute values) rebuild exactly the state execution would; from the first
    * tx that differs on, txs execute as usual.
    */
-  private replayer(): (state: StateOverlay, tx: Uint8Array, context: TxContext) => TxOutcome {
+  private replayer(): (
+    state: StateOverlay,
+    tx: Uint8Array,
+    hash: Uint8Array,
+    context: TxContext,
+  ) => TxOutcome {
     let next = 0;
     let matching = true;
-    return (state, tx, context) => {
+    return (state, tx, hash, context) => {
       const logged = matching ? this.checkLog[next] : undefined;
-      if (logged?.hash && bytesEqual(logged.hash, sha256(tx))) {
+      if (logged?.hash && bytesEqual(logged.hash, hash)) {
         next++;
         this.replayedTxs++;
         for (const [key, value] of logged.writes) {
@@ -302,16 +310,15 @@ export class MetroApp implements AbciApplication {
         }
         return logged;
       }
-      if (matching) this.logReplayStop(next, tx);
+      if (matching) this.logReplayStop(next, hash);
       matching = false;
       return runTx(state, tx, context);
     };
   }
 
-  private logReplayStop(position: number, tx: Uint8Array): void {
+  private logReplayStop(position: number, hash: Uint8Array): void {
     if (!this.log.isLevelEnabled("debug")) return;
-    const hash = toHex(sha256(tx));
-    const inLog = this.checkLog.findIndex((entry) => entry.hash && toHex(entry.hash) === hash);
+    const inLog = this.checkLog.findIndex((entry) => entry.hash && bytesEqual(entry.hash, hash));
     this.log.debug({ position, logLength: this.checkLog.length, txFoundInLogAt: inLog }, "replay stopped");
   }
 
@@ -343,7 +350,14 @@ export class MetroApp implements AbciApplication {
     if (request.height !== expected)
       throw new Error(`FinalizeBlock at height ${request.height}, expected ${expected}`);
     const cached = this.executions.get(toHex(request.hash));
-    const execution = cached?.height === request.height ? cached : this.execute(request.height, request.txs);
+    const execution =
+      cached?.height === request.height
+        ? cached
+        : this.execute(
+            request.height,
+            request.txs,
+            request.txs.map((tx) => sha256(tx)),
+          );
     let writes = execution.state.changes();
     if (this.genesis) {
       // Genesis and the first block reach disk together, without touching the genesis overlay
@@ -417,7 +431,7 @@ export class MetroApp implements AbciApplication {
       store: this.store,
       simulate: (txBytes) => {
         const state = new StateOverlay(this.store);
-        return runTx(state, txBytes, this.context(state, this.store.height + 1n, "simulate"));
+        return runTx(state, txBytes, this.context(state, this.nextHeight(), "simulate"));
       },
     });
   }
@@ -445,9 +459,9 @@ export class MetroApp implements AbciApplication {
   }
 }
 
-/** Identifies a proposal's content: its height and its txs in order. */
-function txsDigest(height: bigint, txs: readonly Uint8Array[]): string {
-  return `${height}:${toHex(sha256(...txs.map((tx) => sha256(tx))))}`;
+/** Identifies a proposal's content: its height and its txs (by hash) in order. */
+function txsDigest(height: bigint, hashes: readonly Uint8Array[]): string {
+  return `${height}:${toHex(sha256(...hashes))}`;
 }
 
 function indexEntries(execution: BlockExecution): CommitBatch["index"] {
