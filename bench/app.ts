@@ -2,11 +2,13 @@
  * The app's own cost per tx, without CometBFT or sockets: CheckTx of new txs, a recheck pass,
  * PrepareProposal, ProcessProposal on another validator and FinalizeBlock + Commit.
  */
+
 import type { MetroApp } from "../chain/app/app.js";
 import { blockRequest, inProcessApp } from "../chain/app/in-process.js";
 import { TEST_MNEMONIC } from "../chain/client/keys.js";
 import { OfflineSigner } from "../chain/client/offline.js";
 import { sequenceMsg } from "../chain/client/signing.js";
+import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
 
 export interface AppStepCost {
@@ -35,7 +37,7 @@ async function signedTxs(txsPerAccount: number): Promise<Uint8Array[]> {
     signers.forEach((signer, i) => {
       txs.push(
         signer.signTx({
-          chainId: "metro-devnet-1",
+          chainId: DEVNET_CHAIN_ID,
           accountNumber: BigInt(i),
           sequence: BigInt(n),
           fee: { amount: [{ denom: DEFAULT_LST_DENOM, amount: "200" }], gas: 100_000n },

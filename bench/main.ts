@@ -9,6 +9,7 @@ import { TEST_MNEMONIC } from "../chain/client/keys.js";
 import { fetchAccount } from "../chain/client/load.js";
 import { OfflineSigner } from "../chain/client/offline.js";
 import { sequenceMsg } from "../chain/client/signing.js";
+import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { benchApp } from "./app.js";
 import { type Lane, type LatencyResult, measureLatency, type SaturateResult, saturate } from "./driver.js";
@@ -37,7 +38,7 @@ const metroLanes: LaneBuilder = async (rpcUrl, txsPerLane) => {
   return accounts.map(({ signer, accountNumber, sequence }) => ({
     txs: Array.from({ length: txsPerLane }, (_, n) =>
       signer.signTx({
-        chainId: "metro-devnet-1",
+        chainId: DEVNET_CHAIN_ID,
         accountNumber,
         sequence: sequence + BigInt(n),
         fee: { amount: [{ denom: DEFAULT_LST_DENOM, amount: "200" }], gas: 100_000n },

@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "../chain/log.js";
-import { cometbftBinary } from "../chain/node/cometbft.js";
 import { startTemporaryDevnet } from "../chain/node/devnet.js";
 import { devnetAppState, type HomeSpec, initValidatorHomes } from "../chain/node/home.js";
+import { spawnComet } from "../chain/node/process.js";
 import { waitForHeight } from "../chain/node/rpc.js";
 
 export interface BenchNetwork {
@@ -32,9 +32,7 @@ export async function startKvstore(validators: number): Promise<BenchNetwork> {
     ports: { p2p: PORT_BASE + 10 * i, rpc: PORT_BASE + 10 * i + 1 },
   }));
   initValidatorHomes(specs, "kvstore-bench", devnetAppState([]), () => "kvstore");
-  const children: ChildProcess[] = specs.map((spec) =>
-    spawn(cometbftBinary(), ["start", "--home", spec.home], { stdio: "ignore" }),
-  );
+  const children: ChildProcess[] = specs.map((spec) => spawnComet(spec.home, "ignore"));
   const rpcUrl = (i: number): string => `http://127.0.0.1:${specs[i]!.ports.rpc}`;
   await waitForHeight(rpcUrl(0), 2);
   return {

@@ -47,9 +47,10 @@ export async function waitForSocket(path: string, child: ChildProcess, timeoutMs
   throw new ProcessStartError(`app did not listen on ${path} within ${timeoutMs} ms`);
 }
 
-export function spawnComet(home: string, log: WriteStream | "inherit"): ChildProcess {
+/** Starts `cometbft start` for `home`, its output inherited, discarded, or appended to a log. */
+export function spawnComet(home: string, log: WriteStream | "inherit" | "ignore"): ChildProcess {
   const args = ["start", "--home", home];
-  if (log === "inherit") return spawn(cometbftBinary(), args, { stdio: "inherit" });
+  if (log === "inherit" || log === "ignore") return spawn(cometbftBinary(), args, { stdio: log });
   const child = spawn(cometbftBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });

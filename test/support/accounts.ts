@@ -2,7 +2,7 @@ import { TEST_MNEMONIC } from "../../chain/client/keys.js";
 import { OfflineSigner } from "../../chain/client/offline.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 
-export const CHAIN_ID = "metro-devnet-1";
+export { DEVNET_CHAIN_ID as CHAIN_ID } from "../../chain/node/home.js";
 
 export async function testSigner(index: number): Promise<OfflineSigner> {
   return OfflineSigner.fromMnemonic(TEST_MNEMONIC, index);
