@@ -24,29 +24,47 @@ export function encodeFrame(message: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Accumulates bytes and yields whole frames in arrival order. */
+/**
+ * Accumulates bytes and yields whole frames in arrival order. Chunks are only joined once a
+ * whole frame has arrived: a multi-megabyte PrepareProposal comes in dozens of socket reads, and
+ * joining on every read would copy it over and over. `push` keeps the chunk: do not reuse it.
+ */
 export class FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes that must be buffered before another frame can be complete. */
+  private needed = 1;
 
   push(chunk: Uint8Array): Uint8Array[] {
-    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.buffered += chunk.byteLength;
+    if (this.buffered < this.needed) return [];
+    const buffer = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
     const frames: Uint8Array[] = [];
     let offset = 0;
     for (;;) {
-      const header = readUvarint(this.buffer, offset);
-      if (header === undefined) break;
+      const header = readUvarint(buffer, offset);
+      if (header === undefined) {
+        this.needed = buffer.length - offset + 1;
+        break;
+      }
       const start = offset + header.bytes;
       const end = start + header.value;
-      if (end > this.buffer.length) break;
-      frames.push(new Uint8Array(this.buffer.subarray(start, end)));
+      if (end > buffer.length) {
+        this.needed = end - offset;
+        break;
+      }
+      frames.push(new Uint8Array(buffer.subarray(start, end)));
       offset = end;
     }
-    if (offset > 0) this.buffer = this.buffer.subarray(offset);
+    const rest = buffer.subarray(offset);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
     return frames;
   }
 
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.buffered;
   }
 }
 

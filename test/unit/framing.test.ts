@@ -17,10 +17,7 @@ describe("abci framing", () => {
       for (let offset = 0; offset < stream.length; offset += chunkSize) {
         frames.push(...decoder.push(stream.subarray(offset, offset + chunkSize)));
       }
-      assert.deepEqual(
-        frames.map((f) => f.length),
-        messages.map((m) => m.length),
-      );
+      assert.deepEqual(frames, messages);
       assert.equal(decoder.pendingBytes, 0);
     }
   });
