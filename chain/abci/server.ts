@@ -71,6 +71,45 @@ function errorResponse(kind: keyof Request | undefined, error: Error): Response 
 }
 
 /**
+ * Consensus requests go first. A multi-megabyte ProcessProposal arrives in dozens of socket
+ * reads, one per event-loop turn; if CheckTx work ran a slice between each, the proposal would
+ * wait hundreds of milliseconds and the whole block with it. So while any other connection is
+ * receiving or answering a request, mempool connections stop reading and CheckTx waits. Nothing
+ * a consensus request needs waits on CheckTx, so this cannot deadlock.
+ */
+class ConsensusFirst {
+  private readonly busy = new Set<AbciConnection>();
+  private readonly mempool = new Set<AbciConnection>();
+  private waiters: (() => void)[] = [];
+
+  addMempool(connection: AbciConnection): void {
+    this.mempool.add(connection);
+    if (this.busy.size > 0) connection.pauseReading();
+  }
+
+  remove(connection: AbciConnection): void {
+    this.mempool.delete(connection);
+    this.setBusy(connection, false);
+  }
+
+  setBusy(connection: AbciConnection, busy: boolean): void {
+    if (busy && !this.busy.has(connection)) {
+      this.busy.add(connection);
+      if (this.busy.size === 1) for (const m of this.mempool) m.pauseReading();
+    } else if (!busy && this.busy.delete(connection) && this.busy.size === 0) {
+      for (const m of this.mempool) m.resumeReading();
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  async idle(): Promise<void> {
+    while (this.busy.size > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/**
  * One ABCI connection: requests are answered strictly in arrival order, and written out
  * in batches that go to the socket at the latest when CometBFT sends Flush.
  */
@@ -79,17 +118,31 @@ class AbciConnection {
   private queue: Promise<void> = Promise.resolve();
   private outgoing: Uint8Array[] = [];
   private closed = false;
+  /** Requests received and not yet answered. */
+  private unanswered = 0;
+  /** CometBFT's mempool connection: the only one that sends CheckTx. */
+  private isMempool = false;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly app: AbciApplication,
     private readonly log: Logger,
+    private readonly scheduler: ConsensusFirst,
   ) {
     socket.on("data", (chunk) => this.receive(chunk));
     socket.on("error", (error) => this.log.warn({ err: error }, "abci connection error"));
     socket.on("close", () => {
       this.closed = true;
+      this.scheduler.remove(this);
     });
+  }
+
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.closed) this.socket.resume();
   }
 
   private receive(chunk: Buffer): void {
@@ -108,9 +161,23 @@ class AbciConnection {
       } catch (error) {
         request = error as Error;
       }
-      if (!(request instanceof Error)) this.prefetch(request);
+      if (!(request instanceof Error)) {
+        if (request.checkTx && !this.isMempool) {
+          this.isMempool = true;
+          this.scheduler.remove(this);
+          this.scheduler.addMempool(this);
+        }
+        this.prefetch(request);
+      }
+      this.unanswered++;
       this.queue = this.queue.then(() => this.handle(request));
     }
+    this.updateBusy();
+  }
+
+  private updateBusy(): void {
+    if (this.isMempool) return;
+    this.scheduler.setBusy(this, this.unanswered > 0 || this.decoder.pendingBytes > 0);
   }
 
   /** Prefetching is an optimization: its failure is logged and the request is answered as usual. */
@@ -135,6 +202,8 @@ class AbciConnection {
     }
     this.outgoing.push(encodeFrame(encoded));
     if (kind === "flush" || this.outgoing.length >= 256) this.flush();
+    this.unanswered--;
+    this.updateBusy();
     await yieldIfSliceUsed();
   }
 
@@ -143,6 +212,7 @@ class AbciConnection {
     if (kind === undefined) throw new Error("empty ABCI request");
     if (kind === "echo") return Response.encode({ echo: { message: request.echo!.message } }).finish();
     if (kind === "flush") return Response.encode({ flush: {} }).finish();
+    if (kind === "checkTx") await this.scheduler.idle();
     const route = routes[kind as RequestKind];
     const result = await route.call(this.app, request);
     if (kind === "finalizeBlock") return encodeFinalizeBlockResponse(result as ResponseFinalizeBlock);
@@ -161,6 +231,7 @@ class AbciConnection {
 /** Serves an AbciApplication on a unix socket or TCP address, as CometBFT's `proxy_app` dials it. */
 export class AbciServer {
   private readonly server: net.Server;
+  private readonly scheduler = new ConsensusFirst();
 
   constructor(
     private readonly app: AbciApplication,
@@ -168,7 +239,7 @@ export class AbciServer {
   ) {
     this.server = net.createServer((socket) => {
       socket.setNoDelay(true);
-      new AbciConnection(socket, this.app, this.log);
+      new AbciConnection(socket, this.app, this.log, this.scheduler);
     });
   }
 

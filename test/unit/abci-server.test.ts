@@ -102,3 +102,85 @@ describe("ABCI server", () => {
     assert.match(response!.exception?.error ?? "", /finalizeBlock: finalize handler bug/);
   });
 });
+
+describe("ABCI server scheduling", () => {
+  const dir = mkdtempSync(join(tmpdir(), "metro-abci-order-"));
+  const socketPath = join(dir, "app.sock");
+  const handled: string[] = [];
+  const orderedApp = {
+    checkTx() {
+      handled.push("checkTx");
+      return {
+        code: 0,
+        data: new Uint8Array(),
+        log: "",
+        info: "",
+        gasWanted: 0n,
+        gasUsed: 0n,
+        events: [],
+        codespace: "",
+      };
+    },
+    processProposal() {
+      handled.push("processProposal");
+      return { status: 1 };
+    },
+  } as unknown as AbciApplication;
+  const server = new AbciServer(orderedApp, createLogger("test", "silent"));
+
+  before(async () => {
+    await server.listen(`unix://${socketPath}`);
+  });
+
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function connect(): { socket: net.Socket; responses: Response[]; next: (n: number) => Promise<void> } {
+    const socket = net.connect(socketPath);
+    const decoder = new FrameDecoder();
+    const responses: Response[] = [];
+    socket.on("data", (chunk) => {
+      for (const frame of decoder.push(chunk)) responses.push(Response.decode(frame));
+    });
+    const next = async (n: number) => {
+      while (responses.length < n) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    return { socket, responses, next };
+  }
+
+  const frame = (request: Request) => encodeFrame(Request.encode(request).finish());
+
+  it("holds CheckTx while a proposal is still arriving on the consensus connection", async () => {
+    const mempool = connect();
+    const consensus = connect();
+    try {
+      const checkTx = Buffer.concat([
+        frame(Request.fromPartial({ checkTx: { tx: new Uint8Array([1]) } })),
+        frame(Request.fromPartial({ flush: {} })),
+      ]);
+      mempool.socket.write(checkTx);
+      await mempool.next(2);
+
+      const proposal = frame(
+        Request.fromPartial({ processProposal: { txs: [new Uint8Array(100_000).fill(9)], height: 1n } }),
+      );
+      consensus.socket.write(proposal.subarray(0, 50_000));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      mempool.socket.write(checkTx);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(handled, ["checkTx"], "CheckTx ran while the proposal was half received");
+
+      consensus.socket.write(proposal.subarray(50_000));
+      consensus.socket.write(frame(Request.fromPartial({ flush: {} })));
+      await consensus.next(2);
+      await mempool.next(4);
+      assert.deepEqual(handled, ["checkTx", "processProposal", "checkTx"]);
+      assert.equal(mempool.responses[2]!.checkTx?.code, 0);
+    } finally {
+      mempool.socket.destroy();
+      consensus.socket.destroy();
+    }
+  });
+});
