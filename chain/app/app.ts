@@ -236,16 +236,26 @@ export class MetroApp implements AbciApplication {
     const hashes: Uint8Array[] = [];
     const results: TxOutcome[] = [];
     let bytes = 0;
+    const dropped = new Map<number, number>();
     for (const tx of request.txs) {
       const size = encodedTxSize(tx);
       if (bytes + size > Number(request.maxTxBytes)) continue;
       const hash = sha256(tx);
       const result = run(state, tx, hash, context);
-      if (result.code !== 0) continue;
+      if (result.code !== 0) {
+        dropped.set(result.code, (dropped.get(result.code) ?? 0) + 1);
+        continue;
+      }
       txs.push(tx);
       hashes.push(hash);
       results.push(result);
       bytes += size;
+    }
+    if (dropped.size > 0) {
+      this.log.debug(
+        { height: request.height, offered: request.txs.length, dropped: Object.fromEntries(dropped) },
+        "proposal leaves out failing txs",
+      );
     }
     // The proposer's own ProcessProposal will see exactly these txs: keep the work.
     this.prepared = {
