@@ -43,7 +43,7 @@ import type { DecodedTx } from "../tx/decode.js";
 import { signatureMemo, signBytes } from "../tx/sign-doc.js";
 import { Secp256k1Verifier } from "../tx/signature.js";
 import { SignatureVerifierPool } from "../tx/verify-pool.js";
-import { runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
+import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
 import { applyGenesis, parseAppState } from "./genesis.js";
 import { handleQuery } from "./query.js";
 import { rollupIndexEntry } from "./rollup-index.js";
@@ -81,6 +81,11 @@ export class MetroApp implements AbciApplication {
   /** Every tx accepted into checkState since it was last reset, in order, with what it did. */
   private checkLog: TxOutcome[] = [];
   private replayedTxs = 0;
+
+  /** Txs of the current height whose CheckTx work was reused instead of executing them again. */
+  get replayedThisHeight(): number {
+    return this.replayedTxs;
+  }
   private cachedCheckContext: TxContext | undefined;
   private finalized: CommitBatch | undefined;
   /** ProcessProposal's executions by block hash, reused by FinalizeBlock for the same block. */
@@ -251,6 +256,7 @@ export class MetroApp implements AbciApplication {
       results.push(result);
       bytes += size;
     }
+    creditBlockFees(state, results, context.params.feeDenom);
     if (dropped.size > 0) {
       this.log.debug(
         { height: request.height, offered: request.txs.length, dropped: Object.fromEntries(dropped) },
@@ -292,14 +298,18 @@ export class MetroApp implements AbciApplication {
     const state = new StateOverlay(this.base());
     const context = this.context(state, height, "deliver");
     const run = this.replayer();
-    return { height, state, results: txs.map((tx, i) => run(state, tx, hashes[i]!, context)) };
+    const results = txs.map((tx, i) => run(state, tx, hashes[i]!, context));
+    creditBlockFees(state, results, context.params.feeDenom);
+    return { height, state, results };
   }
 
   /**
-   * Runs a block's txs in order, replaying instead of re-executing while they match the check
-   * log. CheckTx ran those very txs, in that order, from the same committed state, so their
-   * recorded writes (absolute values) rebuild exactly the state execution would; from the first
-   * tx that differs on, txs execute as usual.
+   * Runs a block's txs in order, reusing CheckTx's work where it still holds. CheckTx recorded,
+   * for each tx it accepted, the values it read and the values it wrote. Execution is a pure
+   * function of those reads, so where the block's state still holds the same values, the logged
+   * writes are exactly what executing the tx would write. Txs of different accounts share no key
+   * (fees reach the collector once per block), so this holds in whatever order the mempool
+   * hands the txs over; anything else executes as usual.
    */
   private replayer(): (
     state: StateOverlay,
@@ -307,29 +317,25 @@ export class MetroApp implements AbciApplication {
     hash: Uint8Array,
     context: TxContext,
   ) => TxOutcome {
-    let next = 0;
-    let matching = true;
+    const logged = this.checkLogByHash();
     return (state, tx, hash, context) => {
-      const logged = matching ? this.checkLog[next] : undefined;
-      if (logged?.hash && bytesEqual(logged.hash, hash)) {
-        next++;
+      const entry = logged.get(toHex(hash));
+      if (entry && readsStillHold(state, entry)) {
         this.replayedTxs++;
-        for (const [key, value] of logged.writes) {
+        for (const [key, value] of entry.writes) {
           if (value === null) state.delete(key);
           else state.set(key, value);
         }
-        return logged;
+        return entry;
       }
-      if (matching) this.logReplayStop(next, hash);
-      matching = false;
       return runTx(state, tx, context);
     };
   }
 
-  private logReplayStop(position: number, hash: Uint8Array): void {
-    if (!this.log.isLevelEnabled("debug")) return;
-    const inLog = this.checkLog.findIndex((entry) => entry.hash && bytesEqual(entry.hash, hash));
-    this.log.debug({ position, logLength: this.checkLog.length, txFoundInLogAt: inLog }, "replay stopped");
+  private checkLogByHash(): Map<string, TxOutcome> {
+    const byHash = new Map<string, TxOutcome>();
+    for (const entry of this.checkLog) if (entry.hash) byHash.set(toHex(entry.hash), entry);
+    return byHash;
   }
 
   extendVote(): ResponseExtendVote {
@@ -489,4 +495,12 @@ function indexEntries(execution: BlockExecution): CommitBatch["index"] {
     }
   }
   return entries;
+}
+
+function readsStillHold(state: StateReader, entry: TxOutcome): boolean {
+  for (const [key, value] of entry.reads) {
+    const now = state.get(key);
+    if (now === undefined || value === undefined ? now !== value : !bytesEqual(now, value)) return false;
+  }
+  return true;
 }

@@ -11,7 +11,7 @@ import { moduleAddress, parseAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { MsgSequenceResponseCodec, type Params, ROLLUP_ID_LENGTH } from "../../core/proto/sequencer.js";
 import { encodeSecp256k1PubKey, getAccount, setAccount } from "../modules/auth.js";
-import { parseCoins, transfer } from "../modules/bank.js";
+import { credit, debit, parseCoins, transfer } from "../modules/bank.js";
 import { type Fraction, requiredFee } from "../modules/params.js";
 import type { StateOverlay } from "../store/overlay.js";
 import { type DecodedTx, MSG_SEND_TYPE_URL, messageSigner, type TxMessage } from "../tx/decode.js";
@@ -58,9 +58,14 @@ export interface TxOutcome {
   rollupItems: RollupItem[];
   /** On success, every state write the tx made (absolute values; null deletes). */
   writes: ReadonlyMap<string, Uint8Array | null>;
+  /** On success, the values the tx read before writing: same reads, same writes. */
+  reads: ReadonlyMap<string, Uint8Array | undefined>;
+  /** The fee paid, in the fee denom; credited to the fee collector once per block. */
+  fee: bigint;
 }
 
 const NO_WRITES: ReadonlyMap<string, Uint8Array | null> = new Map();
+const NO_READS: ReadonlyMap<string, Uint8Array | undefined> = new Map();
 
 export function gasOf(tx: DecodedTx, params: Params): bigint {
   let rollupBytes = 0n;
@@ -162,9 +167,11 @@ function ante(state: StateOverlay, tx: DecodedTx, fee: bigint, context: TxContex
   }
   // One `tx` event for the fee and sequence; the fee's bank transfer events are left out (every tx
   // pays one, and they would double the event volume CometBFT stores and indexes per block).
+  // The fee collector is credited once per block (`creditBlockFees`), so txs of different
+  // accounts touch no common key and a block can reuse CheckTx's work in any order.
   const attributes: Record<string, string> = { acc_seq: `${signer.address}/${signer.sequence}` };
   if (fee > 0n) {
-    transfer(state, signer.address, FEE_COLLECTOR, context.params.feeDenom, fee);
+    debit(state, signer.address, context.params.feeDenom, fee);
     attributes.fee = `${fee}${context.params.feeDenom}`;
     attributes.fee_payer = signer.address;
   }
@@ -230,6 +237,8 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
     data: new Uint8Array(),
     rollupItems: [],
     writes: NO_WRITES,
+    reads: NO_READS,
+    fee: 0n,
   };
   try {
     if (bytes.length > context.params.maxTxBytes) {
@@ -256,13 +265,15 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
     }
     for (const message of tx.messages) validateMessage(message, tx.signer.address, context.params);
     const fee = context.mode === "simulate" ? 0n : checkFee(tx, outcome.gasUsed, context);
-    const branch = state.branch();
+    const branch = state.branch({ recordReads: true });
     outcome.events.push(...ante(branch, tx, fee, context));
     tx.messages.forEach((message, index) => {
       executeMessage(branch, message, index, outcome);
     });
     outcome.data = msgResponses(tx);
     outcome.writes = branch.changes();
+    outcome.reads = branch.reads();
+    outcome.fee = fee;
     branch.mergeInto(state);
     return outcome;
   } catch (error) {
@@ -276,4 +287,11 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
       rollupItems: [],
     };
   }
+}
+
+/** Credits the fees of a block's successful txs to the fee collector, after the last tx. */
+export function creditBlockFees(state: StateOverlay, results: readonly TxOutcome[], denom: string): void {
+  let total = 0n;
+  for (const result of results) if (result.code === 0) total += result.fee;
+  if (total > 0n) credit(state, FEE_COLLECTOR, denom, total);
 }

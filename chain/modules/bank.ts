@@ -51,8 +51,8 @@ export function mint(state: StateOverlay, address: string, denom: string, amount
   writeAmount(state, supplyKey(denom), getSupply(state, denom) + amount);
 }
 
-/** Moves coins; the recipient's account is created on first receipt. */
-export function transfer(state: StateOverlay, from: string, to: string, denom: string, amount: bigint): void {
+/** Takes coins out of a balance, refusing to overdraw it. */
+export function debit(state: StateOverlay, from: string, denom: string, amount: bigint): void {
   const balance = getBalance(state, from, denom);
   if (balance < amount) {
     throw sdkError(
@@ -61,6 +61,16 @@ export function transfer(state: StateOverlay, from: string, to: string, denom: s
     );
   }
   writeAmount(state, balanceKey(from, denom), balance - amount);
+}
+
+/** Adds coins to a balance; the account is created on first receipt. */
+export function credit(state: StateOverlay, to: string, denom: string, amount: bigint): void {
   ensureAccount(state, to);
   writeAmount(state, balanceKey(to, denom), getBalance(state, to, denom) + amount);
+}
+
+/** Moves coins; the recipient's account is created on first receipt. */
+export function transfer(state: StateOverlay, from: string, to: string, denom: string, amount: bigint): void {
+  debit(state, from, denom, amount);
+  credit(state, to, denom, amount);
 }

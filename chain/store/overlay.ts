@@ -9,13 +9,22 @@ export interface StateReader {
  */
 export class StateOverlay implements StateReader {
   private readonly writes = new Map<string, Uint8Array | null>();
+  /** When recording: what each key read from the parent held at its first read. */
+  private readonly parentReads: Map<string, Uint8Array | undefined> | undefined;
 
-  constructor(private readonly parent: StateReader) {}
+  constructor(
+    private readonly parent: StateReader,
+    options: { recordReads?: boolean } = {},
+  ) {
+    if (options.recordReads) this.parentReads = new Map();
+  }
 
   get(key: string): Uint8Array | undefined {
     const written = this.writes.get(key);
     if (written !== undefined) return written ?? undefined;
-    return this.parent.get(key);
+    const value = this.parent.get(key);
+    if (this.parentReads && !this.parentReads.has(key)) this.parentReads.set(key, value);
+    return value;
   }
 
   set(key: string, value: Uint8Array): void {
@@ -26,8 +35,13 @@ export class StateOverlay implements StateReader {
     this.writes.set(key, null);
   }
 
-  branch(): StateOverlay {
-    return new StateOverlay(this);
+  branch(options: { recordReads?: boolean } = {}): StateOverlay {
+    return new StateOverlay(this, options);
+  }
+
+  /** The parent's values this overlay's result depends on (only when recording reads). */
+  reads(): ReadonlyMap<string, Uint8Array | undefined> {
+    return this.parentReads ?? new Map();
   }
 
   /** Moves this overlay's writes into `target` (normally the overlay it was branched from). */

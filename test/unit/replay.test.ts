@@ -3,7 +3,9 @@ import { after, describe, it } from "node:test";
 import type { MetroApp } from "../../chain/app/app.js";
 import { blockRequest, type InProcessApp, inProcessApp } from "../../chain/app/in-process.js";
 import { sequenceMsg } from "../../chain/client/signing.js";
-import { toHex, utf8 } from "../../core/bytes.js";
+import { moduleAddress } from "../../core/address.js";
+import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 
 const opened: InProcessApp[] = [];
@@ -71,7 +73,52 @@ describe("replaying CheckTx's work in a block", () => {
     const reordered = [txs[3]!, txs[0]!, txs[4]!, txs[1]!, txs[6]!, txs[2]!, txs[5]!, txs[7]!, txs[8]!];
     const checked = await freshApp();
     for (const tx of txs) await checked.checkTx({ tx, type: 0 });
+    assert.equal(checked.processProposal(block(reordered)).status, 1);
+    assert.equal(checked.replayedThisHeight, reordered.length, "accounts share no key, so all replay");
     const cold = await freshApp();
     assert.deepEqual(summary(checked, reordered), summary(cold, reordered));
+  });
+
+  it("executes a checked tx again when what it read has changed", async () => {
+    const checkedTxs = await workload();
+    const first = checkedTxs[0]!;
+    const second = checkedTxs[3]!;
+    const payer = await testSigner(0);
+    const recipient = await testSigner(1);
+    const send = payer.signTx({
+      chainId: CHAIN_ID,
+      accountNumber: 0n,
+      sequence: 0n,
+      fee: feeFor(200_000n),
+      messages: [
+        {
+          typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+          value: {
+            fromAddress: payer.address,
+            toAddress: recipient.address,
+            amount: [{ denom: DEFAULT_LST_DENOM, amount: "5" }],
+          },
+        },
+      ],
+    });
+    const checked = await freshApp();
+    for (const tx of [first, second]) assert.equal((await checked.checkTx({ tx, type: 0 })).code, 0);
+    // `send` takes account 0's sequence 0 and changes account 1's balance, which `second` read.
+    const txs = [send, first, second];
+    assert.equal(checked.processProposal(block(txs)).status, 2, "first now has a stale sequence");
+    assert.equal(checked.replayedThisHeight, 0);
+    const cold = await freshApp();
+    assert.deepEqual(summary(checked, txs), summary(cold, txs));
+  });
+
+  it("credits the block's fees to the fee collector once, after its last tx", async () => {
+    const txs = await workload();
+    const app = await freshApp();
+    const collector = utf8(`bank/balance/${moduleAddress("fee_collector")}/${DEFAULT_LST_DENOM}`);
+    const read = () => app.query({ path: "/store/metro/key", data: collector, height: 0n, prove: false });
+    const before = BigInt(fromUtf8(read().value) || "0");
+    summary(app, txs);
+    const paid = txs.length * Number(feeFor(200_000n).amount[0]!.amount);
+    assert.equal(BigInt(fromUtf8(read().value)), before + BigInt(paid));
   });
 });
