@@ -1,7 +1,9 @@
 export * from "./address.js";
+export * from "./block-commitment.js";
 export * from "./bytes.js";
 export * from "./denom.js";
 export * from "./hash.js";
+export * from "./merkle.js";
 export { type ProtoCodec, ProtoDecodeError } from "./proto/codec.js";
 export * from "./proto/sequencer.js";
 export * from "./rollup.js";

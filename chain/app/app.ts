@@ -31,7 +31,6 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
-import { uvarintSize } from "../../core/proto/varint.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
 import { getAccount } from "../modules/auth.js";
@@ -43,6 +42,13 @@ import type { DecodedTx } from "../tx/decode.js";
 import { signatureMemo, signBytes } from "../tx/sign-doc.js";
 import { Secp256k1Verifier } from "../tx/signature.js";
 import { SignatureVerifierPool } from "../tx/verify-pool.js";
+import {
+  COMMITMENT_TX_SPACE,
+  commitmentTxFor,
+  encodedTxSize,
+  injectedTxCount,
+  injectedTxOutcome,
+} from "./block-layout.js";
 import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
 import { applyGenesis, parseAppState } from "./genesis.js";
 import { handleQuery } from "./query.js";
@@ -58,11 +64,6 @@ interface BlockExecution {
   height: bigint;
   state: StateOverlay;
   results: TxOutcome[];
-}
-
-/** Protobuf bytes a tx takes inside the block's data: tag, length varint, bytes. */
-function encodedTxSize(tx: Uint8Array): number {
-  return 1 + uvarintSize(tx.length) + tx.length;
 }
 
 /**
@@ -240,7 +241,7 @@ export class MetroApp implements AbciApplication {
     const txs: Uint8Array[] = [];
     const hashes: Uint8Array[] = [];
     const results: TxOutcome[] = [];
-    let bytes = 0;
+    let bytes = COMMITMENT_TX_SPACE;
     const dropped = new Map<number, number>();
     for (const tx of request.txs) {
       const size = encodedTxSize(tx);
@@ -263,6 +264,10 @@ export class MetroApp implements AbciApplication {
         "proposal leaves out failing txs",
       );
     }
+    const commitment = commitmentTxFor(results);
+    txs.unshift(commitment);
+    hashes.unshift(sha256(commitment));
+    results.unshift(injectedTxOutcome());
     // The proposer's own ProcessProposal will see exactly these txs: keep the work.
     this.prepared = {
       digest: txsDigest(request.height, hashes),
@@ -271,34 +276,44 @@ export class MetroApp implements AbciApplication {
     return { txs };
   }
 
-  /** Rejects a proposal holding any tx that fails: honest proposers never include one. */
+  /**
+   * Rejects a proposal without the right commitment tx first, or holding any user tx that fails:
+   * honest proposers never make one.
+   */
   processProposal(request: RequestProcessProposal): ResponseProcessProposal {
     return this.timed("process", () => this.process(request));
   }
 
   private process(request: RequestProcessProposal): ResponseProcessProposal {
+    const reject = (reason: Record<string, unknown>): ResponseProcessProposal => {
+      this.log.warn({ height: request.height, ...reason }, "rejecting proposal");
+      return { status: ResponseProcessProposal_ProposalStatus.REJECT };
+    };
+    if (injectedTxCount(request.txs) !== 1) return reject({ reason: "no block commitment tx first" });
     const hashes = request.txs.map((tx) => sha256(tx));
     const prepared = this.prepared?.digest === txsDigest(request.height, hashes) ? this.prepared : undefined;
     const execution = prepared?.execution ?? this.execute(request.height, request.txs, hashes);
     const failed = execution.results.findIndex((result) => result.code !== 0);
     if (failed >= 0) {
       const result = execution.results[failed]!;
-      this.log.warn(
-        { height: request.height, tx: failed, code: result.code, reason: result.log },
-        "rejecting proposal",
-      );
-      return { status: ResponseProcessProposal_ProposalStatus.REJECT };
+      return reject({ tx: failed, code: result.code, reason: result.log });
+    }
+    if (!prepared && !bytesEqual(commitmentTxFor(execution.results.slice(1)), request.txs[0]!)) {
+      return reject({ reason: "block commitment does not match the block's rollup data" });
     }
     this.executions.set(toHex(request.hash), execution);
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
   }
 
-  /** `hashes` are the txs' sha256, computed once by the caller. */
+  /** `hashes` are the txs' sha256, computed once by the caller. Injected txs lead the block. */
   private execute(height: bigint, txs: readonly Uint8Array[], hashes: readonly Uint8Array[]): BlockExecution {
     const state = new StateOverlay(this.base());
     const context = this.context(state, height, "deliver");
     const run = this.replayer();
-    const results = txs.map((tx, i) => run(state, tx, hashes[i]!, context));
+    const injected = injectedTxCount(txs);
+    const results = txs.map((tx, i) =>
+      i < injected ? injectedTxOutcome() : run(state, tx, hashes[i]!, context),
+    );
     creditBlockFees(state, results, context.params.feeDenom);
     return { height, state, results };
   }

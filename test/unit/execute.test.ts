@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { MetroApp } from "../../chain/app/app.js";
+import { commitmentTxFor } from "../../chain/app/block-layout.js";
 import { blockRequest, type InProcessApp, inProcessApp } from "../../chain/app/in-process.js";
 import { testAccountAddresses } from "../../chain/client/keys.js";
 import { sequenceMsg } from "../../chain/client/signing.js";
@@ -59,9 +60,9 @@ describe("block execution (in process)", () => {
       localLastCommit: { round: 0, votes: [] },
     });
     height -= 1n;
-    assert.equal(proposal.txs.length, 1, "PrepareProposal drops the broken bundle");
+    assert.deepEqual(proposal.txs.slice(1), [whole], "PrepareProposal drops the broken bundle");
     assert.equal(
-      app.processProposal(block([broken])).status,
+      app.processProposal(block([commitmentTxFor([]), broken])).status,
       2,
       "ProcessProposal rejects a block holding it",
     );

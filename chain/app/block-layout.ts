@@ -1,0 +1,58 @@
+/**
+ * What a Metro block holds besides user txs. The proposer puts the block commitment first
+ * (`core/block-commitment.ts`); every validator recomputes it from the user txs' results.
+ */
+import {
+  blockCommitment,
+  CommitmentError,
+  decodeCommitmentTx,
+  encodeCommitmentTx,
+  groupByRollup,
+} from "../../core/block-commitment.js";
+import { uvarintSize } from "../../core/proto/varint.js";
+import type { TxOutcome } from "./execute.js";
+
+/** Protobuf bytes a tx takes inside the block's data: tag, length varint, bytes. */
+export function encodedTxSize(tx: Uint8Array): number {
+  return 1 + uvarintSize(tx.length) + tx.length;
+}
+
+/** Room the commitment tx takes in a block (its size is fixed: two 32-byte roots). */
+export const COMMITMENT_TX_SPACE = encodedTxSize(
+  encodeCommitmentTx({ rollupDataRoot: new Uint8Array(32), rollupIdsRoot: new Uint8Array(32) }),
+);
+
+/** The commitment tx for a block whose user txs had these results. */
+export function commitmentTxFor(results: readonly TxOutcome[]): Uint8Array {
+  const items = results.flatMap((result) => (result.code === 0 ? result.rollupItems : []));
+  return encodeCommitmentTx(blockCommitment(groupByRollup(items)));
+}
+
+/** How many leading txs of a block Metro put there itself (1 when the block has its commitment). */
+export function injectedTxCount(txs: readonly Uint8Array[]): number {
+  if (txs.length === 0) return 0;
+  try {
+    decodeCommitmentTx(txs[0]!);
+    return 1;
+  } catch (error) {
+    if (error instanceof CommitmentError || (error as Error).name === "ProtoDecodeError") return 0;
+    throw error;
+  }
+}
+
+/** The result an injected tx gets: it succeeds, and costs and emits nothing. */
+export function injectedTxOutcome(): TxOutcome {
+  return {
+    code: 0,
+    codespace: "",
+    log: "",
+    gasWanted: 0n,
+    gasUsed: 0n,
+    events: [],
+    data: new Uint8Array(),
+    rollupItems: [],
+    writes: new Map(),
+    reads: new Map(),
+    fee: 0n,
+  };
+}
