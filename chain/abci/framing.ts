@@ -1,3 +1,5 @@
+import { uvarint } from "../../core/proto/varint.js";
+
 /**
  * ABCI socket framing (CometBFT 0.38, libs/protoio): each message is an unsigned varint length
  * followed by that many protobuf bytes. Frames arrive split across reads and batched together.
@@ -11,13 +13,7 @@ export class FramingError extends Error {
 }
 
 export function encodeFrame(message: Uint8Array): Uint8Array {
-  const header: number[] = [];
-  let length = message.length;
-  while (length >= 0x80) {
-    header.push((length & 0x7f) | 0x80);
-    length = Math.floor(length / 128);
-  }
-  header.push(length);
+  const header = uvarint(message.length);
   const out = new Uint8Array(header.length + message.length);
   out.set(header, 0);
   out.set(message, header.length);

@@ -32,7 +32,7 @@ function describeFetchError(error: unknown): string {
 }
 
 /** GETs are idempotent, so a dropped keep-alive connection is retried a couple of times. */
-async function get<T>(url: string, schema: z.ZodType<T>, attempts = 3): Promise<T> {
+export async function rpcGet<T>(url: string, schema: z.ZodType<T>, attempts = 3): Promise<T> {
   let response: Response | undefined;
   for (let attempt = 1; !response; attempt++) {
     try {
@@ -56,7 +56,7 @@ export interface NodeStatus {
 }
 
 export async function nodeStatus(rpcUrl: string): Promise<NodeStatus> {
-  const { result } = await get(`${rpcUrl}/status`, StatusSchema);
+  const { result } = await rpcGet(`${rpcUrl}/status`, StatusSchema);
   return {
     chainId: result.node_info.network,
     height: Number(result.sync_info.latest_block_height),
@@ -74,7 +74,7 @@ export interface BlockSummary {
 }
 
 export async function blockAt(rpcUrl: string, height: number): Promise<BlockSummary> {
-  const { result } = await get(`${rpcUrl}/block?height=${height}`, BlockSchema);
+  const { result } = await rpcGet(`${rpcUrl}/block?height=${height}`, BlockSchema);
   const { header, data } = result.block;
   return {
     height: Number(header.height),
@@ -129,7 +129,7 @@ export async function abciQuery(
     data: `0x${Buffer.from(data).toString("hex")}`,
   });
   if (height > 0) params.set("height", String(height));
-  const { result } = await get(`${rpcUrl}/abci_query?${params}`, AbciQuerySchema);
+  const { result } = await rpcGet(`${rpcUrl}/abci_query?${params}`, AbciQuerySchema);
   const { response } = result;
   return { code: response.code ?? 0, log: response.log ?? "", value: fromBase64(response.value ?? "") };
 }
@@ -232,6 +232,6 @@ const TxLookupSchema = z.object({
 
 /** Where a tx was committed, or undefined if the node does not know it. */
 export async function txHeight(rpcUrl: string, hashHex: string): Promise<number | undefined> {
-  const reply = await get(`${rpcUrl}/tx?hash=0x${hashHex}`, TxLookupSchema);
+  const reply = await rpcGet(`${rpcUrl}/tx?hash=0x${hashHex}`, TxLookupSchema);
   return reply.result ? Number(reply.result.height) : undefined;
 }

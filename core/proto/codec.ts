@@ -17,7 +17,12 @@ export class ProtoDecodeError extends Error {
 
 const protoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "proto");
 const root = new protobuf.Root();
-root.loadSync(join(protoRoot, "metro", "sequencer", "v1", "sequencer.proto"), { keepCase: false });
+// Imports name files from the proto folder's top, as protoc's include path would.
+root.resolvePath = (_origin, target) => (target.startsWith(protoRoot) ? target : join(protoRoot, target));
+root.loadSync(
+  ["metro/sequencer/v1/sequencer.proto", "metro/sequencer/v1/block.proto", "metro/comet/v1/types.proto"],
+  { keepCase: false },
+);
 
 const toObjectOptions: protobuf.IConversionOptions = { longs: BigInt, bytes: Uint8Array, defaults: true };
 
@@ -27,7 +32,8 @@ export function protoCodec<T>(fullName: string): ProtoCodec<T> {
     typeUrl: `/${fullName}`,
     type,
     encode(message: T): Uint8Array {
-      return type.encode(type.fromObject(message as Record<string, unknown>)).finish();
+      const canonical = withoutDefaults(type, message as Record<string, unknown>);
+      return type.encode(type.fromObject(canonical)).finish();
     },
     decode(bytes: Uint8Array): T {
       try {
@@ -37,4 +43,41 @@ export function protoCodec<T>(fullName: string): ProtoCodec<T> {
       }
     },
   };
+}
+
+function isDefault(value: unknown): boolean {
+  return (
+    value === 0 ||
+    value === 0n ||
+    value === "" ||
+    value === false ||
+    (value instanceof Uint8Array && value.length === 0)
+  );
+}
+
+/**
+ * The message without zero-valued scalars, as Go's protobuf (and gogoproto) leave them out.
+ * protobufjs writes any field that is set, even to zero, so bytes that get hashed or signed
+ * (CometBFT headers, votes) would differ without this. Message fields stay when set.
+ */
+function withoutDefaults(type: protobuf.Type, message: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (value === undefined || value === null) continue;
+    const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+    if (field.repeated) {
+      const list = value as unknown[];
+      if (list.length > 0) {
+        out[field.name] = nested
+          ? list.map((item) => withoutDefaults(nested, item as Record<string, unknown>))
+          : list;
+      }
+    } else if (nested) {
+      out[field.name] = withoutDefaults(nested, value as Record<string, unknown>);
+    } else if (!isDefault(value)) {
+      out[field.name] = value;
+    }
+  }
+  return out;
 }

@@ -1,0 +1,66 @@
+/**
+ * The hashes a CometBFT v0.38 light client recomputes (types/block.go Header.Hash,
+ * types/validator_set.go Hash, types/tx.go): each a simple Merkle root over protobuf encodings.
+ */
+import { concatBytes, utf8 } from "../bytes.js";
+import { sha256 } from "../hash.js";
+import { type MerkleProof, merkleProof, merkleRoot } from "../merkle.js";
+import { uvarint } from "../proto/varint.js";
+import {
+  BlockIdCodec,
+  ConsensusCodec,
+  type Header,
+  SimpleValidatorCodec,
+  TimestampCodec,
+  type Validator,
+} from "./types.js";
+
+/** gogoproto's BytesValue/StringValue wrapper (field 1, length-delimited); empty encodes to nothing. */
+function wrappedBytes(value: Uint8Array): Uint8Array {
+  return value.length === 0 ? value : concatBytes(Uint8Array.of(0x0a), uvarint(value.length), value);
+}
+
+/** gogoproto's Int64Value wrapper (field 1, varint); zero encodes to nothing. */
+function wrappedInt64(value: bigint): Uint8Array {
+  return value === 0n
+    ? new Uint8Array()
+    : concatBytes(Uint8Array.of(0x08), uvarint(BigInt.asUintN(64, value)));
+}
+
+export function headerHash(header: Header): Uint8Array {
+  return merkleRoot([
+    ConsensusCodec.encode(header.version),
+    wrappedBytes(utf8(header.chainId)),
+    wrappedInt64(header.height),
+    TimestampCodec.encode(header.time),
+    BlockIdCodec.encode(header.lastBlockId),
+    wrappedBytes(header.lastCommitHash),
+    wrappedBytes(header.dataHash),
+    wrappedBytes(header.validatorsHash),
+    wrappedBytes(header.nextValidatorsHash),
+    wrappedBytes(header.consensusHash),
+    wrappedBytes(header.appHash),
+    wrappedBytes(header.lastResultsHash),
+    wrappedBytes(header.evidenceHash),
+    wrappedBytes(header.proposerAddress),
+  ]);
+}
+
+export function validatorSetHash(validators: readonly Validator[]): Uint8Array {
+  return merkleRoot(
+    validators.map((v) => SimpleValidatorCodec.encode({ pubKey: v.pubKey, votingPower: v.votingPower })),
+  );
+}
+
+/** A block's data_hash: the Merkle root over sha256 of each tx. */
+export function dataHash(txs: readonly Uint8Array[]): Uint8Array {
+  return merkleRoot(txs.map((tx) => sha256(tx)));
+}
+
+/** Proof of `txs[index]` against the block's data_hash; verify it with sha256 of the tx as the item. */
+export function txProof(txs: readonly Uint8Array[], index: number): MerkleProof {
+  return merkleProof(
+    txs.map((tx) => sha256(tx)),
+    index,
+  );
+}

@@ -1,0 +1,4 @@
+export * from "./ed25519.js";
+export * from "./hashes.js";
+export * from "./types.js";
+export * from "./verify.js";

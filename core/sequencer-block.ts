@@ -1,0 +1,194 @@
+/**
+ * SequencerBlock: one Metro block with the proofs a rollup needs (proto/metro/sequencer/v1/
+ * block.proto), and the pure verification both the conductor and gossip validators run. Verified
+ * means: a commit signed by more than 2/3 of the named validator set, a block commitment proven
+ * against the header's data_hash, and each rollup's items proven complete against it.
+ */
+import {
+  type BlockCommitment,
+  decodeCommitmentTx,
+  type RollupBatch,
+  rollupBatchProof,
+  rollupLeaf,
+  verifyRollupIds,
+} from "./block-commitment.js";
+import { bytesEqual, toHex } from "./bytes.js";
+import type { Commit, Header, Validator } from "./comet/types.js";
+import { verifyCommit } from "./comet/verify.js";
+import { sha256 } from "./hash.js";
+import { type MerkleProof, verifyMerkleProof } from "./merkle.js";
+import { protoCodec } from "./proto/codec.js";
+
+/** MerkleProof as protobuf carries it (uint64 fields). */
+export interface MerkleProofMessage {
+  total: bigint;
+  index: bigint;
+  aunts: Uint8Array[];
+}
+
+export interface RollupDataMessage {
+  rollupId: Uint8Array;
+  items: Uint8Array[];
+  proof: MerkleProofMessage;
+}
+
+export interface SequencerBlock {
+  header: Header;
+  commit: Commit;
+  validators: Validator[];
+  commitmentTx: Uint8Array;
+  commitmentProof: MerkleProofMessage;
+  rollups: RollupDataMessage[];
+}
+
+/** A SequencerBlock cut down to one rollup; `rollup` is absent when it had no data. */
+export interface RollupSlice {
+  header: Header;
+  commit: Commit;
+  validators: Validator[];
+  commitmentTx: Uint8Array;
+  commitmentProof: MerkleProofMessage;
+  rollup?: RollupDataMessage | null;
+  rollupIds: Uint8Array[];
+}
+
+export const SequencerBlockCodec = protoCodec<SequencerBlock>("metro.sequencer.v1.SequencerBlock");
+export const RollupSliceCodec = protoCodec<RollupSlice>("metro.sequencer.v1.RollupSlice");
+
+export class SequencerBlockError extends Error {
+  override name = "SequencerBlockError";
+}
+
+export function toProofMessage(proof: MerkleProof): MerkleProofMessage {
+  return { total: BigInt(proof.total), index: BigInt(proof.index), aunts: proof.aunts };
+}
+
+function fromProofMessage(proof: MerkleProofMessage | undefined): MerkleProof {
+  if (!proof || proof.total > 2n ** 32n || proof.index >= proof.total) {
+    throw new SequencerBlockError("malformed Merkle proof");
+  }
+  return { total: Number(proof.total), index: Number(proof.index), aunts: proof.aunts };
+}
+
+/** Builds the rollup part of a SequencerBlock from the block's batches (sorted by rollup id). */
+export function rollupDataMessages(batches: readonly RollupBatch[]): RollupDataMessage[] {
+  return batches.map((batch, index) => ({
+    rollupId: batch.rollupId,
+    items: batch.items,
+    proof: toProofMessage(rollupBatchProof(batches, index)),
+  }));
+}
+
+export interface VerifyOptions {
+  chainId: string;
+  /** When the caller already trusts a validator set (a light client's next_validators_hash). */
+  validatorsHash?: Uint8Array;
+}
+
+export interface VerifiedBlock {
+  height: bigint;
+  headerHash: Uint8Array;
+  header: Header;
+  commitment: BlockCommitment;
+}
+
+type SignedPart = Pick<
+  SequencerBlock,
+  "header" | "commit" | "validators" | "commitmentTx" | "commitmentProof"
+>;
+
+function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBlock {
+  const { header } = block;
+  if (!header || !block.commit) throw new SequencerBlockError("header or commit missing");
+  if (options.validatorsHash && !bytesEqual(options.validatorsHash, header.validatorsHash)) {
+    throw new SequencerBlockError(
+      `height ${header.height}: signed by a validator set the caller does not trust`,
+    );
+  }
+  const headerHash = verifyCommit({
+    chainId: options.chainId,
+    header,
+    commit: block.commit,
+    validators: block.validators,
+  });
+  const proof = fromProofMessage(block.commitmentProof);
+  if (proof.index !== 0 || !verifyMerkleProof(header.dataHash, sha256(block.commitmentTx), proof)) {
+    throw new SequencerBlockError(`height ${header.height}: commitment tx is not the block's first tx`);
+  }
+  return { height: header.height, headerHash, header, commitment: decodeCommitmentTx(block.commitmentTx) };
+}
+
+function verifyRollupData(
+  rollup: RollupDataMessage,
+  position: number,
+  count: number,
+  commitment: BlockCommitment,
+): void {
+  const proof = fromProofMessage(rollup.proof);
+  const batch = { rollupId: rollup.rollupId, items: rollup.items };
+  if (proof.index !== position || proof.total !== count) {
+    throw new SequencerBlockError(`rollup ${toHex(rollup.rollupId)}: proof is for another position`);
+  }
+  if (!verifyMerkleProof(commitment.rollupDataRoot, rollupLeaf(batch), proof)) {
+    throw new SequencerBlockError(
+      `rollup ${toHex(rollup.rollupId)}: data does not match the block commitment`,
+    );
+  }
+}
+
+/** Checks a whole SequencerBlock; throws SequencerBlockError or CommitVerificationError. */
+export function verifySequencerBlock(block: SequencerBlock, options: VerifyOptions): VerifiedBlock {
+  const verified = verifySignedPart(block, options);
+  const ids = block.rollups.map((rollup) => rollup.rollupId);
+  if (!verifyRollupIds(verified.commitment, ids)) {
+    throw new SequencerBlockError(
+      `height ${verified.height}: the rollups listed are not the block's rollups`,
+    );
+  }
+  block.rollups.forEach((rollup, i) => {
+    verifyRollupData(rollup, i, block.rollups.length, verified.commitment);
+  });
+  return verified;
+}
+
+/** The part of a (verified) SequencerBlock one rollup needs. */
+export function sliceForRollup(block: SequencerBlock, rollupId: Uint8Array): RollupSlice {
+  const { header, commit, validators, commitmentTx, commitmentProof } = block;
+  const rollup = block.rollups.find((r) => bytesEqual(r.rollupId, rollupId));
+  return {
+    header,
+    commit,
+    validators,
+    commitmentTx,
+    commitmentProof,
+    ...(rollup ? { rollup } : {}),
+    rollupIds: block.rollups.map((r) => r.rollupId),
+  };
+}
+
+/** Checks a slice and returns the rollup's items in block order: empty when it had none. */
+export function verifyRollupSlice(
+  slice: RollupSlice,
+  rollupId: Uint8Array,
+  options: VerifyOptions,
+): { block: VerifiedBlock; items: Uint8Array[] } {
+  const block = verifySignedPart(slice, options);
+  if (!verifyRollupIds(block.commitment, slice.rollupIds)) {
+    throw new SequencerBlockError(
+      `height ${block.height}: rollup id list does not match the block commitment`,
+    );
+  }
+  const position = slice.rollupIds.findIndex((id) => bytesEqual(id, rollupId));
+  if (position < 0) {
+    if (slice.rollup)
+      throw new SequencerBlockError(`height ${block.height}: data for a rollup not in the block`);
+    return { block, items: [] };
+  }
+  if (!slice.rollup || !bytesEqual(slice.rollup.rollupId, rollupId)) {
+    throw new SequencerBlockError(
+      `height ${block.height}: rollup ${toHex(rollupId)} has data that was left out`,
+    );
+  }
+  verifyRollupData(slice.rollup, position, slice.rollupIds.length, block.commitment);
+  return { block, items: slice.rollup.items };
+}

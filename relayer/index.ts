@@ -1,0 +1,1 @@
+export { BlockBuildError, buildSequencerBlock } from "./sequencer-block.js";

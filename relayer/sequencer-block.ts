@@ -1,0 +1,49 @@
+/**
+ * Builds SequencerBlocks from a Metro node's RPC. Metro blocks hold only txs that succeeded
+ * (ProcessProposal rejects any other), so each MsgSequence in a user tx is a rollup item.
+ */
+import type { SignedBlockData } from "../chain/node/signed-block.js";
+import { decodeTx, MSG_SEQUENCE_TYPE_URL } from "../chain/tx/decode.js";
+import {
+  blockCommitment,
+  encodeCommitmentTx,
+  groupByRollup,
+  type RollupItem,
+} from "../core/block-commitment.js";
+import { bytesEqual } from "../core/bytes.js";
+import { txProof } from "../core/comet/hashes.js";
+import { rollupDataMessages, type SequencerBlock, toProofMessage } from "../core/sequencer-block.js";
+
+export class BlockBuildError extends Error {
+  override name = "BlockBuildError";
+}
+
+function rollupItems(userTxs: readonly Uint8Array[]): RollupItem[] {
+  const items: RollupItem[] = [];
+  for (const tx of userTxs) {
+    for (const message of decodeTx(tx).messages) {
+      if (message.typeUrl === MSG_SEQUENCE_TYPE_URL) {
+        items.push({ rollupId: message.value.rollupId, data: message.value.data });
+      }
+    }
+  }
+  return items;
+}
+
+export function buildSequencerBlock(block: SignedBlockData): SequencerBlock {
+  const [commitmentTx, ...userTxs] = block.txs;
+  if (!commitmentTx) throw new BlockBuildError(`block ${block.header.height} has no commitment tx`);
+  const batches = groupByRollup(rollupItems(userTxs));
+  // A node that serves a block its own commitment does not describe is broken: do not publish it.
+  if (!bytesEqual(encodeCommitmentTx(blockCommitment(batches)), commitmentTx)) {
+    throw new BlockBuildError(`block ${block.header.height}: commitment does not match its txs`);
+  }
+  return {
+    header: block.header,
+    commit: block.commit,
+    validators: block.validators,
+    commitmentTx,
+    commitmentProof: toProofMessage(txProof(block.txs, 0)),
+    rollups: rollupDataMessages(batches),
+  };
+}
