@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
+import { type DevnetRelaying, startDevnetRelaying } from "../../relayer/devnet.js";
 import { TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
 import { queryBlockRollups } from "../client/queries.js";
 import { createLogger } from "../log.js";
@@ -16,8 +17,8 @@ function describeRollups(rollups: readonly RollupCount[]): string {
   return `rollups ${rollups.length}: ${parts.join(", ")}`;
 }
 
-/** Prints one line per committed block until `signal` aborts. */
-async function followBlocks(rpcUrl: string, signal: AbortSignal): Promise<void> {
+/** Prints one line per committed block until `signal` aborts; txs counts user txs, not the commitment. */
+async function followBlocks(rpcUrl: string, signal: AbortSignal, progress: () => string): Promise<void> {
   let next = 1;
   while (!signal.aborted) {
     try {
@@ -25,7 +26,9 @@ async function followBlocks(rpcUrl: string, signal: AbortSignal): Promise<void> 
       for (; next <= height && !signal.aborted; next++) {
         const block = await blockAt(rpcUrl, next);
         const rollups = await queryBlockRollups(rpcUrl, BigInt(next));
-        console.log(`block ${block.height}  txs ${block.txs.length}  ${describeRollups(rollups)}`);
+        console.log(
+          `block ${block.height}  txs ${Math.max(0, block.txs.length - 1)}  ${describeRollups(rollups)}  ${progress()}`,
+        );
       }
     } catch {
       // The node may be restarting; the next poll picks up where this one stopped.
@@ -41,6 +44,8 @@ export async function devnetCommand(args: string[]): Promise<void> {
     home: { type: "string" },
     "port-base": { type: "string" },
     fresh: { type: "boolean" },
+    "da-url": { type: "string" },
+    "da-token": { type: "string" },
   });
   const log = createLogger("metro-devnet", process.env.METRO_LOG_LEVEL ?? "warn");
   const controller = new AbortController();
@@ -57,11 +62,13 @@ export async function devnetCommand(args: string[]): Promise<void> {
       void stop(1);
     },
   });
+  let relaying: DevnetRelaying | undefined;
   const stop = async (code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     controller.abort();
     console.log("stopping the devnet…");
+    await relaying?.stop();
     await devnet.stop();
     process.exit(code);
   };
@@ -69,6 +76,14 @@ export async function devnetCommand(args: string[]): Promise<void> {
   process.on("SIGTERM", () => void stop());
   await devnet.start();
   await waitForHeight(devnet.rpcUrl(0), 1);
+  relaying = await startDevnetRelaying({
+    home,
+    chainId: DEVNET_CHAIN_ID,
+    metroRpc: devnet.rpcUrl(0),
+    daUrl: values["da-url"],
+    daToken: values["da-token"],
+    log,
+  });
   const accounts = await testAccountAddresses();
   console.log(`Metro devnet ${DEVNET_CHAIN_ID}: ${devnet.validators.length} validator(s), home ${home}`);
   devnet.specs.forEach((spec, i) => {
@@ -81,6 +96,10 @@ export async function devnetCommand(args: string[]): Promise<void> {
   accounts.forEach((address, i) => {
     console.log(`    ${i}: ${address}`);
   });
+  console.log(
+    `  DA: ${relaying.localDa ? "embedded local DA" : "Celestia node"} at ${relaying.daUrl}; relayer gossip on ${relaying.gossip.addresses().join(" ")}`,
+  );
   console.log("  try: npm run metro -- tx sequence --rollup my-rollup=hello --rollup other-rollup=world");
-  await followBlocks(devnet.rpcUrl(0), controller.signal);
+  const relayer = relaying.relayer;
+  await followBlocks(devnet.rpcUrl(0), controller.signal, () => `DA through ${relayer.stats.postedThrough}`);
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { daCommand, relayerCommand } from "../../relayer/cli.js";
 import { UsageError } from "./args.js";
 import { devnetCommand } from "./devnet.js";
 import { initCommand } from "./init.js";
@@ -14,6 +15,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   keys: keysCommand,
   tx: txCommand,
   query: queryCommand,
+  da: daCommand,
+  relayer: relayerCommand,
 };
 
 const USAGE = `usage: metro <command> [options]
@@ -22,6 +25,8 @@ const USAGE = `usage: metro <command> [options]
   devnet  [--validators N] [--home DIR] [--port-base P] [--fresh]
   keys    list | add NAME | show NAME|INDEX
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
+  da      [--home DIR] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
+  relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
   query   balance ADDR | account ADDR | tx HASH | params | rollup-data --height H --rollup NAME | block-rollups H | key KEY`;
 
 async function main(argv: string[]): Promise<void> {

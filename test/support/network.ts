@@ -8,9 +8,12 @@ export interface TestNetwork {
   stop: () => Promise<void>;
 }
 
-/** A port base in 20000–59999 that differs between runs, so parallel or stale runs rarely clash. */
-function randomPortBase(): number {
-  return 20_000 + 100 * Math.floor(Math.random() * 400);
+/**
+ * A port base in 20000–32699 that differs between runs, so parallel or stale runs rarely clash.
+ * It stays below Linux's ephemeral range (32768 up), where outgoing connections take ports.
+ */
+export function randomPortBase(): number {
+  return 20_000 + 100 * Math.floor(Math.random() * 127);
 }
 
 /** Starts a real CometBFT network of `validators` Metro validators on loopback, in a temp dir. */

@@ -1,0 +1,110 @@
+/** `metro da` and `metro relayer`: the embedded local DA and the relayer, in the foreground. */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { intOption, parse, UsageError } from "../chain/cli/args.js";
+import { createLogger } from "../chain/log.js";
+import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
+import { nodeStatus } from "../chain/node/rpc.js";
+import { validatorsAt } from "../chain/node/signed-block.js";
+import { validatorSetHash } from "../core/comet/hashes.js";
+import { CelestiaClient } from "./celestia/client.js";
+import { DEFAULT_DA_PORT, LocalDa } from "./da/server.js";
+import { DEFAULT_MAX_BLOB_BYTES } from "./devnet.js";
+import { BlockGossip } from "./gossip.js";
+import { Relayer } from "./relayer.js";
+
+export const DEFAULT_DA_URL = `http://127.0.0.1:${DEFAULT_DA_PORT}`;
+
+function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    void stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+/** The relayer's libp2p key seed, kept in its home so its peer id survives restarts. */
+function gossipIdentity(home: string): Uint8Array {
+  const path = join(home, "gossip-identity");
+  if (!existsSync(path)) {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(path, randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  const seed = Buffer.from(readFileSync(path, "utf8").trim(), "hex");
+  if (seed.length !== 32) throw new UsageError(`${path} must hold 32 bytes in hex`);
+  return new Uint8Array(seed);
+}
+
+/** `metro da --home DIR [--port P] [--block-time MS] [--token T]` */
+export async function daCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    home: { type: "string" },
+    port: { type: "string" },
+    "block-time": { type: "string" },
+    token: { type: "string" },
+  });
+  const home = resolve(values.home ?? ".metro-da");
+  const blockTimeMs = intOption(values["block-time"], "block-time", 1000);
+  if (blockTimeMs < 50) throw new UsageError("--block-time must be at least 50 ms");
+  const log = createLogger("metro-da");
+  const da = new LocalDa({ dataDir: join(home, "blocks"), blockTimeMs, token: values.token, log });
+  const port = await da.listen(intOption(values.port, "port", DEFAULT_DA_PORT));
+  log.info({ url: `http://127.0.0.1:${port}`, head: da.height, blockTimeMs }, "local DA serving");
+  stopOnSignal(() => da.close());
+}
+
+/** `metro relayer --node URL [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]` */
+export async function relayerCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    node: { type: "string" },
+    home: { type: "string" },
+    "da-url": { type: "string" },
+    "da-token": { type: "string" },
+    "batch-ms": { type: "string" },
+    "gossip-port": { type: "string" },
+    peer: { type: "string", multiple: true },
+  });
+  const log = createLogger("metro-relayer");
+  const home = resolve(values.home ?? ".metro-relayer");
+  const metroRpc = values.node ?? "http://127.0.0.1:26657";
+  const status = await nodeStatus(metroRpc);
+  const chainId = status.chainId || DEVNET_CHAIN_ID;
+  const genesisSet = validatorSetHash(await validatorsAt(metroRpc, 1));
+  const gossip = await BlockGossip.start({
+    chainId,
+    trustedValidatorsHashes: [genesisSet],
+    port: intOption(values["gossip-port"], "gossip-port", 0),
+    identitySeed: gossipIdentity(home),
+    log,
+  });
+  const peers = values.peer ?? [];
+  for (const peer of peers) {
+    await gossip.dial(peer).catch((error: Error) => log.warn({ peer, err: error }, "could not dial peer"));
+  }
+  // Blocks published before a peer's subscription arrives would miss it; wait a moment for them.
+  await gossip.waitForTopicPeers(peers.length, 5_000);
+  const relayer = new Relayer({
+    chainId,
+    metroRpc,
+    da: new CelestiaClient({
+      url: values["da-url"] ?? DEFAULT_DA_URL,
+      token: values["da-token"],
+      timeoutMs: 60_000,
+    }),
+    statePath: join(home, "relayer-state.json"),
+    batchIntervalMs: intOption(values["batch-ms"], "batch-ms", 2000),
+    limits: { maxBlobBytes: DEFAULT_MAX_BLOB_BYTES },
+    gossip,
+    log,
+  });
+  await relayer.start();
+  log.info({ chainId, gossip: gossip.addresses() }, "relayer running");
+  stopOnSignal(async () => {
+    await relayer.stop();
+    await gossip.stop();
+  });
+}

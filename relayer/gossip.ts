@@ -1,0 +1,187 @@
+/**
+ * Soft commitments over libp2p: SequencerBlocks on one gossipsub topic per Metro chain (TCP,
+ * noise, yamux). A peer verifies a block (commit, validator set, proofs) before it is
+ * delivered or forwarded; a block that fails is rejected, which costs its sender peer score,
+ * so a peer that keeps forging ends up graylisted. Replays and blocks already seen are ignored.
+ */
+import "./node-compat.js";
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { generateKeyPairFromSeed } from "@libp2p/crypto/keys";
+import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from "@libp2p/gossipsub";
+import { createPeerScoreParams, createTopicScoreParams } from "@libp2p/gossipsub/score";
+import { identify } from "@libp2p/identify";
+import type { PeerId } from "@libp2p/interface";
+import { tcp } from "@libp2p/tcp";
+import { multiaddr } from "@multiformats/multiaddr";
+import { createLibp2p, type Libp2p } from "libp2p";
+import type { Logger } from "../chain/log.js";
+import { toHex } from "../core/bytes.js";
+import { sha256 } from "../core/hash.js";
+import { type SequencerBlock, SequencerBlockCodec, verifySequencerBlock } from "../core/sequencer-block.js";
+
+/** A SequencerBlock of a full 22 MB CometBFT block does not fit; blocks that large go to DA only. */
+export const MAX_GOSSIP_BYTES = 8 * 1024 * 1024;
+/** How many recent heights are remembered to ignore replays. */
+const SEEN_HEIGHTS = 4096;
+
+export function blockTopic(chainId: string): string {
+  return `/metro/${chainId}/sequencer-blocks/1`;
+}
+
+export interface BlockGossipOptions {
+  chainId: string;
+  /** Validator set hashes trusted to sign blocks (the chain's genesis set, say). */
+  trustedValidatorsHashes: readonly Uint8Array[];
+  /** TCP port on 127.0.0.1 (0 picks one). */
+  port?: number;
+  /** Fixed 32-byte seed for a stable peer id across restarts. */
+  identitySeed?: Uint8Array;
+  log: Logger;
+}
+
+export type BlockHandler = (block: SequencerBlock, from: PeerId) => void;
+
+export class BlockGossip {
+  private readonly handlers: BlockHandler[] = [];
+  private readonly trusted = new Set<string>();
+  private readonly seenHeights = new Map<bigint, string>();
+
+  private constructor(
+    readonly node: Libp2p<{ pubsub: GossipSub }>,
+    private readonly options: BlockGossipOptions,
+  ) {
+    for (const hash of options.trustedValidatorsHashes) this.trusted.add(toHex(hash));
+  }
+
+  static async start(options: BlockGossipOptions): Promise<BlockGossip> {
+    const topic = blockTopic(options.chainId);
+    const node = await createLibp2p({
+      ...(options.identitySeed
+        ? { privateKey: await generateKeyPairFromSeed("Ed25519", options.identitySeed) }
+        : {}),
+      addresses: { listen: [`/ip4/127.0.0.1/tcp/${options.port ?? 0}`] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({
+          allowPublishToZeroTopicPeers: true,
+          emitSelf: false,
+          maxInboundDataLength: MAX_GOSSIP_BYTES + 64 * 1024,
+          // Content-addressed ids: the same block from two publishers is one message.
+          msgIdFn: (message) => sha256(message.data),
+          scoreParams: createPeerScoreParams({
+            topics: {
+              [topic]: createTopicScoreParams({
+                topicWeight: 1,
+                invalidMessageDeliveriesWeight: -100,
+                invalidMessageDeliveriesDecay: 0.9,
+              }),
+            },
+          }),
+        }),
+      },
+    });
+    const gossip = new BlockGossip(node, options);
+    node.services.pubsub.topicValidators.set(topic, (peer, message) => gossip.validate(peer, message));
+    node.services.pubsub.addEventListener("message", (event) => gossip.deliver(event.detail));
+    node.services.pubsub.subscribe(topic);
+    return gossip;
+  }
+
+  get topic(): string {
+    return blockTopic(this.options.chainId);
+  }
+
+  addresses(): string[] {
+    return this.node.getMultiaddrs().map((address) => address.toString());
+  }
+
+  async dial(address: string): Promise<void> {
+    await this.node.dial(multiaddr(address));
+  }
+
+  /** Waits until `count` peers subscribe to the topic, or `timeoutMs` passes; returns how many did. */
+  async waitForTopicPeers(count: number, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    const subscribers = () => this.node.services.pubsub.getSubscribers(this.topic).length;
+    while (subscribers() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return subscribers();
+  }
+
+  onBlock(handler: BlockHandler): void {
+    this.handlers.push(handler);
+  }
+
+  /** A peer's score as this node's gossipsub sees it (negative after invalid messages). */
+  scoreOf(peer: PeerId): number {
+    const scored = this.node.services.pubsub as unknown as { getScore?: (id: string) => number };
+    return scored.getScore?.(peer.toString()) ?? 0;
+  }
+
+  async publish(block: SequencerBlock): Promise<void> {
+    const data = SequencerBlockCodec.encode(block);
+    if (data.length > MAX_GOSSIP_BYTES) {
+      this.options.log.warn(
+        { height: block.header.height.toString(), bytes: data.length },
+        "block too large to gossip",
+      );
+      return;
+    }
+    this.remember(block);
+    await this.node.services.pubsub.publish(this.topic, data);
+  }
+
+  async stop(): Promise<void> {
+    await this.node.stop();
+  }
+
+  private validate(peer: PeerId, message: Message): TopicValidatorResult {
+    const reject = (reason: string) => {
+      this.options.log.warn({ peer: peer.toString(), reason }, "rejected gossiped block");
+      return TopicValidatorResult.Reject;
+    };
+    if (message.data.length > MAX_GOSSIP_BYTES) return reject(`${message.data.length} bytes is oversized`);
+    let block: SequencerBlock;
+    try {
+      block = SequencerBlockCodec.decode(message.data);
+    } catch (error) {
+      return reject(`undecodable: ${(error as Error).message}`);
+    }
+    if (!block.header) return reject("no header");
+    const seen = this.seenHeights.get(block.header.height);
+    if (seen !== undefined) {
+      // The same block again is a harmless replay; another block at a seen height is a forgery
+      // (it cannot carry a valid commit unless 1/3 of the validators equivocated).
+      return seen === toHex(sha256(message.data))
+        ? TopicValidatorResult.Ignore
+        : reject("second block at a height");
+    }
+    if (!this.trusted.has(toHex(block.header.validatorsHash)))
+      return reject("signed by an untrusted validator set");
+    try {
+      verifySequencerBlock(block, { chainId: this.options.chainId });
+    } catch (error) {
+      return reject((error as Error).message);
+    }
+    this.remember(block, message.data);
+    return TopicValidatorResult.Accept;
+  }
+
+  private remember(block: SequencerBlock, data = SequencerBlockCodec.encode(block)): void {
+    this.seenHeights.set(block.header.height, toHex(sha256(data)));
+    this.trusted.add(toHex(block.header.nextValidatorsHash));
+    if (this.seenHeights.size > SEEN_HEIGHTS) {
+      const oldest = this.seenHeights.keys().next().value;
+      if (oldest !== undefined) this.seenHeights.delete(oldest);
+    }
+  }
+
+  private deliver(message: Message): void {
+    if (message.topic !== this.topic || message.type !== "signed") return;
+    const block = SequencerBlockCodec.decode(message.data);
+    for (const handler of this.handlers) handler(block, message.from);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The relayer: follows a Metro node, turns each committed block into a SequencerBlock, gossips
+ * it at once (soft), and posts the blocks of each DA interval to Celestia (firm). Progress is a
+ * small JSON file replaced atomically after each DA inclusion. After a crash it resumes from
+ * that file, and first scans the DA blocks posted since for its own metadata, so a submission
+ * that landed just before the crash is not posted again. Should one still be posted twice,
+ * readers keep the first copy of each height: posting is idempotent by design.
+ */
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import { z } from "zod";
+import type { Logger } from "../chain/log.js";
+import { nodeStatus } from "../chain/node/rpc.js";
+import { signedBlockAt } from "../chain/node/signed-block.js";
+import type { SequencerBlock } from "../core/sequencer-block.js";
+import type { CelestiaClient } from "./celestia/client.js";
+import { type BatchLimits, planSubmissions, type Submission } from "./da-batch.js";
+import { decodeMetadata, metroNamespace } from "./da-format.js";
+import type { BlockGossip } from "./gossip.js";
+import { buildSequencerBlock } from "./sequencer-block.js";
+
+const StateSchema = z.object({
+  postedThrough: z.number().int().nonnegative(),
+  lastDaHeight: z.number().int().nonnegative(),
+});
+export type RelayerState = z.infer<typeof StateSchema>;
+
+export interface RelayerOptions {
+  chainId: string;
+  metroRpc: string;
+  da: CelestiaClient;
+  statePath: string;
+  /** How long blocks are collected before one DA submission (about a DA block time). */
+  batchIntervalMs: number;
+  limits: BatchLimits;
+  gossip?: BlockGossip;
+  log: Logger;
+  pollMs?: number;
+  /** Blocks held while the DA is down; past this the relayer stops reading Metro until it recovers. */
+  maxPendingBlocks?: number;
+}
+
+export interface RelayerStats {
+  gossiped: number;
+  submissions: number;
+  postedThrough: number;
+  rawBytes: number;
+  compressedBytes: number;
+  daFailures: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function loadRelayerState(path: string): RelayerState {
+  if (!existsSync(path)) return { postedThrough: 0, lastDaHeight: 0 };
+  return StateSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+}
+
+function saveRelayerState(path: string, state: RelayerState): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp`;
+  const fd = openSync(temporary, "w");
+  try {
+    writeSync(fd, JSON.stringify(state));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+}
+
+export class Relayer {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private pending: SequencerBlock[] = [];
+  private state: RelayerState;
+  private nextHeight = 1;
+  readonly stats: RelayerStats;
+
+  constructor(private readonly options: RelayerOptions) {
+    this.state = loadRelayerState(options.statePath);
+    this.stats = {
+      gossiped: 0,
+      submissions: 0,
+      postedThrough: this.state.postedThrough,
+      rawBytes: 0,
+      compressedBytes: 0,
+      daFailures: 0,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.recoverProgress();
+    this.nextHeight = this.state.postedThrough + 1;
+    this.loops = [this.follow(), this.submitLoop()];
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  /** Finds submissions that reached the DA after the last state save (a crash in between). */
+  private async recoverProgress(): Promise<void> {
+    if (this.state.lastDaHeight === 0) return;
+    const head = (await this.withRetry("header.NetworkHead", () => this.options.da.networkHead())).height;
+    const namespace = metroNamespace(this.options.chainId);
+    for (let daHeight = this.state.lastDaHeight + 1; daHeight <= head; daHeight++) {
+      for (const blob of await this.withRetry("blob.GetAll", () =>
+        this.options.da.getAll(daHeight, [namespace]),
+      )) {
+        try {
+          const metadata = decodeMetadata(blob.data);
+          if (metadata.chainId !== this.options.chainId) continue;
+          for (const block of metadata.blocks) {
+            const height = Number(block.header.height);
+            if (height > this.state.postedThrough)
+              this.state = { postedThrough: height, lastDaHeight: daHeight };
+          }
+        } catch {
+          // Not ours, or not readable: nothing to recover from it.
+        }
+      }
+    }
+    saveRelayerState(this.options.statePath, this.state);
+    this.stats.postedThrough = this.state.postedThrough;
+    this.options.log.info({ postedThrough: this.state.postedThrough }, "relayer resumes");
+  }
+
+  private async follow(): Promise<void> {
+    const maxPending = this.options.maxPendingBlocks ?? 1000;
+    while (this.running) {
+      try {
+        const { height } = await nodeStatus(this.options.metroRpc);
+        while (this.running && this.nextHeight <= height && this.pending.length < maxPending) {
+          const block = buildSequencerBlock(await signedBlockAt(this.options.metroRpc, this.nextHeight));
+          this.pending.push(block);
+          this.nextHeight++;
+          await this.gossip(block);
+        }
+      } catch (error) {
+        this.options.log.warn({ err: error, height: this.nextHeight }, "reading Metro failed; retrying");
+      }
+      await sleep(this.options.pollMs ?? 200);
+    }
+  }
+
+  private async gossip(block: SequencerBlock): Promise<void> {
+    if (!this.options.gossip) return;
+    try {
+      await this.options.gossip.publish(block);
+      this.stats.gossiped++;
+    } catch (error) {
+      this.options.log.warn({ err: error }, "gossip publish failed");
+    }
+  }
+
+  private async submitLoop(): Promise<void> {
+    while (this.running) {
+      await sleep(this.options.batchIntervalMs);
+      const blocks = this.pending;
+      if (blocks.length === 0) continue;
+      try {
+        for (const submission of planSubmissions(this.options.chainId, blocks, this.options.limits)) {
+          await this.submit(submission);
+          this.pending = this.pending.filter((block) => block.header.height > submission.lastHeight);
+        }
+      } catch (error) {
+        if (this.running) this.options.log.error({ err: error }, "submission failed");
+      }
+    }
+  }
+
+  private async submit(submission: Submission): Promise<void> {
+    const daHeight = await this.withRetry("blob.Submit", () => this.options.da.submit(submission.blobs));
+    this.state = { postedThrough: Number(submission.lastHeight), lastDaHeight: daHeight };
+    saveRelayerState(this.options.statePath, this.state);
+    this.stats.submissions++;
+    this.stats.postedThrough = this.state.postedThrough;
+    this.stats.rawBytes += submission.rawBytes;
+    this.stats.compressedBytes += submission.compressedBytes;
+    this.options.log.info(
+      {
+        heights: `${submission.firstHeight}-${submission.lastHeight}`,
+        daHeight,
+        blobs: submission.blobs.length,
+        bytes: submission.compressedBytes,
+      },
+      "posted to DA",
+    );
+  }
+
+  /** Retries until stopped, with capped exponential backoff: the DA being down must not lose blocks. */
+  private async withRetry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    let delay = 250;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!this.running) throw error;
+        this.stats.daFailures++;
+        this.options.log.warn({ err: error, retryInMs: delay }, `${what} failed; retrying`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
+  }
+}
