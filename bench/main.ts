@@ -14,6 +14,7 @@ import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { benchApp } from "./app.js";
 import { type Lane, type LatencyResult, measureLatency, type SaturateResult, saturate } from "./driver.js";
 import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
+import { benchRelayer } from "./relayer.js";
 import { benchSignatures } from "./signatures.js";
 
 const SATURATE_MS = Number(process.env.BENCH_SECONDS ?? 20) * 1000;
@@ -138,6 +139,30 @@ async function main(): Promise<void> {
   for (const s of await benchSignatures()) {
     console.log(`| ${s.name} | ${s.perSecond.toFixed(0)} | ${s.microsPerOp.toFixed(1)} |`);
   }
+  printRelayer(await benchRelayer(Number(process.env.BENCH_GOSSIP_SECONDS ?? 20)));
+}
+
+function printRelayer(r: Awaited<ReturnType<typeof benchRelayer>>): void {
+  console.log("\nRelayer\n");
+  console.log("| measure | value |");
+  console.log("| --- | ---: |");
+  for (const v of r.verify) {
+    console.log(`| SequencerBlock verification, ${v.validators} validators | ${v.ms.toFixed(2)} ms |`);
+  }
+  const { txs, rawBytes, compressedBytes } = r.compression;
+  console.log(
+    `| DA submission of ${txs} signed EVM txs in 10 blocks: raw → posted | ${rawBytes} → ${compressedBytes} B (${(rawBytes / compressedBytes).toFixed(2)}×) |`,
+  );
+  const mib = (r.fullBlock.txBytes / 1024 / 1024).toFixed(1);
+  console.log(
+    `| ${mib} MiB block: build SequencerBlock (decode, group, proofs) | ${r.fullBlock.buildMs.toFixed(0)} ms |`,
+  );
+  console.log(
+    `| ${mib} MiB block: plan DA blobs (encode, Brotli, commitments) | ${r.fullBlock.planMs.toFixed(0)} ms |`,
+  );
+  console.log(
+    `| gossip, commit (seen over RPC) → peer receipt, ${r.gossip.blocks} blocks | p50 ${r.gossip.p50Ms} ms, p99 ${r.gossip.p99Ms} ms |`,
+  );
 }
 
 await main();

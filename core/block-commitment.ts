@@ -5,7 +5,7 @@
  * check that it got exactly its data, or that it had none.
  */
 import { bytesEqual, concatBytes, toHex } from "./bytes.js";
-import { type MerkleProof, merkleProof, merkleRoot } from "./merkle.js";
+import { type MerkleProof, merkleProof, merkleProofs, merkleRoot } from "./merkle.js";
 import { protoCodec } from "./proto/codec.js";
 import { ROLLUP_ID_LENGTH } from "./proto/sequencer.js";
 
@@ -64,6 +64,21 @@ export function blockCommitment(batches: readonly RollupBatch[]): BlockCommitmen
 /** Proof that `batches[index]` is a leaf of the rollup data root. */
 export function rollupBatchProof(batches: readonly RollupBatch[], index: number): MerkleProof {
   return merkleProof(batches.map(rollupLeaf), index);
+}
+
+/** The commitment and a proof for every batch, hashing each rollup's items once. */
+export function commitmentWithProofs(batches: readonly RollupBatch[]): {
+  commitment: BlockCommitment;
+  proofs: MerkleProof[];
+} {
+  const leaves = batches.map(rollupLeaf);
+  return {
+    commitment: {
+      rollupDataRoot: merkleRoot(leaves),
+      rollupIdsRoot: merkleRoot(batches.map((batch) => batch.rollupId)),
+    },
+    proofs: merkleProofs(leaves),
+  };
 }
 
 export function encodeCommitmentTx(commitment: BlockCommitment): Uint8Array {

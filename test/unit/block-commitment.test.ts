@@ -14,7 +14,7 @@ import {
   verifyRollupIds,
 } from "../../core/block-commitment.js";
 import { utf8 } from "../../core/bytes.js";
-import { merkleProof, merkleRoot, verifyMerkleProof } from "../../core/merkle.js";
+import { merkleProof, merkleProofs, merkleRoot, verifyMerkleProof } from "../../core/merkle.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 
@@ -44,6 +44,7 @@ describe("CometBFT's simple Merkle tree", () => {
         const proof = merkleProof(all, index);
         assert.ok(verifyMerkleProof(root, all[index]!, proof), `${index} of ${total}`);
         assert.ok(!verifyMerkleProof(root, utf8("other"), proof));
+        assert.deepEqual(merkleProofs(all)[index], proof, "the one-pass proofs are the same proofs");
         if (total > 1) {
           assert.ok(!verifyMerkleProof(root, all[index]!, { ...proof, index: (index + 1) % total }));
           assert.ok(!verifyMerkleProof(root, all[index]!, { ...proof, aunts: proof.aunts.slice(1) }));
