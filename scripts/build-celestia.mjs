@@ -52,7 +52,9 @@ function build(target) {
   const started = Date.now();
   console.log(`fetching ${target.module}@${target.version}`);
   const info = JSON.parse(
-    execFileSync("go", ["mod", "download", "-json", `${target.module}@${target.version}`], { encoding: "utf8" }),
+    execFileSync("go", ["mod", "download", "-json", `${target.module}@${target.version}`], {
+      encoding: "utf8",
+    }),
   );
   if (info.Error) throw new Error(`${target.module}@${target.version}: ${info.Error}`);
   const source = join(workDir, `${target.name}-${target.version}`);
@@ -66,7 +68,9 @@ function build(target) {
     stdio: ["ignore", "inherit", "pipe"],
   });
   if (result.status !== 0) {
-    const refused = [...new Set(result.stderr.match(/[\w./-]+@v[\w.+-]+(?=: reading https:\/\/proxy)/g) ?? [])];
+    const refused = [
+      ...new Set(result.stderr.match(/[\w./-]+@v[\w.+-]+(?=: reading https:\/\/proxy)/g) ?? []),
+    ];
     if (refused.length > 0) {
       console.error(
         `${target.name} ${target.version} cannot be built here: the Go module proxy refuses ${refused.length} module version(s) it needs:\n  ${refused.join("\n  ")}`,
