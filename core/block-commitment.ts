@@ -5,7 +5,14 @@
  * check that it got exactly its data, or that it had none.
  */
 import { bytesEqual, concatBytes, toHex } from "./bytes.js";
-import { type MerkleProof, merkleProof, merkleProofs, merkleRoot } from "./merkle.js";
+import {
+  type MerkleProof,
+  merkleLeaf,
+  merkleProof,
+  merkleProofs,
+  merkleRoot,
+  merkleRootOfLeaves,
+} from "./merkle.js";
 import { protoCodec } from "./proto/codec.js";
 import { ROLLUP_ID_LENGTH } from "./proto/sequencer.js";
 
@@ -18,12 +25,16 @@ export interface BlockCommitment {
 export interface RollupItem {
   rollupId: Uint8Array;
   data: Uint8Array;
+  /** merkleLeaf(data), when computed ahead (CheckTx does, off the proposal's critical path). */
+  leaf?: Uint8Array;
 }
 
 /** A rollup's data in one block, in block order. */
 export interface RollupBatch {
   rollupId: Uint8Array;
   items: Uint8Array[];
+  /** merkleLeaf of each item, when known. */
+  itemLeaves?: Uint8Array[];
 }
 
 export class CommitmentError extends Error {
@@ -36,22 +47,23 @@ const COMMITMENT_TX_PREFIX = 0x00;
 
 /** Groups items by rollup, sorted by rollup id; each rollup's items keep block order. */
 export function groupByRollup(items: readonly RollupItem[]): RollupBatch[] {
-  const batches = new Map<string, RollupBatch>();
-  for (const { rollupId, data } of items) {
+  const batches = new Map<string, RollupBatch & { itemLeaves: Uint8Array[] }>();
+  for (const { rollupId, data, leaf } of items) {
     const key = toHex(rollupId);
     let batch = batches.get(key);
     if (!batch) {
-      batch = { rollupId, items: [] };
+      batch = { rollupId, items: [], itemLeaves: [] };
       batches.set(key, batch);
     }
     batch.items.push(data);
+    batch.itemLeaves.push(leaf ?? merkleLeaf(data));
   }
   return [...batches.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, batch]) => batch);
 }
 
 /** The leaf a rollup's batch takes in the rollup data tree. */
 export function rollupLeaf(batch: RollupBatch): Uint8Array {
-  return concatBytes(batch.rollupId, merkleRoot(batch.items));
+  return concatBytes(batch.rollupId, merkleRootOfLeaves(batch.itemLeaves ?? batch.items.map(merkleLeaf)));
 }
 
 export function blockCommitment(batches: readonly RollupBatch[]): BlockCommitment {

@@ -40,8 +40,13 @@ function rootOfLeaves(leaves: readonly Uint8Array[], from: number, to: number): 
 }
 
 export function merkleRoot(items: readonly Uint8Array[]): Uint8Array {
-  if (items.length === 0) return sha256(new Uint8Array());
-  return rootOfLeaves(items.map(merkleLeaf), 0, items.length);
+  return merkleRootOfLeaves(items.map(merkleLeaf));
+}
+
+/** The root over leaves already hashed with `merkleLeaf` (callers that hashed them earlier). */
+export function merkleRootOfLeaves(leaves: readonly Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return sha256(new Uint8Array());
+  return rootOfLeaves(leaves, 0, leaves.length);
 }
 
 export function merkleProof(items: readonly Uint8Array[], index: number): MerkleProof {

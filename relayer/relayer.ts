@@ -151,7 +151,7 @@ export class Relayer {
       } catch (error) {
         this.options.log.warn({ err: error, height: this.nextHeight }, "reading Metro failed; retrying");
       }
-      await sleep(this.options.pollMs ?? 200);
+      await sleep(this.options.pollMs ?? 100);
     }
   }
 

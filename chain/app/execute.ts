@@ -9,6 +9,7 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { moduleAddress, parseAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
+import { merkleLeaf } from "../../core/merkle.js";
 import { MsgSequenceResponseCodec, type Params, ROLLUP_ID_LENGTH } from "../../core/proto/sequencer.js";
 import { encodeSecp256k1PubKey, getAccount, setAccount } from "../modules/auth.js";
 import { credit, debit, parseCoins, transfer } from "../modules/bank.js";
@@ -44,6 +45,8 @@ export interface RollupItem {
   rollupId: Uint8Array;
   data: Uint8Array;
   msgIndex: number;
+  /** merkleLeaf(data), hashed here so the block commitment need not hash it on the critical path. */
+  leaf: Uint8Array;
 }
 
 export interface TxOutcome {
@@ -198,7 +201,7 @@ function executeMessage(state: StateOverlay, message: TxMessage, msgIndex: numbe
     return;
   }
   const { signer, rollupId, data } = message.value;
-  outcome.rollupItems.push({ rollupId, data, msgIndex });
+  outcome.rollupItems.push({ rollupId, data, msgIndex, leaf: merkleLeaf(data) });
   outcome.events.push(
     event("message", { action: message.typeUrl, sender: signer, module: "sequencer", msg_index: index }, [
       "action",
