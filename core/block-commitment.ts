@@ -33,8 +33,6 @@ export interface RollupItem {
 export interface RollupBatch {
   rollupId: Uint8Array;
   items: Uint8Array[];
-  /** merkleLeaf of each item, when known. */
-  itemLeaves?: Uint8Array[];
 }
 
 export class CommitmentError extends Error {
@@ -47,23 +45,37 @@ const COMMITMENT_TX_PREFIX = 0x00;
 
 /** Groups items by rollup, sorted by rollup id; each rollup's items keep block order. */
 export function groupByRollup(items: readonly RollupItem[]): RollupBatch[] {
-  const batches = new Map<string, RollupBatch & { itemLeaves: Uint8Array[] }>();
+  return groupWithLeaves(items).map(({ rollupId, items }) => ({ rollupId, items }));
+}
+
+/** Like groupByRollup, with each item's Merkle leaf (reused when the item carries it). */
+function groupWithLeaves(items: readonly RollupItem[]): (RollupBatch & { leaves: Uint8Array[] })[] {
+  const batches = new Map<string, RollupBatch & { leaves: Uint8Array[] }>();
   for (const { rollupId, data, leaf } of items) {
     const key = toHex(rollupId);
     let batch = batches.get(key);
     if (!batch) {
-      batch = { rollupId, items: [], itemLeaves: [] };
+      batch = { rollupId, items: [], leaves: [] };
       batches.set(key, batch);
     }
     batch.items.push(data);
-    batch.itemLeaves.push(leaf ?? merkleLeaf(data));
+    batch.leaves.push(leaf ?? merkleLeaf(data));
   }
   return [...batches.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, batch]) => batch);
 }
 
+/** The commitment to a block's rollup items, in block order (what the chain computes). */
+export function commitmentOfItems(items: readonly RollupItem[]): BlockCommitment {
+  const batches = groupWithLeaves(items);
+  return {
+    rollupDataRoot: merkleRoot(batches.map((b) => concatBytes(b.rollupId, merkleRootOfLeaves(b.leaves)))),
+    rollupIdsRoot: merkleRoot(batches.map((b) => b.rollupId)),
+  };
+}
+
 /** The leaf a rollup's batch takes in the rollup data tree. */
 export function rollupLeaf(batch: RollupBatch): Uint8Array {
-  return concatBytes(batch.rollupId, merkleRootOfLeaves(batch.itemLeaves ?? batch.items.map(merkleLeaf)));
+  return concatBytes(batch.rollupId, merkleRoot(batch.items));
 }
 
 export function blockCommitment(batches: readonly RollupBatch[]): BlockCommitment {

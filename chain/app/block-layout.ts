@@ -3,11 +3,10 @@
  * (`core/block-commitment.ts`); every validator recomputes it from the user txs' results.
  */
 import {
-  blockCommitment,
   CommitmentError,
+  commitmentOfItems,
   decodeCommitmentTx,
   encodeCommitmentTx,
-  groupByRollup,
 } from "../../core/block-commitment.js";
 import { uvarintSize } from "../../core/proto/varint.js";
 import type { TxOutcome } from "./execute.js";
@@ -25,7 +24,7 @@ export const COMMITMENT_TX_SPACE = encodedTxSize(
 /** The commitment tx for a block whose user txs had these results. */
 export function commitmentTxFor(results: readonly TxOutcome[]): Uint8Array {
   const items = results.flatMap((result) => (result.code === 0 ? result.rollupItems : []));
-  return encodeCommitmentTx(blockCommitment(groupByRollup(items)));
+  return encodeCommitmentTx(commitmentOfItems(items));
 }
 
 /** How many leading txs of a block Metro put there itself (1 when the block has its commitment). */

@@ -6,6 +6,7 @@ import { blockRequest, type InProcessApp, inProcessApp } from "../../chain/app/i
 import { sequenceMsg } from "../../chain/client/signing.js";
 import {
   blockCommitment,
+  commitmentOfItems,
   decodeCommitmentTx,
   encodeCommitmentTx,
   groupByRollup,
@@ -14,7 +15,7 @@ import {
   verifyRollupIds,
 } from "../../core/block-commitment.js";
 import { utf8 } from "../../core/bytes.js";
-import { merkleProof, merkleProofs, merkleRoot, verifyMerkleProof } from "../../core/merkle.js";
+import { merkleLeaf, merkleProof, merkleProofs, merkleRoot, verifyMerkleProof } from "../../core/merkle.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 
@@ -84,6 +85,13 @@ describe("block commitment", () => {
     assert.ok(verifyRollupIds(commitment, sortedIds));
     assert.ok(!verifyRollupIds(commitment, sortedIds.slice(1)), "a rollup hidden from the id list");
     assert.ok(!verifyRollupIds(commitment, [...sortedIds].reverse()), "ids out of order");
+  });
+
+  it("computes the same commitment from items whose leaves were hashed ahead", () => {
+    const withLeaves = blockItems.map((item) => ({ ...item, leaf: merkleLeaf(item.data) }));
+    const expected = blockCommitment(groupByRollup(blockItems));
+    assert.deepEqual(commitmentOfItems(withLeaves), expected);
+    assert.deepEqual(commitmentOfItems(blockItems), expected);
   });
 
   it("round-trips the commitment tx and refuses other bytes", () => {

@@ -7,10 +7,10 @@ import { createLogger } from "../../chain/log.js";
 import { toHex, utf8 } from "../../core/bytes.js";
 import { validatorSetHash } from "../../core/comet/hashes.js";
 import { CelestiaClient } from "../../relayer/celestia/client.js";
+import { LocalDa } from "../../relayer/da/server.js";
 import { planSubmissions } from "../../relayer/da-batch.js";
 import { BlobKind, encodeEnvelope, metroNamespace, rollupNamespace } from "../../relayer/da-format.js";
 import { readRollupAtDaHeight } from "../../relayer/da-reader.js";
-import { LocalDa } from "../../relayer/da/server.js";
 import { ALPHA, BETA, CHAIN, GAMMA, signedBlock, validatorSet } from "../support/signed-blocks.js";
 
 const set = validatorSet(4, 1);
@@ -65,7 +65,10 @@ describe("reading Metro blocks back from the DA", () => {
       [2n, []],
       [3n, ["beta at 3"]],
     ]);
-    assert.deepEqual((await read(GAMMA)).map(([, items]) => items), [[], [], []]);
+    assert.deepEqual(
+      (await read(GAMMA)).map(([, items]) => items),
+      [[], [], []],
+    );
   });
 
   it("skips corrupt, truncated, foreign and unpointed blobs with a reason, and keeps the rest", async () => {
