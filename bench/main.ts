@@ -14,6 +14,7 @@ import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { benchApp } from "./app.js";
 import { type Lane, type LatencyResult, measureLatency, type SaturateResult, saturate } from "./driver.js";
 import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
+import { benchOracle } from "./oracle.js";
 import { benchRelayer } from "./relayer.js";
 import { benchSignatures } from "./signatures.js";
 
@@ -140,6 +141,22 @@ async function main(): Promise<void> {
     console.log(`| ${s.name} | ${s.perSecond.toFixed(0)} | ${s.microsPerOp.toFixed(1)} |`);
   }
   printRelayer(await benchRelayer(Number(process.env.BENCH_GOSSIP_SECONDS ?? 20)));
+  printOracle(benchOracle());
+}
+
+function printOracle(o: ReturnType<typeof benchOracle>): void {
+  console.log("\nOracle\n");
+  console.log("| measure | value |");
+  console.log("| --- | ---: |");
+  for (const size of o.sizes) {
+    console.log(
+      `| vote extension, ${size.pairs} pairs (±0.5% moves) | ${size.bytes} B (${size.bytesPerPair.toFixed(2)} B/pair) |`,
+    );
+  }
+  const { validators, pairs, ms } = o.aggregation;
+  console.log(
+    `| FinalizeBlock aggregation, ${validators} validators × ${pairs} pairs | ${ms.toFixed(0)} ms |`,
+  );
 }
 
 function printRelayer(r: Awaited<ReturnType<typeof benchRelayer>>): void {

@@ -39,6 +39,9 @@ export interface SequencerBlock {
   commitmentTx: Uint8Array;
   commitmentProof: MerkleProofMessage;
   rollups: RollupDataMessage[];
+  /** Empty before vote extensions are on. */
+  oracleCommitTx: Uint8Array;
+  oracleCommitProof?: MerkleProofMessage | null;
 }
 
 /** A SequencerBlock cut down to one rollup; `rollup` is absent when it had no data. */
@@ -50,6 +53,8 @@ export interface RollupSlice {
   commitmentProof: MerkleProofMessage;
   rollup?: RollupDataMessage | null;
   rollupIds: Uint8Array[];
+  oracleCommitTx: Uint8Array;
+  oracleCommitProof?: MerkleProofMessage | null;
 }
 
 export const SequencerBlockCodec = protoCodec<SequencerBlock>("metro.sequencer.v1.SequencerBlock");
@@ -104,7 +109,13 @@ export interface VerifiedBlock {
 
 type SignedPart = Pick<
   SequencerBlock,
-  "header" | "commit" | "validators" | "commitmentTx" | "commitmentProof"
+  | "header"
+  | "commit"
+  | "validators"
+  | "commitmentTx"
+  | "commitmentProof"
+  | "oracleCommitTx"
+  | "oracleCommitProof"
 >;
 
 function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBlock {
@@ -124,6 +135,15 @@ function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBl
   const proof = fromProofMessage(block.commitmentProof);
   if (proof.index !== 0 || !verifyMerkleProof(header.dataHash, sha256(block.commitmentTx), proof)) {
     throw new SequencerBlockError(`height ${header.height}: commitment tx is not the block's first tx`);
+  }
+  if (block.oracleCommitTx.length > 0) {
+    const oracleProof = fromProofMessage(block.oracleCommitProof ?? undefined);
+    if (
+      oracleProof.index !== 1 ||
+      !verifyMerkleProof(header.dataHash, sha256(block.oracleCommitTx), oracleProof)
+    ) {
+      throw new SequencerBlockError(`height ${header.height}: oracle commit is not the block's second tx`);
+    }
   }
   return { height: header.height, headerHash, header, commitment: decodeCommitmentTx(block.commitmentTx) };
 }
@@ -163,7 +183,8 @@ export function verifySequencerBlock(block: SequencerBlock, options: VerifyOptio
 
 /** The part of a (verified) SequencerBlock one rollup needs. */
 export function sliceForRollup(block: SequencerBlock, rollupId: Uint8Array): RollupSlice {
-  const { header, commit, validators, commitmentTx, commitmentProof } = block;
+  const { header, commit, validators, commitmentTx, commitmentProof, oracleCommitTx, oracleCommitProof } =
+    block;
   const rollup = block.rollups.find((r) => bytesEqual(r.rollupId, rollupId));
   return {
     header,
@@ -171,6 +192,8 @@ export function sliceForRollup(block: SequencerBlock, rollupId: Uint8Array): Rol
     validators,
     commitmentTx,
     commitmentProof,
+    oracleCommitTx,
+    oracleCommitProof,
     ...(rollup ? { rollup } : {}),
     rollupIds: block.rollups.map((r) => r.rollupId),
   };

@@ -42,7 +42,8 @@ export interface BatchLimits {
 }
 
 export function summarize(block: SequencerBlock): BlockSummary {
-  const { header, commit, validators, commitmentTx, commitmentProof } = block;
+  const { header, commit, validators, commitmentTx, commitmentProof, oracleCommitTx, oracleCommitProof } =
+    block;
   return {
     header,
     commit,
@@ -50,6 +51,8 @@ export function summarize(block: SequencerBlock): BlockSummary {
     commitmentTx,
     commitmentProof,
     rollupIds: block.rollups.map((r) => r.rollupId),
+    oracleCommitTx,
+    oracleCommitProof,
   };
 }
 

@@ -23,6 +23,8 @@ export interface BlockSummary {
   commitmentTx: Uint8Array;
   commitmentProof: MerkleProofMessage;
   rollupIds: Uint8Array[];
+  oracleCommitTx: Uint8Array;
+  oracleCommitProof?: MerkleProofMessage | null;
 }
 
 export interface RollupBlobPointer {

@@ -84,6 +84,8 @@ function sliceOf(summary: BlockSummary, data: RollupBlockData | undefined): Roll
     commitmentProof: summary.commitmentProof,
     rollup: data?.data ?? null,
     rollupIds: summary.rollupIds,
+    oracleCommitTx: summary.oracleCommitTx,
+    oracleCommitProof: summary.oracleCommitProof,
   };
 }
 

@@ -2,6 +2,7 @@
  * Builds SequencerBlocks from a Metro node's RPC. Metro blocks hold only txs that succeeded
  * (ProcessProposal rejects any other), so each MsgSequence in a user tx is a rollup item.
  */
+import { injectedTxCount } from "../chain/app/block-layout.js";
 import type { SignedBlockData } from "../chain/node/signed-block.js";
 import { decodeTx, MSG_SEQUENCE_TYPE_URL } from "../chain/tx/decode.js";
 import { encodeCommitmentTx, groupByRollup, type RollupItem } from "../core/block-commitment.js";
@@ -26,8 +27,11 @@ function rollupItems(userTxs: readonly Uint8Array[]): RollupItem[] {
 }
 
 export function buildSequencerBlock(block: SignedBlockData): SequencerBlock {
-  const [commitmentTx, ...userTxs] = block.txs;
-  if (!commitmentTx) throw new BlockBuildError(`block ${block.header.height} has no commitment tx`);
+  const lead = injectedTxCount(block.txs);
+  const commitmentTx = block.txs[0];
+  if (lead === 0 || !commitmentTx)
+    throw new BlockBuildError(`block ${block.header.height} has no commitment tx`);
+  const userTxs = block.txs.slice(lead);
   const { commitment, rollups } = rollupDataWithCommitment(groupByRollup(rollupItems(userTxs)));
   // A node that serves a block its own commitment does not describe is broken: do not publish it.
   if (!bytesEqual(encodeCommitmentTx(commitment), commitmentTx)) {
@@ -40,5 +44,7 @@ export function buildSequencerBlock(block: SignedBlockData): SequencerBlock {
     commitmentTx,
     commitmentProof: toProofMessage(txProof(block.txs, 0)),
     rollups,
+    oracleCommitTx: lead === 2 ? block.txs[1]! : new Uint8Array(),
+    oracleCommitProof: lead === 2 ? toProofMessage(txProof(block.txs, 1)) : null,
   };
 }

@@ -3,6 +3,7 @@ import {
   CheckTxType,
   type Request,
   type RequestCheckTx,
+  type RequestExtendVote,
   type RequestFinalizeBlock,
   type RequestInfo,
   type RequestInitChain,
@@ -31,6 +32,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
+import type { DecimalPrices } from "../../oracle/feed.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
 import { getAccount } from "../modules/auth.js";
@@ -51,6 +53,15 @@ import {
 } from "./block-layout.js";
 import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
 import { applyGenesis, parseAppState } from "./genesis.js";
+import {
+  applyPrices,
+  extendVote,
+  hasInjectedCommit,
+  initOracle,
+  injectedCommitProblem,
+  injectedCommitTx,
+  verifyVoteExtension,
+} from "./oracle.js";
 import { handleQuery } from "./query.js";
 import { rollupIndexEntry } from "./rollup-index.js";
 
@@ -58,6 +69,15 @@ export const APP_VERSION = 1n;
 /** Pruning runs at heights divisible by this, in one transaction of its own. */
 const PRUNE_EVERY = 100n;
 const CHAIN_ID_KEY = "chain/id";
+
+export interface MetroAppOptions {
+  verifyWorkers?: number;
+  keepVersions?: number;
+  /** The latest prices from this validator's oracle sidecar (undefined: none fresh enough). */
+  prices?: () => DecimalPrices | undefined;
+  /** Tests only: the proposer alters the commit it injects, which every validator must reject. */
+  tamperInjectedCommit?: boolean;
+}
 
 /** A block's txs run against state, not yet committed. */
 interface BlockExecution {
@@ -112,13 +132,18 @@ export class MetroApp implements AbciApplication {
   private readonly verifyPool: SignatureVerifierPool | undefined;
   /** Signature checks started by prefetch, by the tx bytes' identity (the same request object). */
   private readonly prefetched = new WeakMap<Uint8Array, Promise<void>>();
+  /** This validator's sidecar prices, for its vote extensions. */
+  private readonly prices: (() => DecimalPrices | undefined) | undefined;
+  private readonly tamperInjectedCommit: boolean;
 
   constructor(
     dataDir: string,
     private readonly log: Logger,
-    options: { verifyWorkers?: number; keepVersions?: number } = {},
+    options: MetroAppOptions = {},
   ) {
     this.keepVersions = BigInt(options.keepVersions ?? 0);
+    this.prices = options.prices;
+    this.tamperInjectedCommit = options.tamperInjectedCommit ?? false;
     this.store = new CommittedState(dataDir);
     this.checkState = new StateOverlay(this.store);
     const workers = options.verifyWorkers ?? 0;
@@ -193,6 +218,7 @@ export class MetroApp implements AbciApplication {
     const genesis = new StateOverlay(this.store);
     genesis.set(CHAIN_ID_KEY, utf8(request.chainId));
     applyGenesis(genesis, appState);
+    initOracle(genesis, request);
     this.genesis = genesis;
     this.initialHeight = request.initialHeight > 0n ? request.initialHeight : 1n;
     this.checkState = new StateOverlay(genesis);
@@ -238,10 +264,11 @@ export class MetroApp implements AbciApplication {
     const state = new StateOverlay(this.base());
     const context = this.context(state, request.height, "deliver");
     const run = this.replayer();
+    const injected = this.injectedCommit(request);
     const txs: Uint8Array[] = [];
     const hashes: Uint8Array[] = [];
     const results: TxOutcome[] = [];
-    let bytes = COMMITMENT_TX_SPACE;
+    let bytes = COMMITMENT_TX_SPACE + (injected ? encodedTxSize(injected) : 0);
     const dropped = new Map<number, number>();
     for (const tx of request.txs) {
       const size = encodedTxSize(tx);
@@ -264,16 +291,30 @@ export class MetroApp implements AbciApplication {
         "proposal leaves out failing txs",
       );
     }
-    const commitment = commitmentTxFor(results);
-    txs.unshift(commitment);
-    hashes.unshift(sha256(commitment));
-    results.unshift(injectedTxOutcome());
+    const lead = [commitmentTxFor(results), ...(injected ? [injected] : [])];
+    txs.unshift(...lead);
+    hashes.unshift(...lead.map((tx) => sha256(tx)));
+    results.unshift(...lead.map(injectedTxOutcome));
     // The proposer's own ProcessProposal will see exactly these txs: keep the work.
     this.prepared = {
       digest: txsDigest(request.height, hashes),
       execution: { height: request.height, state, results },
     };
     return { txs };
+  }
+
+  /** The extended commit to inject at this height, when vote extensions are on. */
+  private injectedCommit(request: RequestPrepareProposal): Uint8Array | undefined {
+    if (!hasInjectedCommit(this.base(), request.height)) return undefined;
+    const commit = request.localLastCommit;
+    if (this.tamperInjectedCommit && commit.votes[0]) {
+      const [first, ...rest] = commit.votes;
+      return injectedCommitTx({
+        ...commit,
+        votes: [{ ...first, voteExtension: Uint8Array.of(0x0a, 0x00) }, ...rest],
+      });
+    }
+    return injectedCommitTx(commit);
   }
 
   /**
@@ -289,7 +330,21 @@ export class MetroApp implements AbciApplication {
       this.log.warn({ height: request.height, ...reason }, "rejecting proposal");
       return { status: ResponseProcessProposal_ProposalStatus.REJECT };
     };
-    if (injectedTxCount(request.txs) !== 1) return reject({ reason: "no block commitment tx first" });
+    const base = this.base();
+    const withCommit = hasInjectedCommit(base, request.height);
+    const lead = injectedTxCount(request.txs);
+    if (lead !== (withCommit ? 2 : 1)) return reject({ reason: `block starts with ${lead} Metro txs` });
+    if (withCommit) {
+      const chainId = fromUtf8(base.get(CHAIN_ID_KEY) ?? new Uint8Array());
+      const problem = injectedCommitProblem(
+        base,
+        chainId,
+        request.height,
+        request.txs[1],
+        request.proposedLastCommit,
+      );
+      if (problem) return reject({ reason: `injected commit: ${problem}` });
+    }
     const hashes = request.txs.map((tx) => sha256(tx));
     const prepared = this.prepared?.digest === txsDigest(request.height, hashes) ? this.prepared : undefined;
     const execution = prepared?.execution ?? this.execute(request.height, request.txs, hashes);
@@ -298,7 +353,7 @@ export class MetroApp implements AbciApplication {
       const result = execution.results[failed]!;
       return reject({ tx: failed, code: result.code, reason: result.log });
     }
-    if (!prepared && !bytesEqual(commitmentTxFor(execution.results.slice(1)), request.txs[0]!)) {
+    if (!prepared && !bytesEqual(commitmentTxFor(execution.results.slice(lead)), request.txs[0]!)) {
       return reject({ reason: "block commitment does not match the block's rollup data" });
     }
     this.executions.set(toHex(request.hash), execution);
@@ -353,13 +408,24 @@ export class MetroApp implements AbciApplication {
     return byHash;
   }
 
-  extendVote(): ResponseExtendVote {
-    return { voteExtension: new Uint8Array() };
+  /** This validator's prices; any failure gives an empty extension, so the chain stays live. */
+  extendVote(request: RequestExtendVote): ResponseExtendVote {
+    try {
+      return { voteExtension: extendVote(this.base(), this.prices?.()) };
+    } catch (error) {
+      this.log.warn({ err: error, height: request.height.toString() }, "no vote extension this height");
+      return { voteExtension: new Uint8Array() };
+    }
   }
 
-  /** Metro makes no vote extensions yet, so the only valid one is empty. */
   verifyVoteExtension(request: RequestVerifyVoteExtension): ResponseVerifyVoteExtension {
-    const ok = request.voteExtension.length === 0;
+    const ok = verifyVoteExtension(this.base(), request.voteExtension);
+    if (!ok) {
+      this.log.warn(
+        { height: request.height.toString(), validator: toHex(request.validatorAddress) },
+        "rejected a vote extension",
+      );
+    }
     return {
       status: ok
         ? ResponseVerifyVoteExtension_VerifyStatus.ACCEPT
@@ -389,6 +455,10 @@ export class MetroApp implements AbciApplication {
             request.txs,
             request.txs.map((tx) => sha256(tx)),
           );
+    const lead = injectedTxCount(request.txs);
+    const timeMs =
+      (request.time?.seconds ?? 0n) * 1000n + BigInt(Math.floor((request.time?.nanos ?? 0) / 1e6));
+    applyPrices(execution.state, request.height, timeMs, lead === 2 ? request.txs[1] : undefined);
     let writes = execution.state.changes();
     if (this.genesis) {
       // Genesis and the first block reach disk together, without touching the genesis overlay

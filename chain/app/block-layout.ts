@@ -9,6 +9,7 @@ import {
   encodeCommitmentTx,
 } from "../../core/block-commitment.js";
 import { uvarintSize } from "../../core/proto/varint.js";
+import { isInjectedCommitTx } from "../../oracle/injection.js";
 import type { TxOutcome } from "./execute.js";
 
 /** Protobuf bytes a tx takes inside the block's data: tag, length varint, bytes. */
@@ -27,16 +28,20 @@ export function commitmentTxFor(results: readonly TxOutcome[]): Uint8Array {
   return encodeCommitmentTx(commitmentOfItems(items));
 }
 
-/** How many leading txs of a block Metro put there itself (1 when the block has its commitment). */
+/**
+ * How many leading txs of a block Metro put there itself: the block commitment (0x00…), then,
+ * once vote extensions are on, the injected extended commit (0x01…). No TxRaw starts with
+ * either byte, so user txs are never counted.
+ */
 export function injectedTxCount(txs: readonly Uint8Array[]): number {
   if (txs.length === 0) return 0;
   try {
     decodeCommitmentTx(txs[0]!);
-    return 1;
   } catch (error) {
     if (error instanceof CommitmentError || (error as Error).name === "ProtoDecodeError") return 0;
     throw error;
   }
+  return txs.length > 1 && isInjectedCommitTx(txs[1]!) ? 2 : 1;
 }
 
 /** The result an injected tx gets: it succeeds, and costs and emits nothing. */

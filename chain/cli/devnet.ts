@@ -1,10 +1,13 @@
-import { resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
+import { SimulatedPrices } from "../../oracle/simulated.js";
 import { type DevnetRelaying, startDevnetRelaying } from "../../relayer/devnet.js";
+import { injectedTxCount } from "../app/block-layout.js";
 import { TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
-import { queryBlockRollups } from "../client/queries.js";
+import { queryBlockRollups, queryPrice } from "../client/queries.js";
 import { createLogger } from "../log.js";
 import { DEFAULT_PORT_BASE, Devnet } from "../node/devnet.js";
 import { DEVNET_CHAIN_ID } from "../node/home.js";
@@ -17,8 +20,12 @@ function describeRollups(rollups: readonly RollupCount[]): string {
   return `rollups ${rollups.length}: ${parts.join(", ")}`;
 }
 
-/** Prints one line per committed block until `signal` aborts; txs counts user txs, not the commitment. */
-async function followBlocks(rpcUrl: string, signal: AbortSignal, progress: () => string): Promise<void> {
+/** Prints one line per committed block until `signal` aborts; txs counts user txs, not Metro's own. */
+async function followBlocks(
+  rpcUrl: string,
+  signal: AbortSignal,
+  progress: () => Promise<string>,
+): Promise<void> {
   let next = 1;
   while (!signal.aborted) {
     try {
@@ -27,7 +34,7 @@ async function followBlocks(rpcUrl: string, signal: AbortSignal, progress: () =>
         const block = await blockAt(rpcUrl, next);
         const rollups = await queryBlockRollups(rpcUrl, BigInt(next));
         console.log(
-          `block ${block.height}  txs ${Math.max(0, block.txs.length - 1)}  ${describeRollups(rollups)}  ${progress()}`,
+          `block ${block.height}  txs ${block.txs.length - injectedTxCount(block.txs)}  ${describeRollups(rollups)}  ${await progress()}`,
         );
       }
     } catch {
@@ -35,6 +42,11 @@ async function followBlocks(rpcUrl: string, signal: AbortSignal, progress: () =>
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+function formatFixed(value: bigint, decimals: number): string {
+  const text = value.toString().padStart(decimals + 1, "0");
+  return `${text.slice(0, -decimals)}.${text.slice(-decimals, -decimals + 4)}`;
 }
 
 /** `metro devnet`: a local network in the foreground; Ctrl-C stops every process it started. */
@@ -63,17 +75,22 @@ export async function devnetCommand(args: string[]): Promise<void> {
     },
   });
   let relaying: DevnetRelaying | undefined;
+  // Simulated prices (clearly not a market) feed every validator's vote extensions.
+  const prices = new SimulatedPrices();
   const stop = async (code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     controller.abort();
     console.log("stopping the devnet…");
     await relaying?.stop();
+    await prices.stop();
     await devnet.stop();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
+  const pricesUrl = await prices.start();
+  for (const spec of devnet.specs) writeFileSync(join(spec.home, "oracle-url"), pricesUrl);
   await devnet.start();
   await waitForHeight(devnet.rpcUrl(0), 1);
   relaying = await startDevnetRelaying({
@@ -101,5 +118,9 @@ export async function devnetCommand(args: string[]): Promise<void> {
   );
   console.log("  try: npm run metro -- tx sequence --rollup my-rollup=hello --rollup other-rollup=world");
   const relayer = relaying.relayer;
-  await followBlocks(devnet.rpcUrl(0), controller.signal, () => `DA through ${relayer.stats.postedThrough}`);
+  await followBlocks(devnet.rpcUrl(0), controller.signal, async () => {
+    const tia = await queryPrice(devnet.rpcUrl(0), "TIA/USD").catch(() => undefined);
+    const price = tia ? `TIA/USD ${formatFixed(tia.price, tia.decimals)} (h${tia.height})` : "TIA/USD –";
+    return `${price}  DA through ${relayer.stats.postedThrough}`;
+  });
 }

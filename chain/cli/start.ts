@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { SidecarPriceFeed } from "../../oracle/feed.js";
 import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
 import { createLogger } from "../log.js";
@@ -5,9 +8,20 @@ import { appDataDir, appSocketPath, isInitialized } from "../node/home.js";
 import { spawnComet } from "../node/process.js";
 import { parse, UsageError } from "./args.js";
 
-/** `metro start --home DIR [--app-only]`: the Metro app, and unless --app-only, CometBFT beside it. */
+/** The validator's oracle sidecar: `--oracle-url`, else `<home>/oracle-url`, else METRO_ORACLE_URL. */
+function oracleUrlOf(home: string): string | undefined {
+  const path = join(home, "oracle-url");
+  if (existsSync(path)) return readFileSync(path, "utf8").trim() || undefined;
+  return process.env.METRO_ORACLE_URL;
+}
+
+/** `metro start --home DIR [--app-only] [--oracle-url URL]`: the Metro app, and unless --app-only, CometBFT beside it. */
 export async function startCommand(args: string[]): Promise<void> {
-  const { values } = parse(args, { home: { type: "string" }, "app-only": { type: "boolean" } });
+  const { values } = parse(args, {
+    home: { type: "string" },
+    "app-only": { type: "boolean" },
+    "oracle-url": { type: "string" },
+  });
   const home = values.home;
   if (!home) throw new UsageError("metro start needs --home DIR (create one with `metro init`)");
   if (!isInitialized(home))
@@ -17,7 +31,22 @@ export async function startCommand(args: string[]): Promise<void> {
   const verifyWorkers = Number(process.env.METRO_VERIFY_WORKERS ?? 1);
   // METRO_KEEP_VERSIONS heights of state stay queryable (with proofs); 0 keeps every height.
   const keepVersions = Number(process.env.METRO_KEEP_VERSIONS ?? 10_000);
-  const app = new MetroApp(appDataDir(home), log, { verifyWorkers, keepVersions });
+  const oracleUrl = values["oracle-url"] ?? oracleUrlOf(home);
+  const feed = oracleUrl
+    ? new SidecarPriceFeed({
+        url: oracleUrl,
+        onError: (error) =>
+          log.warn({ err: error, oracleUrl }, "oracle sidecar unreachable; empty vote extensions"),
+      })
+    : undefined;
+  feed?.start();
+  const app = new MetroApp(appDataDir(home), log, {
+    verifyWorkers,
+    keepVersions,
+    prices: () => feed?.latest(),
+    // Tests only: the validator whose home folder is named here alters the commit it injects.
+    tamperInjectedCommit: process.env.METRO_TEST_TAMPER_INJECTION === basename(resolve(home)),
+  });
   const server = new AbciServer(app, log);
   const socket = appSocketPath(home);
   await server.listen(`unix://${socket}`);
@@ -25,6 +54,7 @@ export async function startCommand(args: string[]): Promise<void> {
   const comet = values["app-only"] ? undefined : spawnComet(home, "inherit");
   const shutdown = async (code: number): Promise<never> => {
     comet?.kill("SIGTERM");
+    feed?.stop();
     await app.close();
     process.exit(code);
   };

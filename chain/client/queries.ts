@@ -1,4 +1,6 @@
 /** Metro's own queries over a node's RPC, typed: what the CLI and the devnet printer ask. */
+
+import { utf8 } from "../../core/bytes.js";
 import {
   type Params,
   QueryBlockRollupsRequestCodec,
@@ -10,6 +12,7 @@ import {
   QueryRollupDataResponseCodec,
   type RollupCount,
 } from "../../core/proto/sequencer.js";
+import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
 import { abciQuery } from "../node/rpc.js";
 
 export class QueryFailedError extends Error {
@@ -47,4 +50,10 @@ export async function queryRollupData(
 export async function queryBlockRollups(rpcUrl: string, height: bigint): Promise<RollupCount[]> {
   const request = QueryBlockRollupsRequestCodec.encode({ height });
   return QueryBlockRollupsResponseCodec.decode(await query(rpcUrl, QueryPath.blockRollups, request)).rollups;
+}
+
+/** The chain's latest price for a pair (undefined before its first update). */
+export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
+  const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
+  return value.length > 0 ? decodePrice(value) : undefined;
 }

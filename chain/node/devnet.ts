@@ -115,9 +115,11 @@ export async function startTemporaryDevnet(
   validators: number,
   portBase: number,
   log: Logger,
+  beforeStart?: (devnet: Devnet) => void,
 ): Promise<TemporaryDevnet> {
   const home = mkdtempSync(join(tmpdir(), "metro-devnet-"));
   const devnet = await Devnet.create({ home, validators, portBase, fresh: false, log });
+  beforeStart?.(devnet);
   const stop = async (options: { keepHome?: boolean } = {}): Promise<void> => {
     await devnet.stop();
     if (!options.keepHome) rmSync(home, { recursive: true, force: true });

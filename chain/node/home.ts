@@ -55,8 +55,11 @@ export function initValidatorHomes(
 ): void {
   for (const spec of specs) initCometHome(spec.home);
   const template = JSON.parse(readFileSync(genesisPath(specs[0]!.home), "utf8")) as Record<string, unknown>;
+  const consensusParams = (template.consensus_params ?? {}) as Record<string, unknown>;
   const genesis = {
     ...template,
+    // Price votes ride in every precommit from the first height (ABCI 2.0 vote extensions).
+    consensus_params: { ...consensusParams, abci: { vote_extensions_enable_height: "1" } },
     genesis_time: new Date().toISOString(),
     chain_id: chainId,
     initial_height: "1",

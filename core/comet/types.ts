@@ -76,3 +76,9 @@ export const CanonicalVoteCodec = protoCodec<{
   timestamp: Timestamp;
   chainId: string;
 }>(`${pkg}.CanonicalVote`);
+export const CanonicalVoteExtensionCodec = protoCodec<{
+  extension: Uint8Array;
+  height: bigint;
+  round: bigint;
+  chainId: string;
+}>(`${pkg}.CanonicalVoteExtension`);

@@ -20,7 +20,12 @@ const root = new protobuf.Root();
 // Imports name files from the proto folder's top, as protoc's include path would.
 root.resolvePath = (_origin, target) => (target.startsWith(protoRoot) ? target : join(protoRoot, target));
 root.loadSync(
-  ["metro/sequencer/v1/sequencer.proto", "metro/sequencer/v1/block.proto", "metro/comet/v1/types.proto"],
+  [
+    "metro/sequencer/v1/sequencer.proto",
+    "metro/sequencer/v1/block.proto",
+    "metro/comet/v1/types.proto",
+    "metro/oracle/v1/oracle.proto",
+  ],
   { keepCase: false },
 );
 

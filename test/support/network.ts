@@ -17,11 +17,15 @@ export function randomPortBase(): number {
 }
 
 /** Starts a real CometBFT network of `validators` Metro validators on loopback, in a temp dir. */
-export async function startNetwork(validators: number): Promise<TestNetwork> {
+export async function startNetwork(
+  validators: number,
+  beforeStart?: (devnet: Devnet) => void,
+): Promise<TestNetwork> {
   const { devnet, stop } = await startTemporaryDevnet(
     validators,
     randomPortBase(),
     createLogger("test-devnet", "error"),
+    beforeStart,
   );
   return { devnet, rpc: (index = 0) => devnet.rpcUrl(index), stop: () => stop() };
 }

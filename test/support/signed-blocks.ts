@@ -106,5 +106,7 @@ export function signedBlock(options: SignedBlockOptions = {}): SequencerBlock {
     commitmentTx,
     commitmentProof: toProofMessage(txProof(txs, 0)),
     rollups: rollupDataMessages(batches),
+    oracleCommitTx: new Uint8Array(),
+    oracleCommitProof: null,
   };
 }

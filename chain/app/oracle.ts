@@ -1,0 +1,169 @@
+/**
+ * The oracle inside consensus: ExtendVote and VerifyVoteExtension, the extended commit the
+ * proposer injects, its check in ProcessProposal, and the stake-weighted medians FinalizeBlock
+ * writes. Every function is deterministic in the state it is given, except ExtendVote, which
+ * reports what this validator's sidecar sees.
+ */
+import type { CommitInfo, ExtendedCommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import { sha256 } from "../../core/hash.js";
+import { type DecimalPrices, toFixedPoint } from "../../oracle/feed.js";
+import {
+  decodeInjectedCommit,
+  encodeInjectedCommit,
+  InjectionError,
+  verifyInjectedCommit,
+} from "../../oracle/injection.js";
+import { stakeWeightedMedian, type WeightedReport } from "../../oracle/median.js";
+import {
+  type CurrencyPair,
+  decodeOracleVote,
+  encodeOracleVote,
+  type PriceReport,
+} from "../../oracle/vote.js";
+import {
+  currentPrices,
+  DEFAULT_PAIRS,
+  readPairs,
+  readPrice,
+  readValidatorKeys,
+  readVoteBase,
+  readVoteExtensionsHeight,
+  writePairs,
+  writePrice,
+  writeValidatorKeys,
+  writeVoteBase,
+  writeVoteExtensionsHeight,
+} from "../modules/oracle.js";
+import type { StateOverlay, StateReader } from "../store/overlay.js";
+
+/** Genesis: the pairs, the validators' keys, and when vote extensions start. */
+export function initOracle(
+  state: StateOverlay,
+  request: RequestInitChain,
+  pairs: readonly CurrencyPair[] = DEFAULT_PAIRS,
+): void {
+  writePairs(state, pairs);
+  writeValidatorKeys(
+    state,
+    request.validators.map((v) => {
+      const ed25519 = v.pubKey.ed25519;
+      if (!ed25519) throw new Error("genesis validators must have ed25519 keys");
+      return { address: sha256(ed25519).subarray(0, 20), ed25519 };
+    }),
+  );
+  const height = request.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n;
+  writeVoteExtensionsHeight(state, height);
+}
+
+/** Whether block `height`'s LastCommit (precommits of height - 1) carries extensions. */
+export function hasInjectedCommit(state: StateReader, height: bigint): boolean {
+  const enabled = readVoteExtensionsHeight(state);
+  return enabled > 0n && height - 1n >= enabled;
+}
+
+/** This validator's extension: its sidecar's prices as deltas; empty when it has none. */
+export function extendVote(state: StateReader, decimals: DecimalPrices | undefined): Uint8Array {
+  if (!decimals || decimals.size === 0) return new Uint8Array();
+  const pairs = readPairs(state);
+  const prices = new Map<string, bigint>();
+  for (const pair of pairs) {
+    const price = decimals.get(pair.id);
+    if (price !== undefined) prices.set(pair.id, toFixedPoint(price, pair.decimals));
+  }
+  const base = currentPrices(state, pairs);
+  const extension = encodeOracleVote(pairs, prices, base);
+  // CometBFT 0.38 never verifies a validator's own extension: check it here instead.
+  decodeOracleVote(pairs, extension, base);
+  return extension;
+}
+
+export function verifyVoteExtension(state: StateReader, extension: Uint8Array): boolean {
+  try {
+    const pairs = readPairs(state);
+    decodeOracleVote(pairs, extension, currentPrices(state, pairs));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function injectedCommitTx(commit: ExtendedCommitInfo): Uint8Array {
+  return encodeInjectedCommit(commit);
+}
+
+/** Why block `height`'s injected commit is unacceptable, or undefined when it is right. */
+export function injectedCommitProblem(
+  state: StateReader,
+  chainId: string,
+  height: bigint,
+  tx: Uint8Array | undefined,
+  lastCommit: CommitInfo,
+): string | undefined {
+  if (!tx) return "no injected commit";
+  try {
+    const injected = decodeInjectedCommit(tx);
+    verifyInjectedCommit(injected, lastCommit, {
+      chainId,
+      voteHeight: height - 1n,
+      publicKeys: readValidatorKeys(state),
+    });
+    return undefined;
+  } catch (error) {
+    if (error instanceof InjectionError) return error.message;
+    throw error;
+  }
+}
+
+/**
+ * Writes the stake-weighted median of each pair reported by 2/3 of the power in the injected
+ * commit. A vote whose content is invalid (a late precommit skips VerifyVoteExtension) is
+ * ignored by every validator alike. Pairs without enough reports keep their old price.
+ */
+export function applyPrices(
+  state: StateOverlay,
+  height: bigint,
+  timeMs: bigint,
+  tx: Uint8Array | undefined,
+): string[] {
+  const pairs = readPairs(state);
+  const base = readVoteBase(state);
+  const nextBase = currentPrices(state, pairs);
+  const updated: string[] = [];
+  if (tx) {
+    const commit = decodeInjectedCommit(tx);
+    const total = commit.votes.reduce((sum, vote) => sum + vote.validator.power, 0n);
+    const reports = new Map<string, WeightedReport[]>();
+    for (const vote of commit.votes) {
+      if (vote.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_COMMIT) continue;
+      let prices: Map<string, bigint>;
+      try {
+        prices = decodeOracleVote(pairs, vote.voteExtension, base);
+      } catch {
+        continue;
+      }
+      for (const [pair, price] of prices) {
+        reports.set(pair, [...(reports.get(pair) ?? []), { price, power: vote.validator.power }]);
+      }
+    }
+    for (const pair of pairs) {
+      const median = stakeWeightedMedian(reports.get(pair.id) ?? [], total);
+      if (median === undefined) continue;
+      const nonce = (readPrice(state, pair.id)?.nonce ?? 0n) + 1n;
+      writePrice(state, pair.id, {
+        price: median,
+        decimals: pair.decimals,
+        height: height - 1n,
+        timeMs,
+        nonce,
+      });
+      updated.push(pair.id);
+    }
+  }
+  if (!sameReport(base, nextBase)) writeVoteBase(state, nextBase);
+  return updated;
+}
+
+function sameReport(a: PriceReport, b: PriceReport): boolean {
+  return a.size === b.size && [...a].every(([pair, price]) => b.get(pair) === price);
+}

@@ -1,0 +1,108 @@
+/**
+ * The oracle's state: the currency pairs (sorted by id), the latest price of each, the prices
+ * the next block's votes are deltas against, the validators' ed25519 keys, and the height from
+ * which vote extensions are on. Aggregation lives in oracle/; this is storage.
+ */
+import { readU64be, toHex, u64be } from "../../core/bytes.js";
+import { protoCodec } from "../../core/proto/codec.js";
+import type { CurrencyPair, PriceReport } from "../../oracle/vote.js";
+import type { StateOverlay, StateReader } from "../store/overlay.js";
+
+export interface Price {
+  price: bigint;
+  decimals: number;
+  height: bigint;
+  timeMs: bigint;
+  nonce: bigint;
+}
+
+const pkg = "metro.oracle.v1";
+const PriceCodec = protoCodec<Price>(`${pkg}.Price`);
+const PairListCodec = protoCodec<{ pairs: CurrencyPair[] }>(`${pkg}.CurrencyPairList`);
+const SnapshotCodec = protoCodec<{ prices: { pair: string; price: bigint }[] }>(`${pkg}.PriceSnapshot`);
+const KeyListCodec = protoCodec<{ keys: { address: Uint8Array; ed25519: Uint8Array }[] }>(
+  `${pkg}.ValidatorKeyList`,
+);
+
+const PAIRS_KEY = "oracle/pairs";
+const VOTE_BASE_KEY = "oracle/vote-base";
+const VE_HEIGHT_KEY = "oracle/vote-extensions-height";
+const VALIDATOR_KEYS_KEY = "validators/keys";
+export const priceKey = (pair: string): string => `oracle/price/${pair}`;
+
+export const DEFAULT_PAIRS: CurrencyPair[] = [
+  { id: "BTC/USD", decimals: 5 },
+  { id: "ETH/USD", decimals: 6 },
+  { id: "STTIA/TIA", decimals: 8 },
+  { id: "TIA/USD", decimals: 8 },
+];
+
+export function writePairs(state: StateOverlay, pairs: readonly CurrencyPair[]): void {
+  const sorted = [...pairs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  state.set(PAIRS_KEY, PairListCodec.encode({ pairs: sorted }));
+}
+
+export function readPairs(state: StateReader): CurrencyPair[] {
+  const bytes = state.get(PAIRS_KEY);
+  return bytes ? PairListCodec.decode(bytes).pairs : [];
+}
+
+/** A Price record as stored (and returned by a store query on priceKey). */
+export function decodePrice(bytes: Uint8Array): Price {
+  return PriceCodec.decode(bytes);
+}
+
+export function readPrice(state: StateReader, pair: string): Price | undefined {
+  const bytes = state.get(priceKey(pair));
+  return bytes ? PriceCodec.decode(bytes) : undefined;
+}
+
+export function writePrice(state: StateOverlay, pair: string, price: Price): void {
+  state.set(priceKey(pair), PriceCodec.encode(price));
+}
+
+/** The latest on-chain prices, as fixed-point integers by pair. */
+export function currentPrices(state: StateReader, pairs: readonly CurrencyPair[]): Map<string, bigint> {
+  const prices = new Map<string, bigint>();
+  for (const pair of pairs) {
+    const price = readPrice(state, pair.id);
+    if (price) prices.set(pair.id, price.price);
+  }
+  return prices;
+}
+
+/** The prices the votes in the next block's injected commit are deltas against. */
+export function readVoteBase(state: StateReader): Map<string, bigint> {
+  const bytes = state.get(VOTE_BASE_KEY);
+  return new Map((bytes ? SnapshotCodec.decode(bytes).prices : []).map((p) => [p.pair, p.price]));
+}
+
+export function writeVoteBase(state: StateOverlay, prices: PriceReport): void {
+  state.set(
+    VOTE_BASE_KEY,
+    SnapshotCodec.encode({ prices: [...prices].map(([pair, price]) => ({ pair, price })) }),
+  );
+}
+
+export function writeValidatorKeys(
+  state: StateOverlay,
+  keys: readonly { address: Uint8Array; ed25519: Uint8Array }[],
+): void {
+  state.set(VALIDATOR_KEYS_KEY, KeyListCodec.encode({ keys: [...keys] }));
+}
+
+/** ed25519 public keys by validator address (hex). */
+export function readValidatorKeys(state: StateReader): Map<string, Uint8Array> {
+  const bytes = state.get(VALIDATOR_KEYS_KEY);
+  return new Map((bytes ? KeyListCodec.decode(bytes).keys : []).map((k) => [toHex(k.address), k.ed25519]));
+}
+
+export function writeVoteExtensionsHeight(state: StateOverlay, height: bigint): void {
+  state.set(VE_HEIGHT_KEY, u64be(height));
+}
+
+/** The first height whose precommits carry extensions; 0 when they are off. */
+export function readVoteExtensionsHeight(state: StateReader): bigint {
+  const bytes = state.get(VE_HEIGHT_KEY);
+  return bytes ? readU64be(bytes) : 0n;
+}
