@@ -107,7 +107,7 @@ export interface VerifiedBlock {
   commitment: BlockCommitment;
 }
 
-type SignedPart = Pick<
+export type SignedPart = Pick<
   SequencerBlock,
   | "header"
   | "commit"
@@ -181,19 +181,18 @@ export function verifySequencerBlock(block: SequencerBlock, options: VerifyOptio
   return verified;
 }
 
-/** The part of a (verified) SequencerBlock one rollup needs. */
-export function sliceForRollup(block: SequencerBlock, rollupId: Uint8Array): RollupSlice {
+/** The signed header and Metro's own txs with their proofs: what every view of a block keeps. */
+export function signedPartOf(block: SignedPart): SignedPart {
   const { header, commit, validators, commitmentTx, commitmentProof, oracleCommitTx, oracleCommitProof } =
     block;
+  return { header, commit, validators, commitmentTx, commitmentProof, oracleCommitTx, oracleCommitProof };
+}
+
+/** The part of a (verified) SequencerBlock one rollup needs. */
+export function sliceForRollup(block: SequencerBlock, rollupId: Uint8Array): RollupSlice {
   const rollup = block.rollups.find((r) => bytesEqual(r.rollupId, rollupId));
   return {
-    header,
-    commit,
-    validators,
-    commitmentTx,
-    commitmentProof,
-    oracleCommitTx,
-    oracleCommitProof,
+    ...signedPartOf(block),
     ...(rollup ? { rollup } : {}),
     rollupIds: block.rollups.map((r) => r.rollupId),
   };

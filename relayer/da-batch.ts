@@ -4,7 +4,7 @@
  * halved; a rollup's data that would not fit in one blob is split by items into parts.
  */
 import { toHex } from "../core/bytes.js";
-import type { RollupDataMessage, SequencerBlock } from "../core/sequencer-block.js";
+import { type RollupDataMessage, type SequencerBlock, signedPartOf } from "../core/sequencer-block.js";
 import { blobCommitment } from "./celestia/shares.js";
 import {
   BlobKind,
@@ -42,18 +42,7 @@ export interface BatchLimits {
 }
 
 export function summarize(block: SequencerBlock): BlockSummary {
-  const { header, commit, validators, commitmentTx, commitmentProof, oracleCommitTx, oracleCommitProof } =
-    block;
-  return {
-    header,
-    commit,
-    validators,
-    commitmentTx,
-    commitmentProof,
-    rollupIds: block.rollups.map((r) => r.rollupId),
-    oracleCommitTx,
-    oracleCommitProof,
-  };
+  return { ...signedPartOf(block), rollupIds: block.rollups.map((r) => r.rollupId) };
 }
 
 /** Splits one height's data of one rollup into parts whose items fit `budget` bytes each. */

@@ -105,20 +105,24 @@ export function decodeEnvelope(kind: BlobKindValue, blob: Uint8Array): Uint8Arra
   }
 }
 
-export function decodeMetadata(blob: Uint8Array): DaMetadata {
+function decodeBlob<T>(
+  kind: BlobKindValue,
+  blob: Uint8Array,
+  decode: (bytes: Uint8Array) => T,
+  what: string,
+): T {
   try {
-    return DaMetadataCodec.decode(decodeEnvelope(BlobKind.metadata, blob));
+    return decode(decodeEnvelope(kind, blob));
   } catch (error) {
     if (error instanceof DaFormatError) throw error;
-    throw new DaFormatError(`corrupt metadata blob: ${(error as Error).message}`);
+    throw new DaFormatError(`corrupt ${what} blob: ${(error as Error).message}`);
   }
 }
 
+export function decodeMetadata(blob: Uint8Array): DaMetadata {
+  return decodeBlob(BlobKind.metadata, blob, (bytes) => DaMetadataCodec.decode(bytes), "metadata");
+}
+
 export function decodeRollupBlob(blob: Uint8Array): RollupBlob {
-  try {
-    return RollupBlobCodec.decode(decodeEnvelope(BlobKind.rollup, blob));
-  } catch (error) {
-    if (error instanceof DaFormatError) throw error;
-    throw new DaFormatError(`corrupt rollup blob: ${(error as Error).message}`);
-  }
+  return decodeBlob(BlobKind.rollup, blob, (bytes) => RollupBlobCodec.decode(bytes), "rollup");
 }

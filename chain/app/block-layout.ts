@@ -10,7 +10,7 @@ import {
 } from "../../core/block-commitment.js";
 import { uvarintSize } from "../../core/proto/varint.js";
 import { isInjectedCommitTx } from "../../oracle/injection.js";
-import type { TxOutcome } from "./execute.js";
+import { emptyOutcome, type TxOutcome } from "./execute.js";
 
 /** Protobuf bytes a tx takes inside the block's data: tag, length varint, bytes. */
 export function encodedTxSize(tx: Uint8Array): number {
@@ -45,18 +45,4 @@ export function injectedTxCount(txs: readonly Uint8Array[]): number {
 }
 
 /** The result an injected tx gets: it succeeds, and costs and emits nothing. */
-export function injectedTxOutcome(): TxOutcome {
-  return {
-    code: 0,
-    codespace: "",
-    log: "",
-    gasWanted: 0n,
-    gasUsed: 0n,
-    events: [],
-    data: new Uint8Array(),
-    rollupItems: [],
-    writes: new Map(),
-    reads: new Map(),
-    fee: 0n,
-  };
-}
+export const injectedTxOutcome = emptyOutcome;

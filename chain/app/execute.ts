@@ -228,9 +228,9 @@ function msgResponses(tx: DecodedTx): Uint8Array {
   }).finish();
 }
 
-/** Runs `bytes` against `state`. On success the tx's writes are merged into `state`; on failure none are. */
-export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext): TxOutcome {
-  const outcome: TxOutcome = {
+/** A successful outcome that did nothing: where runTx starts, and what injected txs get. */
+export function emptyOutcome(): TxOutcome {
+  return {
     code: 0,
     codespace: "",
     log: "",
@@ -243,6 +243,11 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
     reads: NO_READS,
     fee: 0n,
   };
+}
+
+/** Runs `bytes` against `state`. On success the tx's writes are merged into `state`; on failure none are. */
+export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext): TxOutcome {
+  const outcome = emptyOutcome();
   try {
     if (bytes.length > context.params.maxTxBytes) {
       throw sdkError(
