@@ -61,3 +61,11 @@ export function toFixedPoint(decimal: string, decimals: number): bigint {
   const [whole, fraction = ""] = decimal.split(".");
   return BigInt(`${whole}${fraction.slice(0, decimals).padEnd(decimals, "0")}`);
 }
+
+/** A fixed-point integer with `decimals` places as a decimal string. */
+export function fromFixedPoint(value: bigint, decimals: number): string {
+  const text = value.toString().padStart(decimals + 1, "0");
+  return decimals === 0
+    ? text
+    : `${text.slice(0, text.length - decimals)}.${text.slice(text.length - decimals)}`;
+}

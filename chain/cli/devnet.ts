@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
+import { fromFixedPoint } from "../../oracle/feed.js";
 import { SimulatedPrices } from "../../oracle/simulated.js";
 import { type DevnetRelaying, startDevnetRelaying } from "../../relayer/devnet.js";
 import { injectedTxCount } from "../app/block-layout.js";
@@ -42,11 +43,6 @@ async function followBlocks(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-function formatFixed(value: bigint, decimals: number): string {
-  const text = value.toString().padStart(decimals + 1, "0");
-  return `${text.slice(0, -decimals)}.${text.slice(-decimals, -decimals + 4)}`;
 }
 
 /** `metro devnet`: a local network in the foreground; Ctrl-C stops every process it started. */
@@ -120,7 +116,9 @@ export async function devnetCommand(args: string[]): Promise<void> {
   const relayer = relaying.relayer;
   await followBlocks(devnet.rpcUrl(0), controller.signal, async () => {
     const tia = await queryPrice(devnet.rpcUrl(0), "TIA/USD").catch(() => undefined);
-    const price = tia ? `TIA/USD ${formatFixed(tia.price, tia.decimals)} (h${tia.height})` : "TIA/USD –";
+    const price = tia
+      ? `TIA/USD ${fromFixedPoint(tia.price, tia.decimals).slice(0, -4)} (h${tia.height})`
+      : "TIA/USD –";
     return `${price}  DA through ${relayer.stats.postedThrough}`;
   });
 }

@@ -27,7 +27,7 @@ const USAGE = `usage: metro <command> [options]
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
   da      [--home DIR] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
   relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
-  query   balance ADDR | account ADDR | tx HASH | params | rollup-data --height H --rollup NAME | block-rollups H | key KEY`;
+  query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY`;
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...args] = argv;

@@ -2,8 +2,16 @@ import { fromHex, toHex, utf8 } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { QueryPath } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
-import { QueryFailedError, queryBlockRollups, queryParams, queryRollupData } from "../client/queries.js";
+import { fromFixedPoint } from "../../oracle/feed.js";
+import {
+  QueryFailedError,
+  queryBlockRollups,
+  queryParams,
+  queryPrice,
+  queryRollupData,
+} from "../client/queries.js";
 import { connectReader } from "../client/signing.js";
+import { DEFAULT_PAIRS } from "../modules/oracle.js";
 import { abciQuery } from "../node/rpc.js";
 import { intOption, parse, required, UsageError } from "./args.js";
 
@@ -71,6 +79,20 @@ export async function queryCommand(args: string[]): Promise<void> {
         ...response,
         txs: response.txs.map((tx) => ({ ...tx, text: Buffer.from(tx.data).toString("utf8") })),
       });
+      return;
+    }
+    case "prices": {
+      const pairs = argument ? [argument] : DEFAULT_PAIRS.map((pair) => pair.id);
+      const prices = [];
+      for (const pair of pairs) {
+        const price = await orUsageError(queryPrice(node, pair));
+        prices.push(
+          price
+            ? { pair, ...price, decimal: fromFixedPoint(price.price, price.decimals) }
+            : { pair, price: null },
+        );
+      }
+      print({ prices });
       return;
     }
     case "block-rollups": {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fromFixedPoint, toFixedPoint } from "../../oracle/feed.js";
 import { stakeWeightedMedian } from "../../oracle/median.js";
 import { type CurrencyPair, decodeOracleVote, encodeOracleVote, OracleVoteError } from "../../oracle/vote.js";
 
@@ -65,5 +66,15 @@ describe("stake-weighted median", () => {
     const honest = [report(100, 10), report(101, 10), report(99, 10)];
     const median = stakeWeightedMedian([...honest, report(1000, 10)], 40n)!;
     assert.ok(median >= 99n && median <= 101n);
+  });
+});
+
+describe("fixed-point prices", () => {
+  it("reads sidecar decimals into fixed point and back", () => {
+    assert.equal(toFixedPoint("5.123456789", 8), 512_345_678n, "extra places are truncated");
+    assert.equal(toFixedPoint("97000", 5), 9_700_000_000n);
+    assert.equal(fromFixedPoint(512_345_678n, 8), "5.12345678");
+    assert.equal(fromFixedPoint(5n, 8), "0.00000005");
+    assert.equal(fromFixedPoint(42n, 0), "42");
   });
 });
