@@ -8,6 +8,14 @@ import { queryCommand } from "./query.js";
 import { startCommand } from "./start.js";
 import { txCommand } from "./tx.js";
 
+const OPERATIONAL_ERRORS = [
+  "RpcError",
+  "DevnetError",
+  "CelestiaError",
+  "CelestiaRpcError",
+  "QueryFailedError",
+];
+
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   init: initCommand,
   start: startCommand,
@@ -43,7 +51,9 @@ async function main(argv: string[]): Promise<void> {
       console.error(`metro ${name}: ${error.message}`);
       process.exit(2);
     }
-    console.error(`metro ${name}: ${(error as Error).stack ?? error}`);
+    // Operational failures (a node down, a refused request) are reported, not dumped as bugs.
+    const known = OPERATIONAL_ERRORS.includes((error as Error).name);
+    console.error(`metro ${name}: ${known ? (error as Error).message : ((error as Error).stack ?? error)}`);
     process.exit(1);
   }
 }
