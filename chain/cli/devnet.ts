@@ -3,8 +3,10 @@ import { join, resolve } from "node:path";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
+import { devnetSidecar } from "../../oracle/cli.js";
 import { fromFixedPoint } from "../../oracle/feed.js";
-import { SimulatedPrices } from "../../oracle/simulated.js";
+import type { OracleSidecar } from "../../oracle/sidecar.js";
+import { SimulatedMarket } from "../../oracle/simulated-market.js";
 import { type DevnetRelaying, startDevnetRelaying } from "../../relayer/devnet.js";
 import { injectedTxCount } from "../app/block-layout.js";
 import { TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
@@ -71,22 +73,28 @@ export async function devnetCommand(args: string[]): Promise<void> {
     },
   });
   let relaying: DevnetRelaying | undefined;
-  // Simulated prices (clearly not a market) feed every validator's vote extensions.
-  const prices = new SimulatedPrices();
+  // Each validator's sidecar reads a SIMULATED market through the real exchange providers.
+  const market = new SimulatedMarket();
+  const sidecars: OracleSidecar[] = [];
   const stop = async (code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     controller.abort();
     console.log("stopping the devnet…");
     await relaying?.stop();
-    await prices.stop();
+    for (const sidecar of sidecars) await sidecar.stop();
+    await market.stop();
     await devnet.stop();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
-  const pricesUrl = await prices.start();
-  for (const spec of devnet.specs) writeFileSync(join(spec.home, "oracle-url"), pricesUrl);
+  const marketUrl = await market.start();
+  for (const spec of devnet.specs) {
+    const sidecar = devnetSidecar(marketUrl, log);
+    sidecars.push(sidecar);
+    writeFileSync(join(spec.home, "oracle-url"), await sidecar.start());
+  }
   await devnet.start();
   await waitForHeight(devnet.rpcUrl(0), 1);
   relaying = await startDevnetRelaying({

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { marketCommand, oracleCommand } from "../../oracle/cli.js";
 import { daCommand, relayerCommand } from "../../relayer/cli.js";
 import { UsageError } from "./args.js";
 import { devnetCommand } from "./devnet.js";
@@ -25,6 +26,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   query: queryCommand,
   da: daCommand,
   relayer: relayerCommand,
+  oracle: oracleCommand,
+  market: marketCommand,
 };
 
 const USAGE = `usage: metro <command> [options]
@@ -35,6 +38,8 @@ const USAGE = `usage: metro <command> [options]
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
   da      [--home DIR] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
   relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
+  oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--min-providers N]
+  market  [--port P]                      a SIMULATED market in Binance, Coinbase and Kraken formats
   query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY`;
 
 async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,73 @@
+/** `metro oracle` (the price sidecar) and `metro market` (a SIMULATED market for local use). */
+import { intOption, parse, UsageError } from "../chain/cli/args.js";
+import type { Logger } from "../chain/log.js";
+import { createLogger } from "../chain/log.js";
+import { DEFAULT_PAIRS } from "../chain/modules/oracle.js";
+import { EXCHANGE_PROVIDERS } from "./providers.js";
+import { OracleSidecar } from "./sidecar.js";
+import { SimulatedMarket } from "./simulated-market.js";
+
+function stopOnSignal(stop: () => Promise<void>): void {
+  const handler = () => void stop().then(() => process.exit(0));
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+}
+
+/** The devnet's sidecar: every exchange provider pointed at the simulated market. */
+export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {
+  return new OracleSidecar({
+    pairs: DEFAULT_PAIRS.map((pair) => pair.id),
+    sources: EXCHANGE_PROVIDERS.map((provider) => ({ provider, url: marketUrl })),
+    minProviders: 2,
+    maxAgeMs: 10_000,
+    pollMs: 1000,
+    log,
+  });
+}
+
+/** `metro oracle [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--min-providers N]` */
+export async function oracleCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    port: { type: "string" },
+    "market-url": { type: "string" },
+    "binance-url": { type: "string" },
+    "coinbase-url": { type: "string" },
+    "kraken-url": { type: "string" },
+    "min-providers": { type: "string" },
+  });
+  const log = createLogger("metro-oracle");
+  const sources = EXCHANGE_PROVIDERS.map((provider) => ({
+    provider,
+    url:
+      (values as Record<string, string | undefined>)[`${provider.name}-url`] ??
+      values["market-url"] ??
+      provider.defaultUrl,
+  }));
+  const minProviders = intOption(values["min-providers"], "min-providers", 2);
+  if (minProviders < 1 || minProviders > sources.length) {
+    throw new UsageError(`--min-providers must be 1 to ${sources.length}`);
+  }
+  const sidecar = new OracleSidecar({
+    pairs: DEFAULT_PAIRS.map((pair) => pair.id),
+    sources,
+    minProviders,
+    maxAgeMs: 10_000,
+    pollMs: 1000,
+    log,
+  });
+  const url = await sidecar.start(intOption(values.port, "port", 0));
+  log.info(
+    { url, sources: sources.map((s) => `${s.provider.name}=${s.url}`) },
+    "oracle sidecar serving /prices",
+  );
+  stopOnSignal(() => sidecar.stop());
+}
+
+/** `metro market [--port P]`: a SIMULATED market in the exchanges' formats, for local networks. */
+export async function marketCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, { port: { type: "string" } });
+  const market = new SimulatedMarket();
+  const url = await market.start(intOption(values.port, "port", 0));
+  createLogger("metro-market").info({ url }, "SIMULATED market serving Binance, Coinbase and Kraken formats");
+  stopOnSignal(() => market.stop());
+}

@@ -1,0 +1,120 @@
+/**
+ * Exchange price providers, each reading one real public REST API in its real format, every
+ * payload checked with zod. Base URLs default to the exchanges; tests and the devnet point them
+ * at local servers that serve the same formats.
+ */
+import { z } from "zod";
+
+export interface Quote {
+  pair: string;
+  /** Decimal string, as the exchange reported it. */
+  price: string;
+}
+
+export interface PriceProvider {
+  readonly name: string;
+  readonly defaultUrl: string;
+  fetchQuotes(baseUrl: string, pairs: readonly string[]): Promise<Quote[]>;
+}
+
+export class ProviderError extends Error {
+  override name = "ProviderError";
+}
+
+const decimal = z.string().regex(/^\d+(\.\d+)?$/);
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+  if (!response.ok) throw new ProviderError(`GET ${url}: HTTP ${response.status}`);
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ProviderError(`GET ${url}: malformed JSON: ${text.slice(0, 80)}`);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, url: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success)
+    throw new ProviderError(`GET ${url}: unexpected payload: ${result.error.issues[0]?.message}`);
+  return result.data;
+}
+
+/** Pairs quoted in USD are read against each exchange's own USD market. */
+function split(pair: string): [string, string] {
+  const [base, quote] = pair.split("/");
+  if (!base || !quote) throw new ProviderError(`bad pair ${pair}`);
+  return [base, quote];
+}
+
+/** Binance: GET /api/v3/ticker/price?symbol=BTCUSDT → {"symbol":"BTCUSDT","price":"97000.1"} (USDT for USD). */
+export const binance: PriceProvider = {
+  name: "binance",
+  defaultUrl: "https://api.binance.com",
+  async fetchQuotes(baseUrl, pairs) {
+    const quotes: Quote[] = [];
+    for (const pair of pairs) {
+      const [base, quote] = split(pair);
+      if (quote !== "USD") continue;
+      const url = `${baseUrl}/api/v3/ticker/price?symbol=${base}USDT`;
+      const body = parse(z.object({ symbol: z.string(), price: decimal }), await getJson(url), url);
+      quotes.push({ pair, price: body.price });
+    }
+    return quotes;
+  },
+};
+
+/** Coinbase: GET /v2/prices/BTC-USD/spot → {"data":{"amount":"97000.1","base":"BTC","currency":"USD"}}. */
+export const coinbase: PriceProvider = {
+  name: "coinbase",
+  defaultUrl: "https://api.coinbase.com",
+  async fetchQuotes(baseUrl, pairs) {
+    const quotes: Quote[] = [];
+    for (const pair of pairs) {
+      const [base, quote] = split(pair);
+      if (quote !== "USD") continue;
+      const url = `${baseUrl}/v2/prices/${base}-${quote}/spot`;
+      const schema = z.object({
+        data: z.object({ amount: decimal, base: z.string(), currency: z.string() }),
+      });
+      const body = parse(schema, await getJson(url), url);
+      if (body.data.base !== base || body.data.currency !== quote) {
+        throw new ProviderError(`GET ${url}: quoted ${body.data.base}-${body.data.currency}`);
+      }
+      quotes.push({ pair, price: body.data.amount });
+    }
+    return quotes;
+  },
+};
+
+/** Kraken's names for the assets it lists under other tickers. */
+const KRAKEN_ASSETS: Record<string, string> = { BTC: "XBT" };
+
+/** Kraken: GET /0/public/Ticker?pair=XBTUSD → {"error":[],"result":{"XXBTZUSD":{"c":["97000.1","0.01"],…}}}. */
+export const kraken: PriceProvider = {
+  name: "kraken",
+  defaultUrl: "https://api.kraken.com",
+  async fetchQuotes(baseUrl, pairs) {
+    const quotes: Quote[] = [];
+    for (const pair of pairs) {
+      const [base, quote] = split(pair);
+      if (quote !== "USD") continue;
+      const url = `${baseUrl}/0/public/Ticker?pair=${KRAKEN_ASSETS[base] ?? base}${quote}`;
+      const schema = z.object({
+        error: z.array(z.string()),
+        result: z.record(z.string(), z.object({ c: z.tuple([decimal, decimal]) })).optional(),
+      });
+      const body = parse(schema, await getJson(url), url);
+      if (body.error.length > 0) throw new ProviderError(`GET ${url}: ${body.error.join("; ")}`);
+      // Kraken keys the result by its own pair name (XXBTZUSD for XBTUSD): there is exactly one.
+      const tickers = Object.values(body.result ?? {});
+      if (tickers.length !== 1)
+        throw new ProviderError(`GET ${url}: ${tickers.length} tickers in the result`);
+      quotes.push({ pair, price: tickers[0]!.c[0] });
+    }
+    return quotes;
+  },
+};
+
+export const EXCHANGE_PROVIDERS: readonly PriceProvider[] = [binance, coinbase, kraken];

@@ -1,0 +1,131 @@
+/**
+ * `metro oracle`: the price sidecar each validator runs next to its node. It polls its
+ * providers, keeps each provider's latest quotes with their time, and serves GET /prices on
+ * loopback: per pair, the median of the providers' fresh quotes, when at least `minProviders`
+ * of them have one. The app turns that into its vote extension.
+ */
+import { createServer, type Server } from "node:http";
+import type { Logger } from "../chain/log.js";
+import type { PriceProvider } from "./providers.js";
+
+export interface SidecarSource {
+  provider: PriceProvider;
+  url: string;
+}
+
+export interface SidecarOptions {
+  pairs: readonly string[];
+  sources: readonly SidecarSource[];
+  minProviders: number;
+  /** Quotes older than this are not used. */
+  maxAgeMs: number;
+  pollMs: number;
+  log: Logger;
+}
+
+interface ProviderState {
+  at: number;
+  prices: Map<string, string>;
+  error?: string;
+}
+
+const SCALE = 18;
+
+function scaled(decimal: string): bigint {
+  const [whole, fraction = ""] = decimal.split(".");
+  return BigInt(`${whole}${fraction.slice(0, SCALE).padEnd(SCALE, "0")}`);
+}
+
+function unscaled(value: bigint): string {
+  const text = value.toString().padStart(SCALE + 1, "0");
+  const fraction = text.slice(-SCALE).replace(/0+$/, "");
+  return fraction ? `${text.slice(0, -SCALE)}.${fraction}` : text.slice(0, -SCALE);
+}
+
+/** The median of decimal strings (the mean of the middle two for an even count). */
+export function medianDecimal(values: readonly string[]): string {
+  const sorted = values.map(scaled).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const middle = sorted.length >> 1;
+  return unscaled(sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2n);
+}
+
+export class OracleSidecar {
+  private readonly state = new Map<string, ProviderState>();
+  private readonly server: Server;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly options: SidecarOptions) {
+    this.server = createServer((request, response) => {
+      if (request.url !== "/prices") {
+        response.writeHead(404).end("GET /prices");
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(this.snapshot()));
+    });
+  }
+
+  async start(port = 0): Promise<string> {
+    this.running = true;
+    await this.poll();
+    await new Promise<void>((resolve) => this.server.listen(port, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Per pair, the median of fresh quotes from at least minProviders providers. */
+  prices(now = Date.now()): Map<string, string> {
+    const prices = new Map<string, string>();
+    for (const pair of this.options.pairs) {
+      const quotes: string[] = [];
+      for (const state of this.state.values()) {
+        const price = state.prices.get(pair);
+        if (price !== undefined && now - state.at <= this.options.maxAgeMs) quotes.push(price);
+      }
+      if (quotes.length >= this.options.minProviders) prices.set(pair, medianDecimal(quotes));
+    }
+    return prices;
+  }
+
+  private snapshot() {
+    const providers = Object.fromEntries(
+      [...this.state].map(([name, s]) => [
+        name,
+        { at: new Date(s.at).toISOString(), error: s.error ?? null },
+      ]),
+    );
+    return { prices: Object.fromEntries(this.prices()), time: new Date().toISOString(), providers };
+  }
+
+  private async poll(): Promise<void> {
+    await Promise.all(
+      this.options.sources.map(async ({ provider, url }) => {
+        const previous = this.state.get(provider.name);
+        try {
+          const quotes = await provider.fetchQuotes(url, this.options.pairs);
+          this.state.set(provider.name, {
+            at: Date.now(),
+            prices: new Map(quotes.map((q) => [q.pair, q.price])),
+          });
+        } catch (error) {
+          const message = (error as Error).message;
+          if (previous?.error !== message)
+            this.options.log.warn({ provider: provider.name, err: message }, "provider failed");
+          this.state.set(provider.name, {
+            at: previous?.at ?? 0,
+            prices: previous?.prices ?? new Map(),
+            error: message,
+          });
+        }
+      }),
+    );
+    if (this.running) this.timer = setTimeout(() => void this.poll(), this.options.pollMs);
+  }
+}

@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { createLogger } from "../../chain/log.js";
+import { binance, coinbase, EXCHANGE_PROVIDERS, kraken, ProviderError } from "../../oracle/providers.js";
+import { medianDecimal, OracleSidecar } from "../../oracle/sidecar.js";
+import { SimulatedMarket } from "../../oracle/simulated-market.js";
+
+const PAIRS = ["BTC/USD", "ETH/USD", "STTIA/TIA", "TIA/USD"];
+const log = createLogger("test", "silent");
+
+/** Full payloads as the exchanges send them (more fields than the providers read). */
+const REAL_PAYLOADS: Record<string, unknown> = {
+  "/api/v3/ticker/price?symbol=BTCUSDT": { symbol: "BTCUSDT", price: "97012.34000000" },
+  "/v2/prices/BTC-USD/spot": { data: { amount: "97010.5", base: "BTC", currency: "USD" } },
+  "/0/public/Ticker?pair=XBTUSD": {
+    error: [],
+    result: {
+      XXBTZUSD: {
+        a: ["97011.00000", "1", "1.000"],
+        b: ["97010.90000", "2", "2.000"],
+        c: ["97011.10000", "0.00120000"],
+        v: ["1234.5", "2345.6"],
+        p: ["96950.1", "96900.2"],
+        t: [12345, 23456],
+        l: ["96000.0", "95900.0"],
+        h: ["97500.0", "97600.0"],
+        o: "96800.0",
+      },
+    },
+  },
+};
+
+async function serve(
+  handler: (url: string) => { status: number; body: string },
+): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    const { status, body } = handler(request.url ?? "/");
+    response.writeHead(status, { "content-type": "application/json" }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
+
+describe("oracle providers and sidecar", () => {
+  const market = new SimulatedMarket(100);
+  let marketUrl = "";
+  const servers: Server[] = [];
+
+  before(async () => {
+    marketUrl = await market.start();
+  });
+
+  after(async () => {
+    await market.stop();
+    for (const server of servers) server.close();
+  });
+
+  it("read each exchange's real payload format", async () => {
+    const { url, server } = await serve((path) => {
+      const body = REAL_PAYLOADS[path];
+      return body ? { status: 200, body: JSON.stringify(body) } : { status: 404, body: "{}" };
+    });
+    servers.push(server);
+    assert.deepEqual(await binance.fetchQuotes(url, ["BTC/USD"]), [
+      { pair: "BTC/USD", price: "97012.34000000" },
+    ]);
+    assert.deepEqual(await coinbase.fetchQuotes(url, ["BTC/USD"]), [{ pair: "BTC/USD", price: "97010.5" }]);
+    assert.deepEqual(await kraken.fetchQuotes(url, ["BTC/USD"]), [{ pair: "BTC/USD", price: "97011.10000" }]);
+  });
+
+  it("refuse malformed JSON, wrong shapes and HTTP errors with a clear error", async () => {
+    const replies = ["{not json", JSON.stringify({ symbol: "BTCUSDT", price: -1 }), ""];
+    const { url, server } = await serve(() => {
+      const body = replies.shift();
+      return body === "" || body === undefined ? { status: 503, body: "down" } : { status: 200, body };
+    });
+    servers.push(server);
+    await assert.rejects(binance.fetchQuotes(url, ["BTC/USD"]), /malformed JSON/);
+    await assert.rejects(binance.fetchQuotes(url, ["BTC/USD"]), /unexpected payload/);
+    await assert.rejects(binance.fetchQuotes(url, ["BTC/USD"]), ProviderError);
+  });
+
+  it("serves the median of fresh quotes when enough providers have one", async () => {
+    const sidecar = new OracleSidecar({
+      pairs: PAIRS,
+      sources: EXCHANGE_PROVIDERS.map((provider) => ({ provider, url: marketUrl })),
+      minProviders: 2,
+      maxAgeMs: 5_000,
+      pollMs: 200,
+      log,
+    });
+    const url = await sidecar.start();
+    try {
+      const body = (await (await fetch(`${url}/prices`)).json()) as { prices: Record<string, string> };
+      assert.deepEqual(
+        Object.keys(body.prices).sort(),
+        ["BTC/USD", "ETH/USD", "TIA/USD"],
+        "no provider quotes STTIA/TIA",
+      );
+      assert.ok(Math.abs(Number(body.prices["BTC/USD"]) / 97_000 - 1) < 0.05);
+      assert.equal(sidecar.prices(Date.now() + 60_000).size, 0, "stale quotes are not served");
+    } finally {
+      await sidecar.stop();
+    }
+  });
+
+  it("serves nothing for a pair with fewer than minProviders working providers", async () => {
+    const { url: broken, server } = await serve(() => ({ status: 200, body: "{not json" }));
+    servers.push(server);
+    const sidecar = new OracleSidecar({
+      pairs: PAIRS,
+      sources: [
+        { provider: binance, url: marketUrl },
+        { provider: coinbase, url: broken },
+        { provider: kraken, url: broken },
+      ],
+      minProviders: 2,
+      maxAgeMs: 5_000,
+      pollMs: 200,
+      log,
+    });
+    await sidecar.start();
+    try {
+      assert.equal(sidecar.prices().size, 0);
+    } finally {
+      await sidecar.stop();
+    }
+  });
+
+  it("takes the middle quote, or the mean of the middle two", () => {
+    assert.equal(medianDecimal(["3", "1.5", "2"]), "2");
+    assert.equal(medianDecimal(["1", "2"]), "1.5");
+    assert.equal(medianDecimal(["0.000000000000000001", "0.000000000000000003"]), "0.000000000000000002");
+  });
+});
