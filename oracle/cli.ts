@@ -3,6 +3,7 @@ import { intOption, parse, UsageError } from "../chain/cli/args.js";
 import type { Logger } from "../chain/log.js";
 import { createLogger } from "../chain/log.js";
 import { DEFAULT_PAIRS } from "../chain/modules/oracle.js";
+import { chainlink } from "./chainlink.js";
 import { EXCHANGE_PROVIDERS } from "./providers.js";
 import { OracleSidecar } from "./sidecar.js";
 import { SimulatedMarket } from "./simulated-market.js";
@@ -25,7 +26,7 @@ export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {
   });
 }
 
-/** `metro oracle [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--min-providers N]` */
+/** `metro oracle [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--min-providers N]` */
 export async function oracleCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     port: { type: "string" },

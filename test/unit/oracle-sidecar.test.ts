@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
+import { decodeFunctionData, encodeFunctionResult, parseAbi } from "viem";
 import { createLogger } from "../../chain/log.js";
+import { chainlink } from "../../oracle/chainlink.js";
 import { binance, coinbase, EXCHANGE_PROVIDERS, kraken, ProviderError } from "../../oracle/providers.js";
 import { medianDecimal, OracleSidecar } from "../../oracle/sidecar.js";
 import { SimulatedMarket } from "../../oracle/simulated-market.js";
@@ -132,5 +134,50 @@ describe("oracle providers and sidecar", () => {
     assert.equal(medianDecimal(["3", "1.5", "2"]), "2");
     assert.equal(medianDecimal(["1", "2"]), "1.5");
     assert.equal(medianDecimal(["0.000000000000000001", "0.000000000000000003"]), "0.000000000000000002");
+  });
+});
+
+describe("chainlink provider", () => {
+  /** An EVM JSON-RPC endpoint answering eth_call for one AggregatorV3 feed, ABI-encoded as a node would. */
+  async function feedNode(answer: bigint, updatedAt: bigint): Promise<{ url: string; server: Server }> {
+    const abi = parseAbi([
+      "function decimals() view returns (uint8)",
+      "function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)",
+    ]);
+    const server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        const call = JSON.parse(body) as { id: number; method: string; params: [{ data: `0x${string}` }] };
+        const { functionName } = decodeFunctionData({ abi, data: call.params[0].data });
+        const result =
+          functionName === "decimals"
+            ? encodeFunctionResult({ abi, functionName, result: 8 })
+            : encodeFunctionResult({ abi, functionName, result: [7n, answer, updatedAt, updatedAt, 7n] });
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
+  }
+
+  it("reads latestRoundData and decimals, and refuses stale or non-positive rounds", async () => {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const feeds = { "BTC/USD": "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c" } as const;
+    const fresh = await feedNode(9_701_234_000_000n, now - 60n);
+    const stale = await feedNode(9_701_234_000_000n, now - 7200n);
+    const negative = await feedNode(-1n, now);
+    try {
+      assert.deepEqual(await chainlink(feeds).fetchQuotes(fresh.url, ["BTC/USD", "TIA/USD"]), [
+        { pair: "BTC/USD", price: "97012.34000000" },
+      ]);
+      await assert.rejects(chainlink(feeds).fetchQuotes(stale.url, ["BTC/USD"]), /stale/);
+      await assert.rejects(chainlink(feeds).fetchQuotes(negative.url, ["BTC/USD"]), /not a price/);
+    } finally {
+      for (const node of [fresh, stale, negative]) node.server.close();
+    }
   });
 });
