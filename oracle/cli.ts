@@ -35,6 +35,7 @@ export async function oracleCommand(args: string[]): Promise<void> {
     "coinbase-url": { type: "string" },
     "kraken-url": { type: "string" },
     "min-providers": { type: "string" },
+    "chainlink-rpc": { type: "string" },
   });
   const log = createLogger("metro-oracle");
   const sources = EXCHANGE_PROVIDERS.map((provider) => ({
@@ -44,6 +45,8 @@ export async function oracleCommand(args: string[]): Promise<void> {
       values["market-url"] ??
       provider.defaultUrl,
   }));
+  // Chainlink feeds on an EVM node, when one is given (mainnet feed addresses).
+  if (values["chainlink-rpc"]) sources.push({ provider: chainlink(), url: values["chainlink-rpc"] });
   const minProviders = intOption(values["min-providers"], "min-providers", 2);
   if (minProviders < 1 || minProviders > sources.length) {
     throw new UsageError(`--min-providers must be 1 to ${sources.length}`);
