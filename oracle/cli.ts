@@ -7,6 +7,7 @@ import { chainlink } from "./chainlink.js";
 import { EXCHANGE_PROVIDERS } from "./providers.js";
 import { OracleSidecar } from "./sidecar.js";
 import { SimulatedMarket } from "./simulated-market.js";
+import { stride } from "./stride.js";
 
 function stopOnSignal(stop: () => Promise<void>): void {
   const handler = () => void stop().then(() => process.exit(0));
@@ -26,7 +27,7 @@ export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {
   });
 }
 
-/** `metro oracle [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--min-providers N]` */
+/** `metro oracle [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]` */
 export async function oracleCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     port: { type: "string" },
@@ -36,6 +37,7 @@ export async function oracleCommand(args: string[]): Promise<void> {
     "kraken-url": { type: "string" },
     "min-providers": { type: "string" },
     "chainlink-rpc": { type: "string" },
+    "stride-rpc": { type: "string" },
   });
   const log = createLogger("metro-oracle");
   const sources = EXCHANGE_PROVIDERS.map((provider) => ({
@@ -47,6 +49,8 @@ export async function oracleCommand(args: string[]): Promise<void> {
   }));
   // Chainlink feeds on an EVM node, when one is given (mainnet feed addresses).
   if (values["chainlink-rpc"]) sources.push({ provider: chainlink(), url: values["chainlink-rpc"] });
+  // The stTIA redemption rate from a Stride node (STTIA/TIA has no other source).
+  if (values["stride-rpc"]) sources.push({ provider: stride(), url: values["stride-rpc"] });
   const minProviders = intOption(values["min-providers"], "min-providers", 2);
   if (minProviders < 1 || minProviders > sources.length) {
     throw new UsageError(`--min-providers must be 1 to ${sources.length}`);
@@ -55,6 +59,7 @@ export async function oracleCommand(args: string[]): Promise<void> {
     pairs: DEFAULT_PAIRS.map((pair) => pair.id),
     sources,
     minProviders,
+    minProvidersFor: { "STTIA/TIA": 1 },
     maxAgeMs: 10_000,
     pollMs: 1000,
     log,

@@ -17,6 +17,8 @@ export interface SidecarOptions {
   pairs: readonly string[];
   sources: readonly SidecarSource[];
   minProviders: number;
+  /** Pairs that fewer providers quote (STTIA/TIA has one source: Stride) need fewer quotes. */
+  minProvidersFor?: Readonly<Record<string, number>>;
   /** Quotes older than this are not used. */
   maxAgeMs: number;
   pollMs: number;
@@ -89,7 +91,8 @@ export class OracleSidecar {
         const price = state.prices.get(pair);
         if (price !== undefined && now - state.at <= this.options.maxAgeMs) quotes.push(price);
       }
-      if (quotes.length >= this.options.minProviders) prices.set(pair, medianDecimal(quotes));
+      const needed = this.options.minProvidersFor?.[pair] ?? this.options.minProviders;
+      if (quotes.length >= needed) prices.set(pair, medianDecimal(quotes));
     }
     return prices;
   }

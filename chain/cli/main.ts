@@ -38,7 +38,7 @@ const USAGE = `usage: metro <command> [options]
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
   da      [--home DIR] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
   relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
-  oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--min-providers N]
+  oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
   market  [--port P]                      a SIMULATED market in Binance, Coinbase and Kraken formats
   query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY`;
 

@@ -3,10 +3,12 @@ import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { decodeFunctionData, encodeFunctionResult, parseAbi } from "viem";
 import { createLogger } from "../../chain/log.js";
+import { protoCodec } from "../../core/proto/codec.js";
 import { chainlink } from "../../oracle/chainlink.js";
 import { binance, coinbase, EXCHANGE_PROVIDERS, kraken, ProviderError } from "../../oracle/providers.js";
 import { medianDecimal, OracleSidecar } from "../../oracle/sidecar.js";
 import { SimulatedMarket } from "../../oracle/simulated-market.js";
+import { HOST_ZONE_QUERY, stride } from "../../oracle/stride.js";
 
 const PAIRS = ["BTC/USD", "ETH/USD", "STTIA/TIA", "TIA/USD"];
 const log = createLogger("test", "silent");
@@ -178,6 +180,74 @@ describe("chainlink provider", () => {
       await assert.rejects(chainlink(feeds).fetchQuotes(negative.url, ["BTC/USD"]), /not a price/);
     } finally {
       for (const node of [fresh, stale, negative]) node.server.close();
+    }
+  });
+});
+
+describe("stride provider", () => {
+  const HostZoneResponse = protoCodec<{
+    hostZone: { chainId: string; hostDenom: string; redemptionRate: string; halted: boolean };
+  }>("metro.oracle.v1.StrideHostZoneResponse");
+
+  /** A Stride node's CometBFT RPC answering abci_query for the host zone, in CometBFT's JSON. */
+  async function strideNode(zone: { chainId: string; redemptionRate: string; halted: boolean }) {
+    const paths: string[] = [];
+    const server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        const call = JSON.parse(body) as { id: number; method: string; params: { path: string } };
+        paths.push(call.params.path);
+        const value = HostZoneResponse.encode({ hostZone: { ...zone, hostDenom: "utia" } });
+        const result = {
+          response: {
+            code: 0,
+            log: "",
+            info: "",
+            index: "0",
+            key: null,
+            value: Buffer.from(value).toString("base64"),
+            proofOps: null,
+            height: "42",
+            codespace: "",
+          },
+        };
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, paths };
+  }
+
+  it("reads the host zone's redemption rate as STTIA/TIA, and refuses halted or foreign zones", async () => {
+    const good = await strideNode({
+      chainId: "celestia",
+      redemptionRate: "1083456789012345678",
+      halted: false,
+    });
+    const halted = await strideNode({
+      chainId: "celestia",
+      redemptionRate: "1083456789012345678",
+      halted: true,
+    });
+    const other = await strideNode({
+      chainId: "cosmoshub-4",
+      redemptionRate: "1200000000000000000",
+      halted: false,
+    });
+    try {
+      assert.deepEqual(await stride().fetchQuotes(good.url, ["STTIA/TIA", "BTC/USD"]), [
+        { pair: "STTIA/TIA", price: "1.083456789012345678" },
+      ]);
+      assert.deepEqual(good.paths, [HOST_ZONE_QUERY]);
+      await assert.rejects(stride().fetchQuotes(halted.url, ["STTIA/TIA"]), /halted/);
+      await assert.rejects(stride().fetchQuotes(other.url, ["STTIA/TIA"]), /no host zone celestia/);
+      assert.deepEqual(await stride().fetchQuotes(good.url, ["BTC/USD"]), [], "only STTIA/TIA");
+    } finally {
+      for (const node of [good, halted, other]) node.server.close();
     }
   });
 });
