@@ -14,7 +14,7 @@ import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { benchApp } from "./app.js";
 import { type Lane, type LatencyResult, measureLatency, type SaturateResult, saturate } from "./driver.js";
 import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
-import { benchOracle } from "./oracle.js";
+import { benchOracle, benchOracleInterval, type OracleIntervalBench } from "./oracle.js";
 import { benchRelayer } from "./relayer.js";
 import { benchSignatures } from "./signatures.js";
 
@@ -141,10 +141,10 @@ async function main(): Promise<void> {
     console.log(`| ${s.name} | ${s.perSecond.toFixed(0)} | ${s.microsPerOp.toFixed(1)} |`);
   }
   printRelayer(await benchRelayer(Number(process.env.BENCH_GOSSIP_SECONDS ?? 20)));
-  printOracle(benchOracle());
+  printOracle(benchOracle(), await benchOracleInterval());
 }
 
-function printOracle(o: ReturnType<typeof benchOracle>): void {
+function printOracle(o: ReturnType<typeof benchOracle>, interval: OracleIntervalBench): void {
   console.log("\nOracle\n");
   console.log("| measure | value |");
   console.log("| --- | ---: |");

@@ -3,10 +3,16 @@
  * moving up to ±0.5% from the last on-chain price), and FinalizeBlock's aggregation of 150
  * validators × 1000 pairs through the chain's own code path.
  */
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
 import type { ExtendedCommitInfo } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { applyPrices } from "../chain/app/oracle.js";
+import { createLogger } from "../chain/log.js";
 import { writePairs, writePrice, writeVoteBase } from "../chain/modules/oracle.js";
+import { startTemporaryDevnet } from "../chain/node/devnet.js";
+import { blockAt, nodeStatus, waitForHeight } from "../chain/node/rpc.js";
 import { StateOverlay } from "../chain/store/overlay.js";
 import { encodeInjectedCommit } from "../oracle/injection.js";
 import { type CurrencyPair, encodeOracleVote } from "../oracle/vote.js";
@@ -14,6 +20,65 @@ import { type CurrencyPair, encodeOracleVote } from "../oracle/vote.js";
 export interface OracleBench {
   sizes: { pairs: number; bytes: number; bytesPerPair: number }[];
   aggregation: { validators: number; pairs: number; ms: number };
+}
+
+export interface OracleIntervalBench {
+  validators: number;
+  pairs: number;
+  blocks: number;
+  onMs: number;
+  offMs: number;
+}
+
+/** A sidecar stand-in: `count` pairs, each moving a little on every request. */
+async function priceServer(pairs: readonly CurrencyPair[]): Promise<{ url: string; close: () => void }> {
+  const prices = new Map(pairs.map((p) => [p.id, 10 + Math.random() * 1000]));
+  const server = createServer((_request, response) => {
+    for (const [id, price] of prices) prices.set(id, price * (1 + (Math.random() - 0.5) * 0.002));
+    const body = Object.fromEntries([...prices].map(([id, price]) => [id, price.toFixed(8)]));
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ prices: body }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => server.close(),
+  };
+}
+
+/** Mean block interval (header times) over `blocks` blocks of a fresh 4-validator devnet. */
+async function meanInterval(pairs: CurrencyPair[], oracle: boolean, blocks: number): Promise<number> {
+  const sidecar = oracle ? await priceServer(pairs) : undefined;
+  const { devnet, stop } = await startTemporaryDevnet(
+    4,
+    44_000,
+    createLogger("bench", "error"),
+    (net) => {
+      for (const spec of net.specs) if (sidecar) writeFileSync(join(spec.home, "oracle-url"), sidecar.url);
+    },
+    { pairs, voteExtensions: oracle },
+  );
+  try {
+    const rpc = devnet.rpcUrl(0);
+    const start = (await nodeStatus(rpc)).height + 2;
+    await waitForHeight(rpc, start + blocks, 120_000);
+    const first = Date.parse((await blockAt(rpc, start)).time);
+    const last = Date.parse((await blockAt(rpc, start + blocks)).time);
+    return (last - first) / blocks;
+  } finally {
+    await stop();
+    sidecar?.close();
+  }
+}
+
+/** The block interval with the oracle on (100 pairs, every validator voting) against off. */
+export async function benchOracleInterval(blocks = 20, count = 100): Promise<OracleIntervalBench> {
+  const pairs = Array.from({ length: count }, (_, i) => ({
+    id: `P${String(i).padStart(4, "0")}/USD`,
+    decimals: 8,
+  }));
+  const onMs = await meanInterval(pairs, true, blocks);
+  const offMs = await meanInterval(pairs, false, blocks);
+  return { validators: 4, pairs: count, blocks, onMs, offMs };
 }
 
 function market(count: number): { pairs: CurrencyPair[]; last: Map<string, bigint> } {

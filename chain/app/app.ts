@@ -218,7 +218,7 @@ export class MetroApp implements AbciApplication {
     const genesis = new StateOverlay(this.store);
     genesis.set(CHAIN_ID_KEY, utf8(request.chainId));
     applyGenesis(genesis, appState);
-    initOracle(genesis, request);
+    initOracle(genesis, request, appState.oracle?.pairs);
     this.genesis = genesis;
     this.initialHeight = request.initialHeight > 0n ? request.initialHeight : 1n;
     this.checkState = new StateOverlay(genesis);

@@ -46,6 +46,23 @@ export const AppStateSchema = z.strictObject({
       coins: z.array(z.strictObject({ denom: z.string().min(3), amount: uint })),
     }),
   ),
+  /** The oracle's currency pairs; the defaults when left out. */
+  oracle: z
+    .strictObject({
+      pairs: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/, "must be BASE/QUOTE in capitals"),
+            decimals: z.number().int().min(0).max(18),
+          }),
+        )
+        .max(4096)
+        .refine(
+          (pairs) => new Set(pairs.map((p) => p.id)).size === pairs.length,
+          "pair ids must be distinct",
+        ),
+    })
+    .optional(),
 });
 
 export type AppState = z.infer<typeof AppStateSchema>;

@@ -3,6 +3,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import type { AppState } from "../app/genesis.js";
 import { testAccountAddresses } from "../client/keys.js";
 import type { Logger } from "../log.js";
 import { DEVNET_CHAIN_ID, devnetAppState, type HomeSpec, initValidatorHomes, isInitialized } from "./home.js";
@@ -18,6 +19,8 @@ export interface DevnetOptions {
   log: Logger;
   /** Called when a validator cannot be kept running. */
   onFailure?: (error: Error) => void;
+  /** Genesis choices for a new devnet: the oracle's pairs, and whether vote extensions are on. */
+  genesis?: { pairs?: NonNullable<AppState["oracle"]>["pairs"]; voteExtensions?: boolean };
 }
 
 export const DEFAULT_PORT_BASE = 26656;
@@ -81,7 +84,16 @@ export class Devnet {
         throw new DevnetError(`${home} holds a half-written devnet; use --fresh to replace it`);
       }
       mkdirSync(home, { recursive: true });
-      initValidatorHomes(specs, DEVNET_CHAIN_ID, devnetAppState(await testAccountAddresses()));
+      const { pairs, voteExtensions } = options.genesis ?? {};
+      initValidatorHomes(
+        specs,
+        DEVNET_CHAIN_ID,
+        devnetAppState(await testAccountAddresses(), pairs),
+        undefined,
+        {
+          voteExtensions,
+        },
+      );
       writeFileSync(recordPath, JSON.stringify({ chainId: DEVNET_CHAIN_ID, validators, portBase }, null, 2));
     }
     return new Devnet(options, specs);
@@ -116,9 +128,10 @@ export async function startTemporaryDevnet(
   portBase: number,
   log: Logger,
   beforeStart?: (devnet: Devnet) => void,
+  genesis?: DevnetOptions["genesis"],
 ): Promise<TemporaryDevnet> {
   const home = mkdtempSync(join(tmpdir(), "metro-devnet-"));
-  const devnet = await Devnet.create({ home, validators, portBase, fresh: false, log });
+  const devnet = await Devnet.create({ home, validators, portBase, fresh: false, log, genesis });
   beforeStart?.(devnet);
   const stop = async (options: { keepHome?: boolean } = {}): Promise<void> => {
     await devnet.stop();

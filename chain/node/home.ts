@@ -25,8 +25,12 @@ export function isInitialized(home: string): boolean {
   return existsSync(genesisPath(home)) && existsSync(join(home, "config", "config.toml"));
 }
 
-export function devnetAppState(fundedAddresses: readonly string[]): AppState {
+export function devnetAppState(
+  fundedAddresses: readonly string[],
+  pairs?: NonNullable<AppState["oracle"]>["pairs"],
+): AppState {
   return {
+    ...(pairs ? { oracle: { pairs } } : {}),
     params: DEFAULT_GENESIS_PARAMS,
     lst: { trace: DEFAULT_LST_TRACE, denom: DEFAULT_LST_DENOM, display: DEFAULT_LST_DISPLAY },
     accounts: fundedAddresses.map((address) => ({
@@ -52,6 +56,7 @@ export function initValidatorHomes(
   chainId: string,
   appState: AppState,
   proxyApp: (spec: HomeSpec) => string = (spec) => `unix://${appSocketPath(spec.home)}`,
+  options: { voteExtensions?: boolean } = {},
 ): void {
   for (const spec of specs) initCometHome(spec.home);
   const template = JSON.parse(readFileSync(genesisPath(specs[0]!.home), "utf8")) as Record<string, unknown>;
@@ -59,7 +64,10 @@ export function initValidatorHomes(
   const genesis = {
     ...template,
     // Price votes ride in every precommit from the first height (ABCI 2.0 vote extensions).
-    consensus_params: { ...consensusParams, abci: { vote_extensions_enable_height: "1" } },
+    consensus_params: {
+      ...consensusParams,
+      abci: { vote_extensions_enable_height: options.voteExtensions === false ? "0" : "1" },
+    },
     genesis_time: new Date().toISOString(),
     chain_id: chainId,
     initial_height: "1",
