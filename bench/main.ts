@@ -157,6 +157,10 @@ function printOracle(o: ReturnType<typeof benchOracle>, interval: OracleInterval
   console.log(
     `| FinalizeBlock aggregation, ${validators} validators × ${pairs} pairs | ${ms.toFixed(0)} ms |`,
   );
+  const ratio = (interval.onMs / interval.offMs).toFixed(3);
+  console.log(
+    `| block interval, ${interval.validators} validators, ${interval.pairs} pairs, oracle on vs off (${interval.blocks} blocks) | ${interval.onMs.toFixed(0)} vs ${interval.offMs.toFixed(0)} ms (${ratio}×) |`,
+  );
 }
 
 function printRelayer(r: Awaited<ReturnType<typeof benchRelayer>>): void {
