@@ -1,5 +1,5 @@
 /** `metro oracle` (the price sidecar) and `metro market` (a SIMULATED market for local use). */
-import { intOption, parse, UsageError } from "../chain/cli/args.js";
+import { intOption, parse, stopOnSignal, UsageError } from "../chain/cli/args.js";
 import type { Logger } from "../chain/log.js";
 import { createLogger } from "../chain/log.js";
 import { DEFAULT_PAIRS } from "../chain/modules/oracle.js";
@@ -8,12 +8,6 @@ import { EXCHANGE_PROVIDERS } from "./providers.js";
 import { OracleSidecar } from "./sidecar.js";
 import { SimulatedMarket } from "./simulated-market.js";
 import { stride } from "./stride.js";
-
-function stopOnSignal(stop: () => Promise<void>): void {
-  const handler = () => void stop().then(() => process.exit(0));
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
-}
 
 /** The devnet's sidecar: every exchange provider pointed at the simulated market. */
 export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {

@@ -41,51 +41,47 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, url: string): T {
   return result.data;
 }
 
-/** Pairs quoted in USD are read against each exchange's own USD market. */
-function split(pair: string): [string, string] {
-  const [base, quote] = pair.split("/");
-  if (!base || !quote) throw new ProviderError(`bad pair ${pair}`);
-  return [base, quote];
+/** Quotes each X/USD pair with `fetchOne(X)`; exchanges list USD markets only here. */
+async function quoteUsdPairs(
+  pairs: readonly string[],
+  fetchOne: (base: string) => Promise<string>,
+): Promise<Quote[]> {
+  const quotes: Quote[] = [];
+  for (const pair of pairs) {
+    const [base, quote] = pair.split("/");
+    if (!base || quote !== "USD") continue;
+    quotes.push({ pair, price: await fetchOne(base) });
+  }
+  return quotes;
 }
 
 /** Binance: GET /api/v3/ticker/price?symbol=BTCUSDT → {"symbol":"BTCUSDT","price":"97000.1"} (USDT for USD). */
 export const binance: PriceProvider = {
   name: "binance",
   defaultUrl: "https://api.binance.com",
-  async fetchQuotes(baseUrl, pairs) {
-    const quotes: Quote[] = [];
-    for (const pair of pairs) {
-      const [base, quote] = split(pair);
-      if (quote !== "USD") continue;
+  fetchQuotes: (baseUrl, pairs) =>
+    quoteUsdPairs(pairs, async (base) => {
       const url = `${baseUrl}/api/v3/ticker/price?symbol=${base}USDT`;
-      const body = parse(z.object({ symbol: z.string(), price: decimal }), await getJson(url), url);
-      quotes.push({ pair, price: body.price });
-    }
-    return quotes;
-  },
+      return parse(z.object({ symbol: z.string(), price: decimal }), await getJson(url), url).price;
+    }),
 };
 
 /** Coinbase: GET /v2/prices/BTC-USD/spot → {"data":{"amount":"97000.1","base":"BTC","currency":"USD"}}. */
 export const coinbase: PriceProvider = {
   name: "coinbase",
   defaultUrl: "https://api.coinbase.com",
-  async fetchQuotes(baseUrl, pairs) {
-    const quotes: Quote[] = [];
-    for (const pair of pairs) {
-      const [base, quote] = split(pair);
-      if (quote !== "USD") continue;
-      const url = `${baseUrl}/v2/prices/${base}-${quote}/spot`;
+  fetchQuotes: (baseUrl, pairs) =>
+    quoteUsdPairs(pairs, async (base) => {
+      const url = `${baseUrl}/v2/prices/${base}-USD/spot`;
       const schema = z.object({
         data: z.object({ amount: decimal, base: z.string(), currency: z.string() }),
       });
       const body = parse(schema, await getJson(url), url);
-      if (body.data.base !== base || body.data.currency !== quote) {
+      if (body.data.base !== base || body.data.currency !== "USD") {
         throw new ProviderError(`GET ${url}: quoted ${body.data.base}-${body.data.currency}`);
       }
-      quotes.push({ pair, price: body.data.amount });
-    }
-    return quotes;
-  },
+      return body.data.amount;
+    }),
 };
 
 /** Kraken's names for the assets it lists under other tickers. */
@@ -95,12 +91,9 @@ const KRAKEN_ASSETS: Record<string, string> = { BTC: "XBT" };
 export const kraken: PriceProvider = {
   name: "kraken",
   defaultUrl: "https://api.kraken.com",
-  async fetchQuotes(baseUrl, pairs) {
-    const quotes: Quote[] = [];
-    for (const pair of pairs) {
-      const [base, quote] = split(pair);
-      if (quote !== "USD") continue;
-      const url = `${baseUrl}/0/public/Ticker?pair=${KRAKEN_ASSETS[base] ?? base}${quote}`;
+  fetchQuotes: (baseUrl, pairs) =>
+    quoteUsdPairs(pairs, async (base) => {
+      const url = `${baseUrl}/0/public/Ticker?pair=${KRAKEN_ASSETS[base] ?? base}USD`;
       const schema = z.object({
         error: z.array(z.string()),
         result: z.record(z.string(), z.object({ c: z.tuple([decimal, decimal]) })).optional(),
@@ -111,10 +104,8 @@ export const kraken: PriceProvider = {
       const tickers = Object.values(body.result ?? {});
       if (tickers.length !== 1)
         throw new ProviderError(`GET ${url}: ${tickers.length} tickers in the result`);
-      quotes.push({ pair, price: tickers[0]!.c[0] });
-    }
-    return quotes;
-  },
+      return tickers[0]!.c[0];
+    }),
 };
 
 export const EXCHANGE_PROVIDERS: readonly PriceProvider[] = [binance, coinbase, kraken];

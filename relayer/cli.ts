@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { intOption, parse, UsageError } from "../chain/cli/args.js";
+import { intOption, parse, stopOnSignal, UsageError } from "../chain/cli/args.js";
 import { createLogger } from "../chain/log.js";
 import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { nodeStatus } from "../chain/node/rpc.js";
@@ -15,17 +15,6 @@ import { BlockGossip } from "./gossip.js";
 import { Relayer } from "./relayer.js";
 
 export const DEFAULT_DA_URL = `http://127.0.0.1:${DEFAULT_DA_PORT}`;
-
-function stopOnSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = () => {
-    if (stopping) return;
-    stopping = true;
-    void stop().then(() => process.exit(0));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-}
 
 /** The relayer's libp2p key seed, kept in its home so its peer id survives restarts. */
 function gossipIdentity(home: string): Uint8Array {

@@ -25,3 +25,15 @@ export function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new UsageError(`missing ${what}`);
   return value;
 }
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits: for the long-running commands. */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    void stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
