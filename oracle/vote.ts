@@ -61,15 +61,7 @@ export function decodeOracleVote(
   const prices = new Map<string, bigint>();
   if (extension.length === 0) return prices;
   if (extension.length > MAX_VOTE_BYTES) throw new OracleVoteError(`${extension.length} bytes is oversized`);
-  let vote: OracleVoteMessage;
-  try {
-    vote = OracleVoteCodec.decode(extension);
-  } catch (error) {
-    throw new OracleVoteError(`malformed: ${(error as Error).message}`);
-  }
-  // Canonical bytes only: one report has one encoding, so a relayed vote cannot be re-wrapped.
-  if (!sameBytes(OracleVoteCodec.encode(vote), extension))
-    throw new OracleVoteError("not canonically encoded");
+  const vote = readCanonicalVote(extension);
   if (vote.present.length !== Math.ceil(pairs.length / 8)) {
     throw new OracleVoteError(`pair bitmap of ${vote.present.length} bytes for ${pairs.length} pairs`);
   }
@@ -90,6 +82,55 @@ export function decodeOracleVote(
   return prices;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+/**
+ * Reads the only encoding the encoder writes: field 1 (the bitmap), then field 2 (packed
+ * zigzag varints), nothing else. Any other bytes are refused, so one report has one encoding,
+ * and 150 extensions decode without a protobuf round trip each.
+ */
+function readCanonicalVote(bytes: Uint8Array): OracleVoteMessage {
+  const reader = { bytes, pos: 0 };
+  const present = readField(reader, 0x0a);
+  const deltas: bigint[] = [];
+  if (reader.pos < bytes.length) {
+    const packed = { bytes: readField(reader, 0x12), pos: 0 };
+    if (reader.pos !== bytes.length) throw new OracleVoteError("not canonically encoded: trailing bytes");
+    while (packed.pos < packed.bytes.length) {
+      const zigzag = readVarint(packed);
+      deltas.push((zigzag >> 1n) ^ -(zigzag & 1n));
+    }
+  }
+  return { present, deltas };
+}
+
+interface Reader {
+  bytes: Uint8Array;
+  pos: number;
+}
+
+function readVarint(reader: Reader): bigint {
+  let value = 0n;
+  for (let shift = 0n; shift < 70n; shift += 7n) {
+    const byte = reader.bytes[reader.pos++];
+    if (byte === undefined) throw new OracleVoteError("malformed: truncated varint");
+    value |= BigInt(byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) {
+      if (byte === 0 && shift > 0n) throw new OracleVoteError("not canonically encoded: padded varint");
+      if (value >= 1n << 64n) throw new OracleVoteError("malformed: varint over 64 bits");
+      return value;
+    }
+  }
+  throw new OracleVoteError("malformed: varint longer than 10 bytes");
+}
+
+/** A length-delimited field with this tag, non-empty, at the reader's position. */
+function readField(reader: Reader, tag: number): Uint8Array {
+  if (reader.bytes[reader.pos] !== tag) {
+    throw new OracleVoteError(`not canonically encoded: expected tag ${tag} at ${reader.pos}`);
+  }
+  reader.pos++;
+  const length = Number(readVarint(reader));
+  if (length === 0 || reader.pos + length > reader.bytes.length)
+    throw new OracleVoteError("malformed: bad field length");
+  reader.pos += length;
+  return reader.bytes.subarray(reader.pos - length, reader.pos);
 }

@@ -143,7 +143,9 @@ export function applyPrices(
         continue;
       }
       for (const [pair, price] of prices) {
-        reports.set(pair, [...(reports.get(pair) ?? []), { price, power: vote.validator.power }]);
+        let list = reports.get(pair);
+        if (!list) reports.set(pair, (list = []));
+        list.push({ price, power: vote.validator.power });
       }
     }
     for (const pair of pairs) {
