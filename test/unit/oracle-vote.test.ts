@@ -45,6 +45,12 @@ describe("oracle vote extensions", () => {
     ];
     for (const extension of bad)
       assert.throws(() => decodeOracleVote(pairs, extension, previous), OracleVoteError);
+    // Valid protobuf, but not the one canonical layout: fields swapped, a padded length varint.
+    const swapped = Uint8Array.of(0x12, 0x01, 0x0a, 0x0a, 0x02, 0x02, 0x00);
+    const padded = Uint8Array.of(0x0a, 0x82, 0x00, 0x02, 0x00, 0x12, 0x01, 0x0a);
+    for (const extension of [swapped, padded]) {
+      assert.throws(() => decodeOracleVote(pairs, extension, previous), /not canonically encoded/);
+    }
     // A delta of -2 (zigzag 0x03) from no previous price is a negative price.
     const negative = encodeOracleVote(pairs, new Map([[pairs[1]!.id, 1n]]), new Map());
     negative[negative.length - 1] = 0x03;
