@@ -143,8 +143,8 @@ export function applyPrices(
         continue;
       }
       for (const [pair, price] of prices) {
-        let list = reports.get(pair);
-        if (!list) reports.set(pair, (list = []));
+        const list = reports.get(pair) ?? [];
+        if (list.length === 0) reports.set(pair, list);
         list.push({ price, power: vote.validator.power });
       }
     }
