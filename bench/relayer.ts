@@ -26,10 +26,10 @@ import { verifySequencerBlock } from "../core/sequencer-block.js";
 import { CelestiaClient } from "../relayer/celestia/client.js";
 import { LocalDa } from "../relayer/da/server.js";
 import { planSubmissions } from "../relayer/da-batch.js";
-import { DEFAULT_MAX_BLOB_BYTES } from "../relayer/devnet.js";
 import { BlockGossip } from "../relayer/gossip.js";
 import { Relayer } from "../relayer/relayer.js";
 import { buildSequencerBlock } from "../relayer/sequencer-block.js";
+import { DEFAULT_MAX_BLOB_BYTES } from "../relayer/start.js";
 import { CHAIN, signedBlock, validatorSet } from "../test/support/signed-blocks.js";
 
 export interface RelayerBench {

@@ -5,20 +5,31 @@ import { createLogger } from "../chain/log.js";
 import { DEFAULT_PAIRS } from "../chain/modules/oracle.js";
 import { chainlink } from "./chainlink.js";
 import { EXCHANGE_PROVIDERS } from "./providers.js";
-import { OracleSidecar } from "./sidecar.js";
+import { OracleSidecar, type SidecarSource } from "./sidecar.js";
 import { SimulatedMarket } from "./simulated-market.js";
 import { stride } from "./stride.js";
 
-/** The devnet's sidecar: every exchange provider pointed at the simulated market. */
-export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {
+/** A sidecar for the default pairs: quotes live 10 s, providers are polled every second. */
+function sidecarFor(sources: SidecarSource[], minProviders: number, log: Logger): OracleSidecar {
   return new OracleSidecar({
     pairs: DEFAULT_PAIRS.map((pair) => pair.id),
-    sources: EXCHANGE_PROVIDERS.map((provider) => ({ provider, url: marketUrl })),
-    minProviders: 2,
+    sources,
+    minProviders,
+    // STTIA/TIA has one source, Stride: one quote sets it.
+    minProvidersFor: { "STTIA/TIA": 1 },
     maxAgeMs: 10_000,
     pollMs: 1000,
     log,
   });
+}
+
+/** The devnet's sidecar: every exchange provider pointed at the simulated market. */
+export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {
+  return sidecarFor(
+    EXCHANGE_PROVIDERS.map((provider) => ({ provider, url: marketUrl })),
+    2,
+    log,
+  );
 }
 
 /** `metro oracle [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]` */
@@ -49,15 +60,7 @@ export async function oracleCommand(args: string[]): Promise<void> {
   if (minProviders < 1 || minProviders > sources.length) {
     throw new UsageError(`--min-providers must be 1 to ${sources.length}`);
   }
-  const sidecar = new OracleSidecar({
-    pairs: DEFAULT_PAIRS.map((pair) => pair.id),
-    sources,
-    minProviders,
-    minProvidersFor: { "STTIA/TIA": 1 },
-    maxAgeMs: 10_000,
-    pollMs: 1000,
-    log,
-  });
+  const sidecar = sidecarFor(sources, minProviders, log);
   const url = await sidecar.start(intOption(values.port, "port", 0));
   log.info(
     { url, sources: sources.map((s) => `${s.provider.name}=${s.url}`) },

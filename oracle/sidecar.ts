@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { Logger } from "../chain/log.js";
+import { fromFixedPoint, toFixedPoint } from "./feed.js";
 import type { PriceProvider } from "./providers.js";
 
 export interface SidecarSource {
@@ -31,24 +32,18 @@ interface ProviderState {
   error?: string;
 }
 
+/** Quotes are compared as fixed point with 18 places (cosmos.Dec's precision). */
 const SCALE = 18;
-
-function scaled(decimal: string): bigint {
-  const [whole, fraction = ""] = decimal.split(".");
-  return BigInt(`${whole}${fraction.slice(0, SCALE).padEnd(SCALE, "0")}`);
-}
-
-function unscaled(value: bigint): string {
-  const text = value.toString().padStart(SCALE + 1, "0");
-  const fraction = text.slice(-SCALE).replace(/0+$/, "");
-  return fraction ? `${text.slice(0, -SCALE)}.${fraction}` : text.slice(0, -SCALE);
-}
 
 /** The median of decimal strings (the mean of the middle two for an even count). */
 export function medianDecimal(values: readonly string[]): string {
-  const sorted = values.map(scaled).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = values
+    .map((value) => toFixedPoint(value, SCALE))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const middle = sorted.length >> 1;
-  return unscaled(sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2n);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2n;
+  // Trailing zeros of the 18 places say nothing: "2", not "2.000000000000000000".
+  return fromFixedPoint(median, SCALE).replace(/\.?0+$/, "");
 }
 
 export class OracleSidecar {

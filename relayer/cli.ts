@@ -6,13 +6,8 @@ import { intOption, parse, stopOnSignal, UsageError } from "../chain/cli/args.js
 import { createLogger } from "../chain/log.js";
 import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { nodeStatus } from "../chain/node/rpc.js";
-import { validatorsAt } from "../chain/node/signed-block.js";
-import { validatorSetHash } from "../core/comet/hashes.js";
-import { CelestiaClient } from "./celestia/client.js";
 import { DEFAULT_DA_PORT, LocalDa } from "./da/server.js";
-import { DEFAULT_MAX_BLOB_BYTES } from "./devnet.js";
-import { BlockGossip } from "./gossip.js";
-import { Relayer } from "./relayer.js";
+import { startRelaying } from "./start.js";
 
 export const DEFAULT_DA_URL = `http://127.0.0.1:${DEFAULT_DA_PORT}`;
 
@@ -62,38 +57,18 @@ export async function relayerCommand(args: string[]): Promise<void> {
   const metroRpc = values.node ?? "http://127.0.0.1:26657";
   const status = await nodeStatus(metroRpc);
   const chainId = status.chainId || DEVNET_CHAIN_ID;
-  const genesisSet = validatorSetHash(await validatorsAt(metroRpc, 1));
-  const gossip = await BlockGossip.start({
-    chainId,
-    trustedValidatorsHashes: [genesisSet],
-    port: intOption(values["gossip-port"], "gossip-port", 0),
-    identitySeed: gossipIdentity(home),
-    log,
-  });
-  const peers = values.peer ?? [];
-  for (const peer of peers) {
-    await gossip.dial(peer).catch((error: Error) => log.warn({ peer, err: error }, "could not dial peer"));
-  }
-  // Blocks published before a peer's subscription arrives would miss it; wait a moment for them.
-  await gossip.waitForTopicPeers(peers.length, 5_000);
-  const relayer = new Relayer({
+  const { gossip, stop } = await startRelaying({
     chainId,
     metroRpc,
-    da: new CelestiaClient({
-      url: values["da-url"] ?? DEFAULT_DA_URL,
-      token: values["da-token"],
-      timeoutMs: 60_000,
-    }),
+    daUrl: values["da-url"] ?? DEFAULT_DA_URL,
+    daToken: values["da-token"],
     statePath: join(home, "relayer-state.json"),
     batchIntervalMs: intOption(values["batch-ms"], "batch-ms", 2000),
-    limits: { maxBlobBytes: DEFAULT_MAX_BLOB_BYTES },
-    gossip,
+    gossipPort: intOption(values["gossip-port"], "gossip-port", 0),
+    identitySeed: gossipIdentity(home),
+    peers: values.peer ?? [],
     log,
   });
-  await relayer.start();
   log.info({ chainId, gossip: gossip.addresses() }, "relayer running");
-  stopOnSignal(async () => {
-    await relayer.stop();
-    await gossip.stop();
-  });
+  stopOnSignal(stop);
 }

@@ -130,7 +130,7 @@ export class BlockGossip {
       );
       return;
     }
-    this.remember(block);
+    this.remember(block, data);
     await this.node.services.pubsub.publish(this.topic, data);
   }
 
@@ -170,7 +170,7 @@ export class BlockGossip {
     return TopicValidatorResult.Accept;
   }
 
-  private remember(block: SequencerBlock, data = SequencerBlockCodec.encode(block)): void {
+  private remember(block: SequencerBlock, data: Uint8Array): void {
     this.seenHeights.set(block.header.height, toHex(sha256(data)));
     this.trusted.add(toHex(block.header.nextValidatorsHash));
     if (this.seenHeights.size > SEEN_HEIGHTS) {

@@ -33,6 +33,7 @@ import {
 import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
 import type { DecimalPrices } from "../../oracle/feed.js";
+import { encodeInjectedCommit } from "../../oracle/injection.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
 import { getAccount } from "../modules/auth.js";
@@ -59,7 +60,6 @@ import {
   hasInjectedCommit,
   initOracle,
   injectedCommitProblem,
-  injectedCommitTx,
   verifyVoteExtension,
 } from "./oracle.js";
 import { handleQuery } from "./query.js";
@@ -309,12 +309,12 @@ export class MetroApp implements AbciApplication {
     const commit = request.localLastCommit;
     if (this.tamperInjectedCommit && commit.votes[0]) {
       const [first, ...rest] = commit.votes;
-      return injectedCommitTx({
+      return encodeInjectedCommit({
         ...commit,
         votes: [{ ...first, voteExtension: Uint8Array.of(0x0a, 0x00) }, ...rest],
       });
     }
-    return injectedCommitTx(commit);
+    return encodeInjectedCommit(commit);
   }
 
   /**
@@ -335,7 +335,7 @@ export class MetroApp implements AbciApplication {
     const lead = injectedTxCount(request.txs);
     if (lead !== (withCommit ? 2 : 1)) return reject({ reason: `block starts with ${lead} Metro txs` });
     if (withCommit) {
-      const chainId = fromUtf8(base.get(CHAIN_ID_KEY) ?? new Uint8Array());
+      const { chainId } = this.checkContext();
       const problem = injectedCommitProblem(
         base,
         chainId,

@@ -4,16 +4,11 @@
  * writes. Every function is deterministic in the state it is given, except ExtendVote, which
  * reports what this validator's sidecar sees.
  */
-import type { CommitInfo, ExtendedCommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
+import type { CommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { sha256 } from "../../core/hash.js";
 import { type DecimalPrices, toFixedPoint } from "../../oracle/feed.js";
-import {
-  decodeInjectedCommit,
-  encodeInjectedCommit,
-  InjectionError,
-  verifyInjectedCommit,
-} from "../../oracle/injection.js";
+import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "../../oracle/injection.js";
 import { stakeWeightedMedian, type WeightedReport } from "../../oracle/median.js";
 import {
   type CurrencyPair,
@@ -86,10 +81,6 @@ export function verifyVoteExtension(state: StateReader, extension: Uint8Array): 
   } catch {
     return false;
   }
-}
-
-export function injectedCommitTx(commit: ExtendedCommitInfo): Uint8Array {
-  return encodeInjectedCommit(commit);
 }
 
 /** Why block `height`'s injected commit is unacceptable, or undefined when it is right. */
