@@ -31,13 +31,15 @@ import {
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import { parseDecimal } from "../../core/decimal.js";
 import { sha256 } from "../../core/hash.js";
+import { timestampToMs } from "../../core/timestamp.js";
 import type { DecimalPrices } from "../../oracle/feed.js";
 import { encodeInjectedCommit } from "../../oracle/injection.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
 import { getAccount } from "../modules/auth.js";
-import { parseDecimal, readParams } from "../modules/params.js";
+import { readParams } from "../modules/params.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
 import { DecodedTxCache } from "../tx/cache.js";
@@ -52,6 +54,7 @@ import {
   injectedTxCount,
   injectedTxOutcome,
 } from "./block-layout.js";
+import { endBlock, readBlockTimeMs } from "./end-block.js";
 import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
 import { applyGenesis, parseAppState } from "./genesis.js";
 import {
@@ -64,6 +67,7 @@ import {
 } from "./oracle.js";
 import { handleQuery } from "./query.js";
 import { rollupIndexEntry } from "./rollup-index.js";
+import { initValidatorSet } from "./validators.js";
 
 export const APP_VERSION = 1n;
 /** Pruning runs at heights divisible by this, in one transaction of its own. */
@@ -180,13 +184,14 @@ export class MetroApp implements AbciApplication {
     return this.genesis ?? this.store;
   }
 
-  private context(state: StateReader, height: bigint, mode: TxMode): TxContext {
+  private context(state: StateReader, height: bigint, mode: TxMode, timeMs: bigint): TxContext {
     const params = readParams(state);
     const chainId = state.get(CHAIN_ID_KEY);
     if (!chainId) throw new Error("chain id is missing from state: was InitChain run?");
     return {
       chainId: fromUtf8(chainId),
       height,
+      timeMs,
       params,
       minGasPrice: parseDecimal(params.minGasPrice),
       verifier: this.verifier,
@@ -197,7 +202,12 @@ export class MetroApp implements AbciApplication {
 
   /** CheckTx's context, built once per height: params only change through committed blocks. */
   private checkContext(): TxContext {
-    this.cachedCheckContext ??= this.context(this.checkState, this.nextHeight(), "check");
+    this.cachedCheckContext ??= this.context(
+      this.checkState,
+      this.nextHeight(),
+      "check",
+      readBlockTimeMs(this.checkState),
+    );
     return this.cachedCheckContext;
   }
 
@@ -217,8 +227,10 @@ export class MetroApp implements AbciApplication {
     const appState = parseAppState(request.appStateBytes);
     const genesis = new StateOverlay(this.store);
     genesis.set(CHAIN_ID_KEY, utf8(request.chainId));
-    applyGenesis(genesis, appState);
+    const genesisTimeMs = timestampToMs(request.time);
+    applyGenesis(genesis, appState, genesisTimeMs);
     initOracle(genesis, request, appState.oracle?.pairs);
+    const validators = initValidatorSet(genesis, request);
     this.genesis = genesis;
     this.initialHeight = request.initialHeight > 0n ? request.initialHeight : 1n;
     this.checkState = new StateOverlay(genesis);
@@ -229,7 +241,7 @@ export class MetroApp implements AbciApplication {
       { chainId: request.chainId, accounts: appState.accounts.length, appHash: toHex(root) },
       "init chain",
     );
-    return { validators: [], appHash: root };
+    return { validators, appHash: root };
   }
 
   async checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
@@ -262,7 +274,7 @@ export class MetroApp implements AbciApplication {
 
   private prepare(request: RequestPrepareProposal): ResponsePrepareProposal {
     const state = new StateOverlay(this.base());
-    const context = this.context(state, request.height, "deliver");
+    const context = this.context(state, request.height, "deliver", timestampToMs(request.time));
     const run = this.replayer();
     const injected = this.injectedCommit(request);
     const txs: Uint8Array[] = [];
@@ -347,7 +359,8 @@ export class MetroApp implements AbciApplication {
     }
     const hashes = request.txs.map((tx) => sha256(tx));
     const prepared = this.prepared?.digest === txsDigest(request.height, hashes) ? this.prepared : undefined;
-    const execution = prepared?.execution ?? this.execute(request.height, request.txs, hashes);
+    const execution =
+      prepared?.execution ?? this.execute(request.height, timestampToMs(request.time), request.txs, hashes);
     const failed = execution.results.findIndex((result) => result.code !== 0);
     if (failed >= 0) {
       const result = execution.results[failed]!;
@@ -361,9 +374,14 @@ export class MetroApp implements AbciApplication {
   }
 
   /** `hashes` are the txs' sha256, computed once by the caller. Injected txs lead the block. */
-  private execute(height: bigint, txs: readonly Uint8Array[], hashes: readonly Uint8Array[]): BlockExecution {
+  private execute(
+    height: bigint,
+    timeMs: bigint,
+    txs: readonly Uint8Array[],
+    hashes: readonly Uint8Array[],
+  ): BlockExecution {
     const state = new StateOverlay(this.base());
-    const context = this.context(state, height, "deliver");
+    const context = this.context(state, height, "deliver", timeMs);
     const run = this.replayer();
     const injected = injectedTxCount(txs);
     const results = txs.map((tx, i) =>
@@ -390,7 +408,7 @@ export class MetroApp implements AbciApplication {
     const logged = this.checkLogByHash();
     return (state, tx, hash, context) => {
       const entry = logged.get(toHex(hash));
-      if (entry && readsStillHold(state, entry)) {
+      if (entry && !entry.timeDependent && readsStillHold(state, entry)) {
         this.replayedTxs++;
         for (const [key, value] of entry.writes) {
           if (value === null) state.delete(key);
@@ -446,19 +464,30 @@ export class MetroApp implements AbciApplication {
     const expected = this.nextHeight();
     if (request.height !== expected)
       throw new Error(`FinalizeBlock at height ${request.height}, expected ${expected}`);
+    const timeMs = timestampToMs(request.time);
     const cached = this.executions.get(toHex(request.hash));
     const execution =
       cached?.height === request.height
         ? cached
         : this.execute(
             request.height,
+            timeMs,
             request.txs,
             request.txs.map((tx) => sha256(tx)),
           );
     const lead = injectedTxCount(request.txs);
-    const timeMs =
-      (request.time?.seconds ?? 0n) * 1000n + BigInt(Math.floor((request.time?.nanos ?? 0) / 1e6));
     applyPrices(execution.state, request.height, timeMs, lead === 2 ? request.txs[1] : undefined);
+    const { feeDenom } = readParams(execution.state);
+    const end = endBlock(
+      execution.state,
+      {
+        height: request.height,
+        timeMs,
+        decidedLastCommit: request.decidedLastCommit,
+        misbehavior: request.misbehavior,
+      },
+      feeDenom,
+    );
     let writes = execution.state.changes();
     if (this.genesis) {
       // Genesis and the first block reach disk together, without touching the genesis overlay
@@ -479,7 +508,7 @@ export class MetroApp implements AbciApplication {
       index: indexEntries(execution),
     };
     return {
-      events: [],
+      events: end.events,
       txResults: execution.results.map((result) => ({
         code: result.code,
         data: result.data,
@@ -490,7 +519,7 @@ export class MetroApp implements AbciApplication {
         events: result.events,
         codespace: result.codespace,
       })),
-      validatorUpdates: [],
+      validatorUpdates: end.validatorUpdates,
       appHash: root,
     };
   }
@@ -532,7 +561,11 @@ export class MetroApp implements AbciApplication {
       store: this.store,
       simulate: (txBytes) => {
         const state = new StateOverlay(this.store);
-        return runTx(state, txBytes, this.context(state, this.nextHeight(), "simulate"));
+        return runTx(
+          state,
+          txBytes,
+          this.context(state, this.nextHeight(), "simulate", readBlockTimeMs(this.store)),
+        );
       },
     });
   }

@@ -3,23 +3,24 @@
  * then its messages. A tx is all or nothing: any failure leaves the state untouched, which is
  * what makes several MsgSequence in one tx an atomic bundle.
  */
-import { MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
-import { moduleAddress, parseAddress } from "../../core/address.js";
-import { toHex } from "../../core/bytes.js";
-import { merkleLeaf } from "../../core/merkle.js";
-import { MsgSequenceResponseCodec, type Params, ROLLUP_ID_LENGTH } from "../../core/proto/sequencer.js";
+import { moduleAddress } from "../../core/address.js";
+import type { Fraction } from "../../core/decimal.js";
+import type { Params } from "../../core/proto/sequencer.js";
 import { encodeSecp256k1PubKey, getAccount, setAccount } from "../modules/auth.js";
-import { credit, debit, parseCoins, transfer } from "../modules/bank.js";
-import { type Fraction, requiredFee } from "../modules/params.js";
+import { credit, debit, parseCoins } from "../modules/bank.js";
+import { requiredFee } from "../modules/params.js";
 import type { StateOverlay } from "../store/overlay.js";
-import { type DecodedTx, MSG_SEND_TYPE_URL, messageSigner, type TxMessage } from "../tx/decode.js";
+import { type DecodedTx, messageSigner, type TxMessage } from "../tx/decode.js";
 import { SdkCode, SequencerCode, sdkError, sequencerError, TxError } from "../tx/errors.js";
 import { signatureMemo, signBytes } from "../tx/sign-doc.js";
 import type { Secp256k1Verifier } from "../tx/signature.js";
-import { event, transferEvents } from "./events.js";
+import { event } from "./events.js";
+import { HANDLERS, type MessageEnv, type MessageHandler, type RollupItem } from "./handlers/index.js";
+
+export type { RollupItem } from "./handlers/index.js";
 
 export const FEE_COLLECTOR = moduleAddress("fee_collector");
 
@@ -32,21 +33,14 @@ export type TxMode = "check" | "deliver" | "simulate";
 export interface TxContext {
   chainId: string;
   height: bigint;
+  /** The block's time (CheckTx: the last block's). */
+  timeMs: bigint;
   params: Params;
   minGasPrice: Fraction;
   verifier: Secp256k1Verifier;
   /** Bytes to a decoded tx; the app passes a cache. */
   decode: (bytes: Uint8Array) => DecodedTx;
   mode: TxMode;
-}
-
-/** One rollup transaction carried by a successful MsgSequence. */
-export interface RollupItem {
-  rollupId: Uint8Array;
-  data: Uint8Array;
-  msgIndex: number;
-  /** merkleLeaf(data), hashed here so the block commitment need not hash it on the critical path. */
-  leaf: Uint8Array;
 }
 
 export interface TxOutcome {
@@ -65,15 +59,21 @@ export interface TxOutcome {
   reads: ReadonlyMap<string, Uint8Array | undefined>;
   /** The fee paid, in the fee denom; credited to the fee collector once per block. */
   fee: bigint;
+  /** The tx read the block time: its CheckTx outcome cannot be reused in a block. */
+  timeDependent: boolean;
 }
 
 const NO_WRITES: ReadonlyMap<string, Uint8Array | null> = new Map();
 const NO_READS: ReadonlyMap<string, Uint8Array | undefined> = new Map();
 
+function handlerOf(message: TxMessage): MessageHandler<TxMessage["value"]> {
+  return HANDLERS[message.typeUrl] as MessageHandler<TxMessage["value"]>;
+}
+
 export function gasOf(tx: DecodedTx, params: Params): bigint {
   let rollupBytes = 0n;
   for (const message of tx.messages) {
-    if (message.typeUrl !== MSG_SEND_TYPE_URL) rollupBytes += BigInt(message.value.data.length);
+    rollupBytes += BigInt(handlerOf(message).rollupBytes?.(message.value) ?? 0);
   }
   return (
     params.gasPerTx +
@@ -90,27 +90,7 @@ function validateMessage(message: TxMessage, signer: string, params: Params): vo
       `message signer ${claimed} is not the tx signer ${signer}`,
     );
   }
-  if (message.typeUrl === MSG_SEND_TYPE_URL) {
-    try {
-      parseAddress(message.value.toAddress);
-    } catch (error) {
-      throw sdkError(SdkCode.InvalidAddress, (error as Error).message);
-    }
-    if (message.value.amount.length === 0) throw sdkError(SdkCode.InvalidCoins, "MsgSend sends no coins");
-    parseCoins(message.value.amount);
-    return;
-  }
-  const { rollupId, data } = message.value;
-  if (rollupId.length !== ROLLUP_ID_LENGTH) {
-    throw sequencerError(SequencerCode.InvalidRollupId, `rollup id is ${rollupId.length} bytes, expected 32`);
-  }
-  if (data.length === 0) throw sequencerError(SequencerCode.EmptyRollupData, "rollup data is empty");
-  if (data.length > params.maxRollupDataBytes) {
-    throw sequencerError(
-      SequencerCode.RollupDataTooLarge,
-      `rollup data is ${data.length} bytes, over the limit of ${params.maxRollupDataBytes}`,
-    );
-  }
+  handlerOf(message).validate?.(message.value, params);
 }
 
 /** Fee checks that need no state: denom, and at least gas limit × minimum gas price. */
@@ -184,48 +164,44 @@ function ante(state: StateOverlay, tx: DecodedTx, fee: bigint, context: TxContex
   return [event("tx", attributes, ["acc_seq", "fee_payer"])];
 }
 
-function executeMessage(state: StateOverlay, message: TxMessage, msgIndex: number, outcome: TxOutcome): void {
+/** Runs one message; returns its response for the tx's TxMsgData. */
+function executeMessage(
+  state: StateOverlay,
+  tx: DecodedTx,
+  msgIndex: number,
+  context: TxContext,
+  outcome: TxOutcome,
+): { typeUrl: string; value: Uint8Array } {
+  const message = tx.messages[msgIndex]!;
+  const handler = handlerOf(message);
   const index = String(msgIndex);
-  if (message.typeUrl === MSG_SEND_TYPE_URL) {
-    const { fromAddress, amount } = message.value;
-    const toAddress = parseAddress(message.value.toAddress);
-    for (const coin of parseCoins(amount)) transfer(state, fromAddress, toAddress, coin.denom, coin.amount);
-    const text = amount.map((coin) => `${coin.amount}${coin.denom}`).join(",");
-    outcome.events.push(
-      event("message", { action: MSG_SEND_TYPE_URL, sender: fromAddress, module: "bank", msg_index: index }, [
-        "action",
-        "sender",
-      ]),
-      ...transferEvents(fromAddress, toAddress, text).map((e) => withMsgIndex(e, index)),
-    );
-    return;
-  }
-  const { signer, rollupId, data } = message.value;
-  outcome.rollupItems.push({ rollupId, data, msgIndex, leaf: merkleLeaf(data) });
+  const env: MessageEnv = {
+    state,
+    params: context.params,
+    height: context.height,
+    blockTimeMs: () => {
+      outcome.timeDependent = true;
+      return context.timeMs;
+    },
+    signer: tx.signer.address,
+    msgIndex,
+    events: [],
+    rollupItems: outcome.rollupItems,
+  };
+  const value = handler.execute(env, message.value);
   outcome.events.push(
-    event("message", { action: message.typeUrl, sender: signer, module: "sequencer", msg_index: index }, [
-      "action",
-      "sender",
-    ]),
-    event("sequence", { rollup_id: toHex(rollupId), data_bytes: String(data.length), msg_index: index }, [
-      "rollup_id",
-    ]),
+    event(
+      "message",
+      { action: message.typeUrl, sender: tx.signer.address, module: handler.module, msg_index: index },
+      ["action", "sender"],
+    ),
+    ...env.events.map((e) => withMsgIndex(e, index)),
   );
+  return { typeUrl: handler.responseTypeUrl, value };
 }
 
 function withMsgIndex(e: Event, index: string): Event {
   return { ...e, attributes: [...e.attributes, { key: "msg_index", value: index, index: false }] };
-}
-
-function msgResponses(tx: DecodedTx): Uint8Array {
-  return TxMsgData.encode({
-    data: [],
-    msgResponses: tx.messages.map((message) =>
-      message.typeUrl === MSG_SEND_TYPE_URL
-        ? { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() }
-        : { typeUrl: MsgSequenceResponseCodec.typeUrl + "", value: MsgSequenceResponseCodec.encode({}) },
-    ),
-  }).finish();
 }
 
 /** A successful outcome that did nothing: where runTx starts, and what injected txs get. */
@@ -242,6 +218,7 @@ export function emptyOutcome(): TxOutcome {
     writes: NO_WRITES,
     reads: NO_READS,
     fee: 0n,
+    timeDependent: false,
   };
 }
 
@@ -275,10 +252,8 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
     const fee = context.mode === "simulate" ? 0n : checkFee(tx, outcome.gasUsed, context);
     const branch = state.branch({ recordReads: true });
     outcome.events.push(...ante(branch, tx, fee, context));
-    tx.messages.forEach((message, index) => {
-      executeMessage(branch, message, index, outcome);
-    });
-    outcome.data = msgResponses(tx);
+    const responses = tx.messages.map((_, index) => executeMessage(branch, tx, index, context, outcome));
+    outcome.data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
     outcome.writes = branch.changes();
     outcome.reads = branch.reads();
     outcome.fee = fee;

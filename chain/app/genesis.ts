@@ -1,9 +1,15 @@
 import { z } from "zod";
 import { AddressError, parseAddress } from "../../core/address.js";
+import { parseDecimal } from "../../core/decimal.js";
 import type { Params } from "../../core/proto/sequencer.js";
+import type { MsgCreateValidator } from "../../core/proto/staking.js";
 import { mint } from "../modules/bank.js";
-import { DEFAULT_PARAMS, parseDecimal, writeParams } from "../modules/params.js";
+import { createValidator } from "../modules/delegations.js";
+import { DEFAULT_PARAMS, writeParams } from "../modules/params.js";
+import { writeSlashingParams } from "../modules/slashing.js";
+import { writeStakingParams } from "../modules/staking.js";
 import type { StateOverlay } from "../store/overlay.js";
+import { TxError } from "../tx/errors.js";
 
 const uint = z.string().regex(/^\d+$/, "must be a non-negative integer string");
 
@@ -36,6 +42,49 @@ export const GenesisParamsSchema = z.strictObject({
   max_memo_chars: z.number().int().nonnegative(),
 });
 
+const decimal = z.string().regex(/^\d+(\.\d{1,18})?$/, "must be a decimal such as 0.05");
+const base64Key = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "must be a base64 ed25519 public key");
+const hexBytes = (length: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${length * 2}}$`), `must be ${length} bytes of lower-case hex`);
+
+export const GenesisValidatorSchema = z.strictObject({
+  /** The operator's account; its self-bond is created at genesis. */
+  operator: address,
+  moniker: z.string().min(1).max(70),
+  commission_rate: decimal,
+  min_self_delegation: uint,
+  self_bond: uint,
+  consensus_pubkey: base64Key,
+  bls_pubkey: hexBytes(48),
+  bls_proof_of_possession: hexBytes(96),
+});
+
+export type GenesisValidator = z.infer<typeof GenesisValidatorSchema>;
+
+export const StakingGenesisSchema = z.strictObject({
+  params: z
+    .strictObject({
+      unbonding_time_seconds: uint,
+      max_validators: z.number().int().min(1).max(10_000),
+      max_entries: z.number().int().min(1).max(100),
+      epoch_length: uint,
+      min_self_delegation: uint,
+      min_commission_rate: decimal,
+    })
+    .optional(),
+  validators: z.array(GenesisValidatorSchema),
+});
+
+export const SlashingGenesisSchema = z.strictObject({
+  params: z.strictObject({
+    signed_blocks_window: uint,
+    min_signed_per_window: decimal,
+    downtime_jail_seconds: uint,
+    slash_fraction_double_sign: decimal,
+    slash_fraction_downtime: decimal,
+  }),
+});
+
 /** The `app_state` of genesis.json, as `metro init` and `metro devnet` write it. */
 export const AppStateSchema = z.strictObject({
   params: GenesisParamsSchema,
@@ -63,6 +112,9 @@ export const AppStateSchema = z.strictObject({
         ),
     })
     .optional(),
+  /** Validators bonded at genesis; without them the chain runs with CometBFT's genesis set, unstaked. */
+  staking: StakingGenesisSchema.optional(),
+  slashing: SlashingGenesisSchema.optional(),
 });
 
 export type AppState = z.infer<typeof AppStateSchema>;
@@ -109,11 +161,58 @@ export function parseAppState(bytes: Uint8Array): AppState {
   return parsed.data;
 }
 
-export function applyGenesis(state: StateOverlay, appState: AppState): void {
-  writeParams(state, paramsFromGenesis(appState.params));
+export function applyGenesis(state: StateOverlay, appState: AppState, genesisTimeMs: bigint): void {
+  const params = paramsFromGenesis(appState.params);
+  writeParams(state, params);
   for (const account of appState.accounts) {
     for (const coin of account.coins) mint(state, account.address, coin.denom, BigInt(coin.amount));
   }
+  const slashing = appState.slashing?.params;
+  if (slashing) {
+    writeSlashingParams(state, {
+      signedBlocksWindow: BigInt(slashing.signed_blocks_window),
+      minSignedPerWindow: slashing.min_signed_per_window,
+      downtimeJailSeconds: BigInt(slashing.downtime_jail_seconds),
+      slashFractionDoubleSign: slashing.slash_fraction_double_sign,
+      slashFractionDowntime: slashing.slash_fraction_downtime,
+    });
+  }
+  const staking = appState.staking;
+  if (!staking) return;
+  const stakingParams = staking.params;
+  if (stakingParams) {
+    writeStakingParams(state, {
+      unbondingTimeSeconds: BigInt(stakingParams.unbonding_time_seconds),
+      maxValidators: stakingParams.max_validators,
+      maxEntries: stakingParams.max_entries,
+      epochLength: BigInt(stakingParams.epoch_length),
+      minSelfDelegation: stakingParams.min_self_delegation,
+      minCommissionRate: stakingParams.min_commission_rate,
+    });
+  }
+  const env = { height: 0n, timeMs: genesisTimeMs, denom: params.feeDenom };
+  for (const validator of staking.validators) {
+    mint(state, validator.operator, params.feeDenom, BigInt(validator.self_bond));
+    try {
+      createValidator(state, createValidatorMessage(validator, params.feeDenom), env);
+    } catch (error) {
+      if (!(error instanceof TxError)) throw error;
+      throw new GenesisError(`genesis validator ${validator.moniker}: ${error.message}`);
+    }
+  }
+}
+
+export function createValidatorMessage(validator: GenesisValidator, denom: string): MsgCreateValidator {
+  return {
+    moniker: validator.moniker,
+    commissionRate: validator.commission_rate,
+    minSelfDelegation: validator.min_self_delegation,
+    delegatorAddress: validator.operator,
+    consensusPubkey: Buffer.from(validator.consensus_pubkey, "base64"),
+    blsPubkey: Buffer.from(validator.bls_pubkey, "hex"),
+    blsProofOfPossession: Buffer.from(validator.bls_proof_of_possession, "hex"),
+    value: { denom, amount: validator.self_bond },
+  };
 }
 
 export const DEFAULT_GENESIS_PARAMS = paramsToGenesis(DEFAULT_PARAMS);

@@ -21,7 +21,6 @@ import {
   DEFAULT_PAIRS,
   readPairs,
   readPrice,
-  readValidatorKeys,
   readVoteBase,
   readVoteExtensionsHeight,
   writePairs,
@@ -31,6 +30,7 @@ import {
   writeVoteExtensionsHeight,
 } from "../modules/oracle.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
+import { commitKeys } from "./validators.js";
 
 /** Genesis: the pairs, the validators' keys, and when vote extensions start. */
 export function initOracle(
@@ -97,7 +97,7 @@ export function injectedCommitProblem(
     verifyInjectedCommit(injected, lastCommit, {
       chainId,
       voteHeight: height - 1n,
-      publicKeys: readValidatorKeys(state),
+      publicKeys: commitKeys(state, lastCommit),
     });
     return undefined;
   } catch (error) {

@@ -28,6 +28,7 @@ import type { CommittedState } from "../store/committed.js";
 import type { StateReader } from "../store/overlay.js";
 import { SdkCode } from "../tx/errors.js";
 import type { TxOutcome } from "./execute.js";
+import { stakingQueryHandlers } from "./query-staking.js";
 import { rollupsAt, rollupTxsAt } from "./rollup-index.js";
 
 /** The path of raw state reads; `data` is the key, `prove` adds a sparse Merkle proof. */
@@ -52,9 +53,14 @@ export interface QueryContext {
   simulate(txBytes: Uint8Array): TxOutcome;
 }
 
-type Handler = (data: Uint8Array, reader: StateReader, height: bigint, context: QueryContext) => Uint8Array;
+export type QueryHandler = (
+  data: Uint8Array,
+  reader: StateReader,
+  height: bigint,
+  context: QueryContext,
+) => Uint8Array;
 
-const handlers: Record<string, Handler> = {
+const bankAndSequencerHandlers: Record<string, QueryHandler> = {
   "/cosmos.auth.v1beta1.Query/Account": (data, reader) => {
     const address = canonicalAddress(QueryAccountRequest.decode(data).address);
     const account = getAccount(reader, address);
@@ -122,6 +128,7 @@ function readerAt(store: CommittedState, height: bigint): { reader: StateReader;
   if (!root)
     throw new QueryError(SdkCode.InvalidRequest, `no state at height ${height} (latest ${store.height})`);
   if (height === store.height) return { reader: store, root };
+  // Past heights are read through the tree: single keys only, no scans.
   const tree = store.tree();
   return { reader: { get: (key) => tree.get(root, utf8(key)) }, root };
 }
@@ -149,7 +156,7 @@ export function handleQuery(request: RequestQuery, context: QueryContext): Respo
       }
       return response;
     }
-    const handler = handlers[request.path];
+    const handler = bankAndSequencerHandlers[request.path] ?? stakingQueryHandlers[request.path];
     if (!handler) throw new QueryError(SdkCode.UnknownRequest, `unknown query path ${request.path}`);
     response.value = handler(request.data, reader, height, context);
     return response;

@@ -1,4 +1,4 @@
-import { testAccountAddresses } from "../client/keys.js";
+import { operatorAddresses, testAccountAddresses } from "../client/keys.js";
 import { DEVNET_CHAIN_ID, devnetAppState, initValidatorHomes, isInitialized } from "../node/home.js";
 import { intOption, parse, UsageError } from "./args.js";
 
@@ -16,7 +16,14 @@ export async function initCommand(args: string[]): Promise<void> {
   const portBase = intOption(values["port-base"], "port-base", 26656);
   const chainId = values["chain-id"] ?? DEVNET_CHAIN_ID;
   initValidatorHomes(
-    [{ home, moniker: values.moniker ?? "validator-0", ports: { p2p: portBase, rpc: portBase + 1 } }],
+    [
+      {
+        home,
+        moniker: values.moniker ?? "validator-0",
+        ports: { p2p: portBase, rpc: portBase + 1 },
+        operator: (await operatorAddresses(1))[0],
+      },
+    ],
     chainId,
     devnetAppState(await testAccountAddresses()),
   );

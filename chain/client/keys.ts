@@ -23,3 +23,10 @@ export async function testAccountAddresses(count = TEST_ACCOUNT_COUNT): Promise<
   );
   return (await wallet.getAccounts()).map((account) => account.address);
 }
+
+/** Validator i of a devnet is operated by test account TEST_ACCOUNT_COUNT + i. */
+export const operatorAccountIndex = (validator: number): number => TEST_ACCOUNT_COUNT + validator;
+
+export async function operatorAddresses(validators: number): Promise<string[]> {
+  return (await testAccountAddresses(TEST_ACCOUNT_COUNT + validators)).slice(TEST_ACCOUNT_COUNT);
+}

@@ -2,14 +2,16 @@ import { type EncodeObject, Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
 import type { MsgSequence } from "../../core/proto/sequencer.js";
 import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
+import { MsgCreateValidatorCodec } from "../../core/proto/staking.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { DEFAULT_PARAMS } from "../modules/params.js";
 import { walletFromMnemonic } from "./keys.js";
 
-/** cosmjs' default registry plus Metro's MsgSequence, so SigningStargateClient can sign it. */
+/** cosmjs' default registry plus Metro's own messages, so SigningStargateClient can sign them. */
 export function metroRegistry(): Registry {
   const registry = new Registry(defaultRegistryTypes);
   registry.register(MsgSequenceCodec.typeUrl, MsgSequenceCodec.type);
+  registry.register(MsgCreateValidatorCodec.typeUrl, MsgCreateValidatorCodec.type);
   return registry;
 }
 

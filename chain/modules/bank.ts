@@ -74,3 +74,10 @@ export function transfer(state: StateOverlay, from: string, to: string, denom: s
   debit(state, from, denom, amount);
   credit(state, to, denom, amount);
 }
+
+/** Destroys coins (slashing): the balance and the supply shrink together. */
+export function burn(state: StateOverlay, from: string, denom: string, amount: bigint): void {
+  if (amount === 0n) return;
+  debit(state, from, denom, amount);
+  writeAmount(state, supplyKey(denom), getSupply(state, denom) - amount);
+}

@@ -1,3 +1,5 @@
+import { moduleAddress } from "../../core/address.js";
+import type { Fraction } from "../../core/decimal.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { type Params, ParamsCodec } from "../../core/proto/sequencer.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
@@ -25,20 +27,10 @@ export function writeParams(state: StateOverlay, params: Params): void {
   state.set(PARAMS_KEY, ParamsCodec.encode(params));
 }
 
-/** An exact decimal as a fraction, so fee arithmetic never rounds in floating point. */
-export interface Fraction {
-  numerator: bigint;
-  denominator: bigint;
-}
-
-export function parseDecimal(text: string): Fraction {
-  const match = /^(\d+)(?:\.(\d{1,18}))?$/.exec(text);
-  if (!match) throw new Error(`"${text}" is not a non-negative decimal`);
-  const fraction = match[2] ?? "";
-  return { numerator: BigInt(match[1]! + fraction), denominator: 10n ** BigInt(fraction.length) };
-}
-
 /** ceil(gasLimit × price): the smallest fee a tx with this gas limit may pay. */
 export function requiredFee(gasLimit: bigint, price: Fraction): bigint {
   return (gasLimit * price.numerator + price.denominator - 1n) / price.denominator;
 }
+
+/** The gov module account: the only authority allowed to change parameters. */
+export const GOV_AUTHORITY = moduleAddress("gov");

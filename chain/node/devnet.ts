@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import type { AppState } from "../app/genesis.js";
-import { testAccountAddresses } from "../client/keys.js";
+import { operatorAddresses, testAccountAddresses } from "../client/keys.js";
 import type { Logger } from "../log.js";
 import { DEVNET_CHAIN_ID, devnetAppState, type HomeSpec, initValidatorHomes, isInitialized } from "./home.js";
 import { ValidatorProcess } from "./process.js";
@@ -19,8 +19,13 @@ export interface DevnetOptions {
   log: Logger;
   /** Called when a validator cannot be kept running. */
   onFailure?: (error: Error) => void;
-  /** Genesis choices for a new devnet: the oracle's pairs, and whether vote extensions are on. */
-  genesis?: { pairs?: NonNullable<AppState["oracle"]>["pairs"]; voteExtensions?: boolean };
+  /** Genesis choices for a new devnet: oracle pairs, vote extensions, staking and slashing parameters. */
+  genesis?: {
+    pairs?: NonNullable<AppState["oracle"]>["pairs"];
+    voteExtensions?: boolean;
+    staking?: NonNullable<AppState["staking"]>["params"];
+    slashing?: AppState["slashing"];
+  };
 }
 
 export const DEFAULT_PORT_BASE = 26656;
@@ -65,10 +70,12 @@ export class Devnet {
     if (!Number.isInteger(validators) || validators < 1 || validators > 16) {
       throw new DevnetError(`--validators must be 1 to 16, got ${validators}`);
     }
+    const operators = await operatorAddresses(validators);
     const specs: HomeSpec[] = Array.from({ length: validators }, (_, i) => ({
       home: join(home, `node${i}`),
       moniker: `validator-${i}`,
       ports: { p2p: portBase + 10 * i, rpc: portBase + 10 * i + 1 },
+      operator: operators[i],
     }));
     const recordPath = join(home, "devnet.json");
     if (options.fresh) rmSync(home, { recursive: true, force: true });
@@ -84,16 +91,13 @@ export class Devnet {
         throw new DevnetError(`${home} holds a half-written devnet; use --fresh to replace it`);
       }
       mkdirSync(home, { recursive: true });
-      const { pairs, voteExtensions } = options.genesis ?? {};
-      initValidatorHomes(
-        specs,
-        DEVNET_CHAIN_ID,
-        devnetAppState(await testAccountAddresses(), pairs),
-        undefined,
-        {
-          voteExtensions,
-        },
-      );
+      const { pairs, voteExtensions, staking, slashing } = options.genesis ?? {};
+      const appState: AppState = {
+        ...devnetAppState(await testAccountAddresses(), pairs),
+        ...(staking ? { staking: { params: staking, validators: [] } } : {}),
+        ...(slashing ? { slashing } : {}),
+      };
+      initValidatorHomes(specs, DEVNET_CHAIN_ID, appState, undefined, { voteExtensions });
       writeFileSync(recordPath, JSON.stringify({ chainId: DEVNET_CHAIN_ID, validators, portBase }, null, 2));
     }
     return new Devnet(options, specs);

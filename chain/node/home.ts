@@ -4,8 +4,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
+import { type BlsKeyPair, blsKeyPair, blsProvePOP } from "../../core/bls.js";
+import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY, DEFAULT_LST_TRACE } from "../../core/denom.js";
-import { type AppState, DEFAULT_GENESIS_PARAMS } from "../app/genesis.js";
+import { type AppState, DEFAULT_GENESIS_PARAMS, type GenesisValidator } from "../app/genesis.js";
+import { DEFAULT_STAKING_PARAMS, POWER_REDUCTION } from "../modules/staking.js";
 import { configureComet, initCometHome, nodeId, readValidatorKey } from "./cometbft.js";
 
 export const DEVNET_CHAIN_ID = "metro-devnet-1";
@@ -15,6 +19,41 @@ export const DEVNET_ACCOUNT_BALANCE = "1000000000000";
 export interface NodePorts {
   p2p: number;
   rpc: number;
+}
+
+/** Each genesis validator's self-bond: 10,000 stTIA, which is 10,000 TIA of power at a 1.0 rate. */
+export const DEVNET_SELF_BOND = "10000000000";
+export const blsKeyPath = (home: string): string => join(home, "config", "bls_key.json");
+
+const BlsKeyFileSchema = z.object({ secret_key: z.string().regex(/^[0-9a-f]{64}$/), public_key: z.string() });
+
+/** The validator's BLS key (rollup header signing), created next to its CometBFT key on first use. */
+export function loadOrCreateBlsKey(home: string): BlsKeyPair {
+  const path = blsKeyPath(home);
+  if (existsSync(path)) {
+    const file = BlsKeyFileSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+    const secretKey = Buffer.from(file.secret_key, "hex");
+    return { secretKey, publicKey: Buffer.from(file.public_key, "hex") };
+  }
+  const keys = blsKeyPair();
+  const file = { secret_key: toHex(keys.secretKey), public_key: toHex(keys.publicKey) };
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}
+
+/** A genesis validator entry for a home's keys, bonded by `operator`. */
+export function genesisValidatorFor(home: string, moniker: string, operator: string): GenesisValidator {
+  const bls = loadOrCreateBlsKey(home);
+  return {
+    operator,
+    moniker,
+    commission_rate: "0.05",
+    min_self_delegation: DEFAULT_STAKING_PARAMS.minSelfDelegation,
+    self_bond: DEVNET_SELF_BOND,
+    consensus_pubkey: readValidatorKey(home).pubKeyBase64,
+    bls_pubkey: toHex(bls.publicKey),
+    bls_proof_of_possession: toHex(blsProvePOP(bls)),
+  };
 }
 
 export const appSocketPath = (home: string): string => join(home, "app.sock");
@@ -44,6 +83,8 @@ export interface HomeSpec {
   home: string;
   moniker: string;
   ports: NodePorts;
+  /** The account that bonds this validator at genesis; without operators, genesis bonds nobody. */
+  operator?: string;
 }
 
 /**
@@ -59,6 +100,31 @@ export function initValidatorHomes(
   options: { voteExtensions?: boolean } = {},
 ): void {
   for (const spec of specs) initCometHome(spec.home);
+  const staked = specs.flatMap((spec) =>
+    spec.operator ? [genesisValidatorFor(spec.home, spec.moniker, spec.operator)] : [],
+  );
+  const fullAppState: AppState =
+    staked.length > 0
+      ? {
+          ...appState,
+          // Operators keep a liquid balance too, for fees (an unjail, a withdrawal).
+          accounts: [
+            ...appState.accounts,
+            ...staked.map((v) => ({
+              address: v.operator,
+              coins: [{ denom: appState.params.fee_denom, amount: DEVNET_ACCOUNT_BALANCE }],
+            })),
+          ],
+          staking: { ...appState.staking, validators: [...(appState.staking?.validators ?? []), ...staked] },
+        }
+      : appState;
+  const unbondingSeconds = BigInt(
+    fullAppState.staking?.params?.unbonding_time_seconds ?? DEFAULT_STAKING_PARAMS.unbondingTimeSeconds,
+  );
+  const powerOf = (spec: HomeSpec): string => {
+    const bonded = staked.find((v) => v.moniker === spec.moniker)?.self_bond;
+    return bonded ? (BigInt(bonded) / POWER_REDUCTION).toString() : "10";
+  };
   const template = JSON.parse(readFileSync(genesisPath(specs[0]!.home), "utf8")) as Record<string, unknown>;
   const consensusParams = (template.consensus_params ?? {}) as Record<string, unknown>;
   const genesis = {
@@ -67,6 +133,12 @@ export function initValidatorHomes(
     consensus_params: {
       ...consensusParams,
       abci: { vote_extensions_enable_height: options.voteExtensions === false ? "0" : "1" },
+      // Evidence must outlive unbonding, or a double signer could unbond before its slash.
+      evidence: {
+        ...((consensusParams.evidence ?? {}) as Record<string, unknown>),
+        max_age_num_blocks: unbondingSeconds.toString(),
+        max_age_duration: (unbondingSeconds * 1_000_000_000n).toString(),
+      },
     },
     genesis_time: new Date().toISOString(),
     chain_id: chainId,
@@ -76,12 +148,12 @@ export function initValidatorHomes(
       return {
         address: key.address,
         pub_key: { type: "tendermint/PubKeyEd25519", value: key.pubKeyBase64 },
-        power: "10",
+        power: powerOf(spec),
         name: spec.moniker,
       };
     }),
     app_hash: "",
-    app_state: appState,
+    app_state: fullAppState,
   };
   const peers = specs.map((spec) => `${nodeId(spec.home)}@127.0.0.1:${spec.ports.p2p}`);
   specs.forEach((spec, index) => {

@@ -1,6 +1,12 @@
 /** Reads of Metro state by string key; values are raw bytes. */
 export interface StateReader {
   get(key: string): Uint8Array | undefined;
+  /** Every key starting with `prefix`, in key order (ASCII keys: byte order is string order). */
+  scan?(prefix: string): Iterable<[string, Uint8Array]>;
+}
+
+export class ScanError extends Error {
+  override name = "ScanError";
 }
 
 /**
@@ -35,6 +41,35 @@ export class StateOverlay implements StateReader {
     this.writes.set(key, null);
   }
 
+  /**
+   * The parent's entries under `prefix` with this overlay's writes applied, in key order. Txs
+   * must not scan: replay checks a tx's reads key by key, and a scan reads a range.
+   */
+  *scan(prefix: string): Generator<[string, Uint8Array]> {
+    if (this.parentReads) throw new ScanError("a tx's state branch cannot scan");
+    if (!this.parent.scan) throw new ScanError("this state cannot be scanned");
+    const local = [...this.writes]
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => compareKeys(a, b));
+    let next = 0;
+    for (const [key, value] of this.parent.scan(prefix)) {
+      while (next < local.length && compareKeys(local[next]![0], key) < 0) {
+        const [localKey, localValue] = local[next++]!;
+        if (localValue !== null) yield [localKey, localValue];
+      }
+      if (next < local.length && local[next]![0] === key) {
+        const localValue = local[next++]![1];
+        if (localValue !== null) yield [key, localValue];
+        continue;
+      }
+      yield [key, value];
+    }
+    for (; next < local.length; next++) {
+      const [localKey, localValue] = local[next]!;
+      if (localValue !== null) yield [localKey, localValue];
+    }
+  }
+
   branch(options: { recordReads?: boolean } = {}): StateOverlay {
     return new StateOverlay(this, options);
   }
@@ -56,4 +91,8 @@ export class StateOverlay implements StateReader {
   changes(): ReadonlyMap<string, Uint8Array | null> {
     return this.writes;
   }
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

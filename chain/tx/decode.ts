@@ -1,22 +1,16 @@
-import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import type { Any } from "cosmjs-types/google/protobuf/any";
 import { addressFromSecp256k1 } from "../../core/address.js";
 import { bytesEqual } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
-import { type MsgSequence, MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { SdkCode, sdkError } from "./errors.js";
+import { decodeMessage, type TxMessage } from "./messages.js";
 
-export const MSG_SEND_TYPE_URL = "/cosmos.bank.v1beta1.MsgSend";
-export const MSG_SEQUENCE_TYPE_URL = "/metro.sequencer.v1.MsgSequence";
+export { MSG_SEND_TYPE_URL, MSG_SEQUENCE_TYPE_URL, messageSigner, type TxMessage } from "./messages.js";
+
 const SECP256K1_PUBKEY_TYPE_URL = "/cosmos.crypto.secp256k1.PubKey";
-
-export type TxMessage =
-  | { typeUrl: typeof MSG_SEND_TYPE_URL; value: MsgSend }
-  | { typeUrl: typeof MSG_SEQUENCE_TYPE_URL; value: MsgSequence };
 
 /** A tx whose bytes parsed into a well-formed single-signer Cosmos tx. Nothing stateful checked. */
 export interface DecodedTx {
@@ -38,19 +32,6 @@ function decodeOrThrow<T>(what: string, decode: () => T): T {
   } catch (error) {
     throw sdkError(SdkCode.TxDecode, `tx parse error: ${what}: ${(error as Error).message}`);
   }
-}
-
-function decodeMessage(any: Any): TxMessage {
-  if (any.typeUrl === MSG_SEND_TYPE_URL) {
-    return { typeUrl: MSG_SEND_TYPE_URL, value: decodeOrThrow("MsgSend", () => MsgSend.decode(any.value)) };
-  }
-  if (any.typeUrl === MSG_SEQUENCE_TYPE_URL) {
-    return {
-      typeUrl: MSG_SEQUENCE_TYPE_URL,
-      value: decodeOrThrow("MsgSequence", () => MsgSequenceCodec.decode(any.value)),
-    };
-  }
-  throw sdkError(SdkCode.UnknownRequest, `unknown message type "${any.typeUrl}"`);
 }
 
 const addresses = new Map<string, string>();
@@ -81,7 +62,7 @@ export function decodeTx(bytes: Uint8Array, hash: Uint8Array = sha256(bytes)): D
   if (body.extensionOptions.length > 0 || body.nonCriticalExtensionOptions.length > 0) {
     throw sdkError(SdkCode.UnknownExtensionOptions, "tx extension options are not supported");
   }
-  const messages = body.messages.map(decodeMessage);
+  const messages = body.messages.map((any) => decodeMessage(any.typeUrl, any.value));
   if (authInfo.signerInfos.length === 0 || raw.signatures.length === 0) {
     throw sdkError(SdkCode.NoSignatures, "tx has no signatures");
   }
@@ -116,9 +97,4 @@ export function decodeTx(bytes: Uint8Array, hash: Uint8Array = sha256(bytes)): D
     },
     signature: raw.signatures[0]!,
   };
-}
-
-/** The address each message says must have signed it. */
-export function messageSigner(message: TxMessage): string {
-  return message.typeUrl === MSG_SEND_TYPE_URL ? message.value.fromAddress : message.value.signer;
 }

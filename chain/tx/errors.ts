@@ -32,7 +32,50 @@ export const SequencerCode = {
   SignerMismatch: 5,
 } as const;
 
-export type Codespace = "sdk" | "sequencer";
+/** Module errors: the numbers follow the Cosmos SDK module's own where it has the same error. */
+export const StakingCode = {
+  ValidatorNotFound: 3,
+  ValidatorOwnerExists: 4,
+  ConsensusKeyExists: 5,
+  InvalidConsensusKey: 6,
+  CommissionInvalid: 9,
+  SelfBondBelowMinimum: 13,
+  InvalidBlsKey: 14,
+  BlsKeyExists: 15,
+  DelegationNotFound: 19,
+  InsufficientShares: 22,
+  MaxEntries: 23,
+  SelfRedelegation: 27,
+  TransitiveRedelegation: 29,
+  InvalidValidatorState: 30,
+  InvalidAmount: 31,
+} as const;
+
+export const DistributionCode = {
+  NoValidatorCommission: 5,
+  NoDelegationRewards: 6,
+} as const;
+
+export const SlashingCode = {
+  NoSigningInfo: 3,
+  ValidatorNotJailed: 5,
+  ValidatorStillJailed: 6,
+  SelfBondTooLow: 7,
+  Tombstoned: 8,
+} as const;
+
+export const GovCode = {
+  Unauthorized: 2,
+  ProposalNotFound: 3,
+  InactiveProposal: 4,
+  InvalidProposalMessage: 5,
+  InvalidVote: 6,
+  DuplicateVote: 7,
+  InvalidParams: 8,
+  InvalidDeposit: 9,
+} as const;
+
+export type Codespace = "sdk" | "sequencer" | "staking" | "distribution" | "slashing" | "gov";
 
 export class TxError extends Error {
   override name = "TxError";
@@ -53,3 +96,6 @@ export class TxError extends Error {
 export const sdkError = (code: number, message: string): TxError => new TxError("sdk", code, message);
 export const sequencerError = (code: number, message: string): TxError =>
   new TxError("sequencer", code, message);
+
+export const moduleError = (codespace: Codespace, code: number, message: string): TxError =>
+  new TxError(codespace, code, message);

@@ -25,6 +25,8 @@ root.loadSync(
     "metro/sequencer/v1/block.proto",
     "metro/comet/v1/types.proto",
     "metro/oracle/v1/oracle.proto",
+    "metro/staking/v1/staking.proto",
+    "metro/distribution/v1/distribution.proto",
   ],
   { keepCase: false },
 );

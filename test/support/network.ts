@@ -1,5 +1,5 @@
 import { createLogger } from "../../chain/log.js";
-import { type Devnet, startTemporaryDevnet } from "../../chain/node/devnet.js";
+import { type Devnet, type DevnetOptions, startTemporaryDevnet } from "../../chain/node/devnet.js";
 import { blockAt } from "../../chain/node/rpc.js";
 
 export interface TestNetwork {
@@ -20,12 +20,14 @@ export function randomPortBase(): number {
 export async function startNetwork(
   validators: number,
   beforeStart?: (devnet: Devnet) => void,
+  genesis?: DevnetOptions["genesis"],
 ): Promise<TestNetwork> {
   const { devnet, stop } = await startTemporaryDevnet(
     validators,
     randomPortBase(),
     createLogger("test-devnet", "error"),
     beforeStart,
+    genesis,
   );
   return { devnet, rpc: (index = 0) => devnet.rpcUrl(index), stop: () => stop() };
 }

@@ -5,8 +5,9 @@ import { commitmentTxFor } from "../../chain/app/block-layout.js";
 import { blockRequest, type InProcessApp, inProcessApp } from "../../chain/app/in-process.js";
 import { testAccountAddresses } from "../../chain/client/keys.js";
 import { sequenceMsg } from "../../chain/client/signing.js";
-import { parseDecimal, requiredFee } from "../../chain/modules/params.js";
+import { requiredFee } from "../../chain/modules/params.js";
 import { utf8 } from "../../core/bytes.js";
+import { parseDecimal } from "../../core/decimal.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 

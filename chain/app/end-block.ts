@@ -1,0 +1,104 @@
+/**
+ * What FinalizeBlock does after a block's txs, in order: pay the block's fees to the validators
+ * that signed the previous block, punish double signing (CometBFT's evidence) and downtime (the
+ * commit info), pay out matured unbondings, and work out the validator set changes. Deterministic
+ * in the state and the request, like everything in a block.
+ */
+import type { CommitInfo, Event, Misbehavior, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import { fromUtf8, utf8 } from "../../core/bytes.js";
+import { getBalance, transfer } from "../modules/bank.js";
+import { completeMatured, type StakingEnv } from "../modules/delegations.js";
+import {
+  allocateToCommunityPool,
+  allocateToValidator,
+  DISTRIBUTION_MODULE,
+} from "../modules/distribution.js";
+import { handleDoubleSign, handleLiveness, type SlashOutcome, startSigning } from "../modules/slashing.js";
+import { getValidator, operatorByConsensusAddress } from "../modules/staking.js";
+import { validatorSetChange } from "../modules/validator-set.js";
+import type { StateOverlay, StateReader } from "../store/overlay.js";
+import { event } from "./events.js";
+import { FEE_COLLECTOR } from "./execute.js";
+
+const BLOCK_TIME_KEY = "chain/block-time-ms";
+
+/** The last committed block's time: CheckTx's stand-in for the time of the block a tx will land in. */
+export function readBlockTimeMs(state: StateReader): bigint {
+  const bytes = state.get(BLOCK_TIME_KEY);
+  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+}
+
+export interface EndBlockRequest {
+  height: bigint;
+  timeMs: bigint;
+  decidedLastCommit: CommitInfo | undefined;
+  misbehavior: readonly Misbehavior[];
+}
+
+export interface EndBlockResult {
+  validatorUpdates: ValidatorUpdate[];
+  events: Event[];
+}
+
+/**
+ * Splits the fee collector's balance among the validators that signed the last block, by power
+ * out of the power of the whole last commit: the share of those that did not sign, and what
+ * integer division leaves, goes to the community pool. Nothing is created or lost.
+ */
+function allocateFees(state: StateOverlay, commit: CommitInfo | undefined, denom: string): void {
+  const fees = getBalance(state, FEE_COLLECTOR, denom);
+  const votes = commit?.votes ?? [];
+  if (fees === 0n || votes.length === 0) return;
+  const total = votes.reduce((sum, vote) => sum + (vote.validator?.power ?? 0n), 0n);
+  if (total === 0n) return;
+  transfer(state, FEE_COLLECTOR, DISTRIBUTION_MODULE, denom, fees);
+  let allocated = 0n;
+  for (const vote of votes) {
+    if (vote.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_COMMIT || !vote.validator) continue;
+    const operator = operatorByConsensusAddress(state, vote.validator.address);
+    const validator = operator ? getValidator(state, operator) : undefined;
+    if (!validator) continue;
+    const share = (fees * vote.validator.power) / total;
+    allocateToValidator(state, validator, share);
+    allocated += share;
+  }
+  allocateToCommunityPool(state, fees - allocated);
+}
+
+function slashEvent(outcome: SlashOutcome): Event {
+  return event(
+    "slash",
+    { validator: outcome.operator, reason: outcome.reason, burned_coins: outcome.burned.toString() },
+    ["validator", "reason"],
+  );
+}
+
+export function endBlock(state: StateOverlay, request: EndBlockRequest, denom: string): EndBlockResult {
+  const env: StakingEnv = { height: request.height, timeMs: request.timeMs, denom };
+  const operatorOf = (address: Uint8Array) => operatorByConsensusAddress(state, address);
+  const events: Event[] = [];
+  allocateFees(state, request.decidedLastCommit, denom);
+  for (const misbehavior of request.misbehavior) {
+    if (!misbehavior.validator) continue;
+    const outcome = handleDoubleSign(
+      state,
+      misbehavior.validator.address,
+      misbehavior.height,
+      operatorOf,
+      env,
+    );
+    if (outcome) events.push(slashEvent(outcome));
+  }
+  const votes = (request.decidedLastCommit?.votes ?? []).flatMap((vote) =>
+    vote.validator
+      ? [{ address: vote.validator.address, signed: vote.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_ABSENT }]
+      : [],
+  );
+  for (const outcome of handleLiveness(state, votes, operatorOf, env)) events.push(slashEvent(outcome));
+  completeMatured(state, request.timeMs, denom);
+  const change = validatorSetChange(state, request.height);
+  for (const validator of change.entered) startSigning(state, validator, request.height);
+  state.set(BLOCK_TIME_KEY, utf8(request.timeMs.toString()));
+  return { validatorUpdates: change.updates, events };
+}

@@ -1,0 +1,27 @@
+import { msgSend, msgSequence } from "./bank.js";
+import {
+  msgBeginRedelegate,
+  msgCreateValidator,
+  msgDelegate,
+  msgUndelegate,
+  msgUnjail,
+  msgUpdateStakingParams,
+  msgWithdrawDelegatorReward,
+  msgWithdrawValidatorCommission,
+} from "./staking.js";
+import type { HandlerMap } from "./types.js";
+
+export type { MessageEnv, MessageHandler, RollupItem } from "./types.js";
+
+export const HANDLERS: HandlerMap = {
+  "/cosmos.bank.v1beta1.MsgSend": msgSend,
+  "/metro.sequencer.v1.MsgSequence": msgSequence,
+  "/metro.staking.v1.MsgCreateValidator": msgCreateValidator,
+  "/metro.staking.v1.MsgUpdateParams": msgUpdateStakingParams,
+  "/cosmos.staking.v1beta1.MsgDelegate": msgDelegate,
+  "/cosmos.staking.v1beta1.MsgUndelegate": msgUndelegate,
+  "/cosmos.staking.v1beta1.MsgBeginRedelegate": msgBeginRedelegate,
+  "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward": msgWithdrawDelegatorReward,
+  "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission": msgWithdrawValidatorCommission,
+  "/cosmos.slashing.v1beta1.MsgUnjail": msgUnjail,
+};

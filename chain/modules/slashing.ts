@@ -1,0 +1,344 @@
+/**
+ * Slashing: liveness (missed blocks in a sliding window, read from each block's commit info),
+ * double signing (evidence CometBFT hands to FinalizeBlock), slashing itself (the validator's
+ * stake and the unbonding and redelegated stake that was bonded at the infraction), jailing,
+ * tombstoning and unjailing. Parameters mean what the Cosmos SDK's do.
+ */
+import {
+  Params as SdkSlashingParams,
+  ValidatorSigningInfo,
+} from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
+import { consensusAddressText, operatorAccount } from "../../core/address.js";
+import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import { fromLegacyDec, minAmount, mulFloor, parseUnitFraction, toLegacyDec } from "../../core/decimal.js";
+import type { ValidatorRecord } from "../../core/proto/staking.js";
+import { msToTimestamp, timestampToMs } from "../../core/timestamp.js";
+import type { StateOverlay, StateReader } from "../store/overlay.js";
+import { moduleError, SlashingCode } from "../tx/errors.js";
+import { burn } from "./bank.js";
+import type { StakingEnv } from "./delegations.js";
+import { recordSlash, startDelegation, withdrawDelegation } from "./distribution.js";
+import {
+  BONDED_POOL,
+  consensusAddress,
+  getDelegationShares,
+  getRedelegationEntries,
+  getUnbondingEntries,
+  getValidator,
+  NOT_BONDED_POOL,
+  queuedRedelegations,
+  queuedUnbondings,
+  setDelegationShares,
+  setRedelegationEntries,
+  setUnbondingEntries,
+  setValidator,
+  tokensOfShares,
+} from "./staking.js";
+
+/** Slashing parameters in plain form; stored and queried as the SDK's Params. */
+export interface SlashingParams {
+  signedBlocksWindow: bigint;
+  minSignedPerWindow: string;
+  downtimeJailSeconds: bigint;
+  slashFractionDoubleSign: string;
+  slashFractionDowntime: string;
+}
+
+export const DEFAULT_SLASHING_PARAMS: SlashingParams = {
+  signedBlocksWindow: 100n,
+  minSignedPerWindow: "0.5",
+  downtimeJailSeconds: 600n,
+  slashFractionDoubleSign: "0.05",
+  slashFractionDowntime: "0.01",
+};
+
+/** Tombstoned validators are jailed "forever", as the SDK writes it: 9999-12-31T23:59:59Z. */
+const JAILED_FOREVER_MS = 253402300799000n;
+const PARAMS_KEY = "slashing/params";
+const infoKey = (address: Uint8Array): string => `slashing/info/${toHex(address)}`;
+const CHUNK_BITS = 1024n;
+const missedKey = (address: Uint8Array, chunk: bigint): string =>
+  `slashing/missed/${toHex(address)}/${chunk}`;
+
+const decBytes = (text: string): Uint8Array => utf8(toLegacyDec(text));
+const decText = (bytes: Uint8Array): string => fromLegacyDec(fromUtf8(bytes));
+
+export function toSdkSlashingParams(params: SlashingParams): SdkSlashingParams {
+  return {
+    signedBlocksWindow: params.signedBlocksWindow,
+    minSignedPerWindow: decBytes(params.minSignedPerWindow),
+    downtimeJailDuration: { seconds: params.downtimeJailSeconds, nanos: 0 },
+    slashFractionDoubleSign: decBytes(params.slashFractionDoubleSign),
+    slashFractionDowntime: decBytes(params.slashFractionDowntime),
+  };
+}
+
+export function fromSdkSlashingParams(params: SdkSlashingParams): SlashingParams {
+  return {
+    signedBlocksWindow: params.signedBlocksWindow,
+    minSignedPerWindow: decText(params.minSignedPerWindow),
+    downtimeJailSeconds: params.downtimeJailDuration?.seconds ?? 0n,
+    slashFractionDoubleSign: decText(params.slashFractionDoubleSign),
+    slashFractionDowntime: decText(params.slashFractionDowntime),
+  };
+}
+
+export function readSlashingParams(state: StateReader): SlashingParams {
+  const bytes = state.get(PARAMS_KEY);
+  return bytes ? fromSdkSlashingParams(SdkSlashingParams.decode(bytes)) : DEFAULT_SLASHING_PARAMS;
+}
+
+export function writeSlashingParams(state: StateOverlay, params: SlashingParams): void {
+  state.set(PARAMS_KEY, SdkSlashingParams.encode(toSdkSlashingParams(params)).finish());
+}
+
+export function getSigningInfo(state: StateReader, address: Uint8Array): ValidatorSigningInfo | undefined {
+  const bytes = state.get(infoKey(address));
+  return bytes ? ValidatorSigningInfo.decode(bytes) : undefined;
+}
+
+function setSigningInfo(state: StateOverlay, address: Uint8Array, info: ValidatorSigningInfo): void {
+  state.set(infoKey(address), ValidatorSigningInfo.encode(info).finish());
+}
+
+function missedBit(state: StateReader, address: Uint8Array, index: bigint): boolean {
+  const chunk = state.get(missedKey(address, index / CHUNK_BITS));
+  const bit = Number(index % CHUNK_BITS);
+  return chunk !== undefined && ((chunk[bit >> 3]! >> (bit & 7)) & 1) === 1;
+}
+
+function setMissedBit(state: StateOverlay, address: Uint8Array, index: bigint, missed: boolean): void {
+  const key = missedKey(address, index / CHUNK_BITS);
+  const chunk = Uint8Array.from(state.get(key) ?? new Uint8Array(Number(CHUNK_BITS / 8n)));
+  const bit = Number(index % CHUNK_BITS);
+  if (missed) chunk[bit >> 3]! |= 1 << (bit & 7);
+  else chunk[bit >> 3]! &= ~(1 << (bit & 7));
+  if (chunk.every((byte) => byte === 0)) state.delete(key);
+  else state.set(key, chunk);
+}
+
+function clearMissed(state: StateOverlay, address: Uint8Array, window: bigint): void {
+  for (let chunk = 0n; chunk * CHUNK_BITS < window; chunk++) state.delete(missedKey(address, chunk));
+}
+
+/** A validator (re-)entering the active set starts a fresh liveness window at `height`. */
+export function startSigning(state: StateOverlay, validator: ValidatorRecord, height: bigint): void {
+  const address = consensusAddress(validator.consensusPubkey);
+  const previous = getSigningInfo(state, address);
+  clearMissed(state, address, readSlashingParams(state).signedBlocksWindow);
+  setSigningInfo(state, address, {
+    address: consensusAddressText(address),
+    startHeight: height,
+    indexOffset: 0n,
+    jailedUntil: previous?.jailedUntil ?? msToTimestamp(0n),
+    tombstoned: previous?.tombstoned ?? false,
+    missedBlocksCounter: 0n,
+  });
+}
+
+export interface SlashOutcome {
+  operator: string;
+  burned: bigint;
+  reason: "double_sign" | "missing_signature" | "governance";
+}
+
+/**
+ * Burns `fraction` of the validator's stake, and of each unbonding and redelegation entry that
+ * left it at or after `infractionHeight` and has not matured: that stake was bonded when the
+ * fault happened. Returns how much was burned.
+ */
+export function slashValidator(
+  state: StateOverlay,
+  validator: ValidatorRecord,
+  infractionHeight: bigint,
+  fractionText: string,
+  env: StakingEnv,
+): bigint {
+  const fraction = parseUnitFraction(fractionText);
+  const operator = validator.operatorAddress;
+  recordSlash(state, validator, fractionText, env.height);
+  let burned = 0n;
+  for (const item of queuedUnbondings(state)) {
+    if (item.operator !== operator || item.completionTimeMs <= env.timeMs) continue;
+    const entries = getUnbondingEntries(state, item.delegator, operator);
+    for (const entry of entries) {
+      if (entry.creationHeight < infractionHeight || entry.completionTimeMs <= env.timeMs) continue;
+      const balance = BigInt(entry.balance);
+      const cut = minAmount(mulFloor(BigInt(entry.initialBalance), fraction), balance);
+      entry.balance = (balance - cut).toString();
+      burn(state, NOT_BONDED_POOL, env.denom, cut);
+      burned += cut;
+    }
+    setUnbondingEntries(state, item.delegator, operator, entries);
+  }
+  for (const item of queuedRedelegations(state)) {
+    if (item.source !== operator || item.completionTimeMs <= env.timeMs) continue;
+    const entries = getRedelegationEntries(state, item.delegator, operator, item.destination);
+    for (const entry of entries) {
+      if (entry.creationHeight < infractionHeight || entry.completionTimeMs <= env.timeMs) continue;
+      burned += slashRedelegated(state, item.delegator, item.destination, entry, fraction, env);
+    }
+    setRedelegationEntries(state, item.delegator, operator, item.destination, entries);
+  }
+  const current = getValidator(state, operator) ?? validator;
+  const tokens = BigInt(current.tokens);
+  const cut = mulFloor(tokens, fraction);
+  current.tokens = (tokens - cut).toString();
+  setValidator(state, current);
+  burn(state, BONDED_POOL, env.denom, cut);
+  Object.assign(validator, current);
+  return burned + cut;
+}
+
+/** Takes the slashed part of redelegated stake back out of the destination validator. */
+function slashRedelegated(
+  state: StateOverlay,
+  delegator: string,
+  destination: string,
+  entry: { sharesDst: string; initialBalance: string },
+  fraction: ReturnType<typeof parseUnitFraction>,
+  env: StakingEnv,
+): bigint {
+  const target = getValidator(state, destination);
+  if (!target) return 0n;
+  const held = getDelegationShares(state, delegator, destination);
+  const wanted = mulFloor(BigInt(entry.sharesDst), fraction);
+  const shares = minAmount(wanted, held);
+  if (shares === 0n) return 0n;
+  withdrawDelegation(state, delegator, target, env.denom);
+  const tokens = tokensOfShares(target, shares);
+  target.tokens = (BigInt(target.tokens) - tokens).toString();
+  target.shares = (BigInt(target.shares) - shares).toString();
+  setValidator(state, target);
+  setDelegationShares(state, delegator, destination, held - shares);
+  startDelegation(state, delegator, target, env.height);
+  entry.sharesDst = (BigInt(entry.sharesDst) - shares).toString();
+  burn(state, BONDED_POOL, env.denom, tokens);
+  return tokens;
+}
+
+function jail(state: StateOverlay, validator: ValidatorRecord): void {
+  validator.jailed = true;
+  setValidator(state, validator);
+}
+
+export interface Vote {
+  address: Uint8Array;
+  signed: boolean;
+}
+
+/**
+ * Liveness for one block's votes: a validator that missed more than the window allows is
+ * slashed the downtime fraction and jailed for the downtime jail duration.
+ */
+export function handleLiveness(
+  state: StateOverlay,
+  votes: readonly Vote[],
+  operatorOf: (address: Uint8Array) => string | undefined,
+  env: StakingEnv,
+): SlashOutcome[] {
+  const params = readSlashingParams(state);
+  const window = params.signedBlocksWindow;
+  const minSigned = mulFloor(window, parseUnitFraction(params.minSignedPerWindow));
+  const maxMissed = window - minSigned;
+  const slashed: SlashOutcome[] = [];
+  for (const vote of votes) {
+    const operator = operatorOf(vote.address);
+    const validator = operator ? getValidator(state, operator) : undefined;
+    if (!validator || validator.jailed) continue;
+    const info = getSigningInfo(state, vote.address);
+    if (!info) continue;
+    const index = info.indexOffset % window;
+    info.indexOffset += 1n;
+    const before = missedBit(state, vote.address, index);
+    const missed = !vote.signed;
+    if (before !== missed) {
+      setMissedBit(state, vote.address, index, missed);
+      info.missedBlocksCounter += missed ? 1n : -1n;
+    }
+    if (env.height > info.startHeight + window && info.missedBlocksCounter > maxMissed) {
+      // The SDK's infraction height for downtime: the last block the validator is known to have missed.
+      const burned = slashValidator(state, validator, env.height - 2n, params.slashFractionDowntime, env);
+      jail(state, validator);
+      info.jailedUntil = msToTimestamp(env.timeMs + params.downtimeJailSeconds * 1000n);
+      info.missedBlocksCounter = 0n;
+      info.indexOffset = 0n;
+      clearMissed(state, vote.address, window);
+      slashed.push({ operator: validator.operatorAddress, burned, reason: "missing_signature" });
+    }
+    setSigningInfo(state, vote.address, info);
+  }
+  return slashed;
+}
+
+/** Double-sign evidence: slash the double-sign fraction at the infraction height, jail, tombstone. */
+export function handleDoubleSign(
+  state: StateOverlay,
+  address: Uint8Array,
+  infractionHeight: bigint,
+  operatorOf: (address: Uint8Array) => string | undefined,
+  env: StakingEnv,
+): SlashOutcome | undefined {
+  const operator = operatorOf(address);
+  const validator = operator ? getValidator(state, operator) : undefined;
+  if (!validator) return undefined;
+  const info = getSigningInfo(state, address);
+  if (info?.tombstoned) return undefined;
+  const params = readSlashingParams(state);
+  const burned = slashValidator(state, validator, infractionHeight, params.slashFractionDoubleSign, env);
+  jail(state, validator);
+  setSigningInfo(state, address, {
+    address: consensusAddressText(address),
+    startHeight: info?.startHeight ?? 0n,
+    indexOffset: info?.indexOffset ?? 0n,
+    jailedUntil: msToTimestamp(JAILED_FOREVER_MS),
+    tombstoned: true,
+    missedBlocksCounter: info?.missedBlocksCounter ?? 0n,
+  });
+  return { operator: validator.operatorAddress, burned, reason: "double_sign" };
+}
+
+/** Governance's slash-and-jail (misbehaviour proven off chain): no tombstone, jailed until unjailed. */
+export function slashAndJail(
+  state: StateOverlay,
+  validator: ValidatorRecord,
+  fraction: string,
+  env: StakingEnv,
+): SlashOutcome {
+  const burned = slashValidator(state, validator, env.height, fraction, env);
+  jail(state, validator);
+  return { operator: validator.operatorAddress, burned, reason: "governance" };
+}
+
+const slashingError = (code: number, message: string) => moduleError("slashing", code, message);
+
+/** MsgUnjail: after the jail time, if not tombstoned and the self-bond is back over the minimum. */
+export function unjail(state: StateOverlay, validator: ValidatorRecord, env: StakingEnv): void {
+  const operator = validator.operatorAddress;
+  if (!validator.jailed)
+    throw slashingError(SlashingCode.ValidatorNotJailed, `validator ${operator} is not jailed`);
+  const address = consensusAddress(validator.consensusPubkey);
+  const info = getSigningInfo(state, address);
+  if (info?.tombstoned) {
+    throw slashingError(
+      SlashingCode.Tombstoned,
+      `validator ${operator} is tombstoned and can never be unjailed`,
+    );
+  }
+  const until = timestampToMs(info?.jailedUntil);
+  if (env.timeMs < until) {
+    throw slashingError(
+      SlashingCode.ValidatorStillJailed,
+      `validator ${operator} is jailed until ${new Date(Number(until)).toISOString()}`,
+    );
+  }
+  const selfBond = tokensOfShares(validator, getDelegationShares(state, operatorAccount(operator), operator));
+  if (selfBond < BigInt(validator.minSelfDelegation)) {
+    throw slashingError(
+      SlashingCode.SelfBondTooLow,
+      `self-bond ${selfBond} is below the validator's min_self_delegation ${validator.minSelfDelegation}`,
+    );
+  }
+  validator.jailed = false;
+  setValidator(state, validator);
+}
