@@ -1,5 +1,6 @@
 import { type EncodeObject, Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
+import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import type { MsgSequence } from "../../core/proto/sequencer.js";
 import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { MsgCreateValidatorCodec } from "../../core/proto/staking.js";
@@ -12,6 +13,8 @@ export function metroRegistry(): Registry {
   const registry = new Registry(defaultRegistryTypes);
   registry.register(MsgSequenceCodec.typeUrl, MsgSequenceCodec.type);
   registry.register(MsgCreateValidatorCodec.typeUrl, MsgCreateValidatorCodec.type);
+  // cosmjs' defaults leave out slashing.
+  registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
   return registry;
 }
 

@@ -84,8 +84,8 @@ export class ValidatorProcess {
   failure: Error | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private readonly appLog: WriteStream;
-  private readonly cometLog: WriteStream;
+  private appLog: WriteStream | undefined;
+  private cometLog: WriteStream | undefined;
 
   constructor(
     readonly name: string,
@@ -94,13 +94,17 @@ export class ValidatorProcess {
     private readonly onFailure?: (error: Error) => void,
   ) {
     mkdirSync(home, { recursive: true });
-    this.appLog = createWriteStream(join(home, "app.log"), { flags: "a" });
-    this.cometLog = createWriteStream(join(home, "cometbft.log"), { flags: "a" });
   }
 
-  /** Starts supervising; resolves once both processes run, rejects if the validator is given up on. */
+  /**
+   * Starts supervising; resolves once both processes run, rejects if the validator is given up
+   * on. A stopped validator can be started again.
+   */
   start(): Promise<void> {
     if (this.loop) throw new Error(`${this.name} is already supervised`);
+    this.stopping = false;
+    this.appLog = createWriteStream(join(this.home, "app.log"), { flags: "a" });
+    this.cometLog = createWriteStream(join(this.home, "cometbft.log"), { flags: "a" });
     return new Promise((resolve, reject) => {
       this.loop = this.supervise(resolve, reject);
     });
@@ -146,13 +150,15 @@ export class ValidatorProcess {
     const app = spawn(process.execPath, [...nodeArgs, cliEntry, "start", "--home", this.home, "--app-only"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
-    app.stdout.pipe(this.appLog, { end: false });
-    app.stderr.pipe(this.appLog, { end: false });
+    if (this.appLog) {
+      app.stdout.pipe(this.appLog, { end: false });
+      app.stderr.pipe(this.appLog, { end: false });
+    }
     this.app = app;
     this.comet = undefined;
     await waitForSocket(socket, app);
     if (this.stopping) return;
-    this.comet = spawnComet(this.home, this.cometLog);
+    this.comet = spawnComet(this.home, this.cometLog ?? "ignore");
   }
 
   /** Resolves with the name of whichever process exits first. */
@@ -167,6 +173,10 @@ export class ValidatorProcess {
     await stopChild(this.comet);
     await stopChild(this.app);
     await this.loop;
-    await Promise.all([this.appLog, this.cometLog].map((s) => new Promise((r) => s.end(r))));
+    this.loop = undefined;
+    const logs = [this.appLog, this.cometLog].flatMap((log) => (log ? [log] : []));
+    await Promise.all(logs.map((log) => new Promise((resolve) => log.end(resolve))));
+    this.appLog = undefined;
+    this.cometLog = undefined;
   }
 }

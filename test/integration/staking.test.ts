@@ -15,7 +15,7 @@ import { readValidatorKey } from "../../chain/node/cometbft.js";
 import { DEVNET_SELF_BOND } from "../../chain/node/home.js";
 import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { signedBlockAt, validatorsAt } from "../../chain/node/signed-block.js";
-import { operatorAddress } from "../../core/address.js";
+import { consensusAddressText, operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { type ExtraNode, startExtraNode } from "../support/extra-node.js";
@@ -241,6 +241,76 @@ describe("staking on real CometBFT: four validators, then a fifth", () => {
       )
         ? true
         : undefined;
+    });
+  });
+
+  it("slashes, jails and tombstones a double signer: a twin node signing with validator 3's key", async () => {
+    const victim = net.devnet.specs[3]!;
+    const address = readValidatorKey(victim.home).address;
+    const consensus = consensusAddressText(Buffer.from(address, "hex"));
+    assert.equal((await q.slashing.signingInfo(consensus)).valSigningInfo.tombstoned, false);
+    const tokensBefore = BigInt((await q.staking.validator(operators[3]!)).validator.tokens);
+    const base = victim.ports.p2p;
+    extras.push(
+      await startExtraNode(
+        net.devnet,
+        "node3-twin",
+        { p2p: base + 70, rpc: base + 71 },
+        { keyFrom: victim.home },
+      ),
+    );
+    const jailed = await until("the double signer to be tombstoned", 240_000, async () => {
+      const { validator } = await q.staking.validator(operators[3]!);
+      return validator.jailed ? validator : undefined;
+    });
+    assert.equal((await q.slashing.signingInfo(consensus)).valSigningInfo.tombstoned, true);
+    assert.equal(BigInt(jailed.tokens), tokensBefore - tokensBefore / 20n, "5% of its stake is burned");
+    await until("CometBFT to drop it", 30_000, async () => {
+      const set = await latestValidators(net.rpc(0));
+      return set.some((v) => toHex(v.address).toUpperCase() === address) ? undefined : true;
+    });
+    const unjail = await connectSigner(net.rpc(0), TEST_MNEMONIC, operatorAccountIndex(3));
+    try {
+      const refused = await unjail.client
+        .signAndBroadcast(
+          unjail.address,
+          [{ typeUrl: "/cosmos.slashing.v1beta1.MsgUnjail", value: { validatorAddr: operators[3] } }],
+          300_000,
+        )
+        .catch((e: Error) => e);
+      assert.match(refused instanceof Error ? refused.message : (refused.rawLog ?? ""), /tombstoned/);
+    } finally {
+      unjail.client.disconnect();
+    }
+  });
+
+  it("jails a validator that stops signing, keeps the chain going, and lets it unjail", async () => {
+    const stopped = net.devnet.validators[2]!;
+    await stopped.stop();
+    const jailedAt = await until("the stopped validator to be jailed", 90_000, async () => {
+      const { validator } = await q.staking.validator(operators[2]!);
+      return validator.jailed ? Number((await nodeStatus(net.rpc(0))).height) : undefined;
+    });
+    await waitForHeight(net.rpc(0), jailedAt + 3);
+    const address = readValidatorKey(net.devnet.specs[2]!.home).address;
+    const set = await latestValidators(net.rpc(0));
+    assert.ok(!set.some((v) => toHex(v.address).toUpperCase() === address), "out of CometBFT's set");
+    await stopped.start();
+    await sleep(5_000);
+    const operator = await connectSigner(net.rpc(0), TEST_MNEMONIC, operatorAccountIndex(2));
+    try {
+      const result = await operator.client.signAndBroadcast(
+        operator.address,
+        [{ typeUrl: "/cosmos.slashing.v1beta1.MsgUnjail", value: { validatorAddr: operators[2] } }],
+        "auto",
+      );
+      assert.equal(result.code, 0, result.rawLog);
+    } finally {
+      operator.client.disconnect();
+    }
+    await until("the unjailed validator back in CometBFT's set", 30_000, async () => {
+      const set = await latestValidators(net.rpc(0));
+      return set.some((v) => toHex(v.address).toUpperCase() === address) ? true : undefined;
     });
   });
 });

@@ -1,0 +1,245 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import { endBlock } from "../../chain/app/end-block.js";
+import { FEE_COLLECTOR } from "../../chain/app/execute.js";
+import { getBalance, getSupply, mint } from "../../chain/modules/bank.js";
+import {
+  createValidator,
+  delegate,
+  redelegate,
+  type StakingEnv,
+  undelegate,
+} from "../../chain/modules/delegations.js";
+import {
+  DISTRIBUTION_MODULE,
+  getCommunityPool,
+  getValidatorRewards,
+  startDelegation,
+  withdrawCommission,
+  withdrawDelegation,
+} from "../../chain/modules/distribution.js";
+import { handleDoubleSign } from "../../chain/modules/slashing.js";
+import {
+  BONDED_POOL,
+  consensusAddress,
+  DEFAULT_STAKING_PARAMS,
+  getDelegationShares,
+  getUnbondingEntries,
+  getValidator,
+  NOT_BONDED_POOL,
+  operatorByConsensusAddress,
+  writeStakingParams,
+} from "../../chain/modules/staking.js";
+import { validatorSetChange } from "../../chain/modules/validator-set.js";
+import type { StateOverlay } from "../../chain/store/overlay.js";
+import { TxError } from "../../chain/tx/errors.js";
+import { moduleAddress, operatorAccount } from "../../core/address.js";
+import { blsKeyPair, blsProvePOP } from "../../core/bls.js";
+import { memoryState } from "../support/memory-state.js";
+
+const DENOM = "ulst";
+const seedOf = (i: number, salt: number) => new Uint8Array(48).fill(i * 7 + salt);
+
+/** A deterministic pseudo-random sequence, so a failure replays exactly. */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+}
+
+function addValidator(
+  state: StateOverlay,
+  index: number,
+  selfBond: bigint,
+  commission: string,
+  env: StakingEnv,
+) {
+  const operator = moduleAddress(`operator-${index}`);
+  mint(state, operator, DENOM, selfBond);
+  const bls = blsKeyPair(seedOf(index, 1));
+  return createValidator(
+    state,
+    {
+      moniker: `v${index}`,
+      commissionRate: commission,
+      minSelfDelegation: "1000000",
+      delegatorAddress: operator,
+      consensusPubkey: new Uint8Array(32).fill(index + 1),
+      blsPubkey: bls.publicKey,
+      blsProofOfPossession: blsProvePOP(bls),
+      value: { denom: DENOM, amount: selfBond.toString() },
+    },
+    env,
+  );
+}
+
+function signedCommit(state: StateOverlay, operators: string[]) {
+  return {
+    round: 0,
+    votes: operators.map((operator) => {
+      const validator = getValidator(state, operator)!;
+      return {
+        validator: {
+          address: consensusAddress(validator.consensusPubkey),
+          power: BigInt(validator.tokens) / 1_000_000n,
+        },
+        blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
+      };
+    }),
+  };
+}
+
+describe("staking, F1 rewards and slashing (in process)", () => {
+  it("pays out exactly the fees it collected: nothing created or lost in rounding", () => {
+    const state = memoryState();
+    writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, unbondingTimeSeconds: 5n, epochLength: 1n });
+    let env: StakingEnv = { height: 1n, timeMs: 1_000n, denom: DENOM };
+    const operators = [0, 1, 2].map((i) =>
+      addValidator(state, i, 3_000_000n + BigInt(i) * 777_777n, ["0.05", "0.1", "0.333"][i]!, env),
+    );
+    validatorSetChange(state, 1n);
+    const delegators = Array.from({ length: 40 }, (_, i) => moduleAddress(`delegator-${i}`));
+    for (const delegator of delegators) mint(state, delegator, DENOM, 10_000_000_000n);
+    const supply = getSupply(state, DENOM);
+    const next = random(42);
+    let fees = 0n;
+    let paid = 0n;
+    for (let height = 2n; height < 300n; height++) {
+      env = { height, timeMs: height * 1000n, denom: DENOM };
+      for (let action = 0; action < 3; action++) {
+        const delegator = delegators[Math.floor(next() * delegators.length)]!;
+        const operator = operators[Math.floor(next() * operators.length)]!;
+        const branch = state.branch();
+        try {
+          const roll = next();
+          if (roll < 0.4)
+            delegate(branch, delegator, operator, BigInt(1 + Math.floor(next() * 50_000_000)), env);
+          else if (roll < 0.6)
+            undelegate(branch, delegator, operator, BigInt(1 + Math.floor(next() * 20_000_000)), env);
+          else if (roll < 0.7)
+            redelegate(
+              branch,
+              delegator,
+              operator,
+              operators[(operators.indexOf(operator) + 1) % 3]!,
+              1_000_000n,
+              env,
+            );
+          else {
+            const validator = getValidator(branch, operator)!;
+            if (getDelegationShares(branch, delegator, operator) > 0n) {
+              withdrawDelegation(branch, delegator, validator, DENOM);
+              startDelegation(branch, delegator, validator, height);
+            }
+          }
+        } catch (error) {
+          if (!(error instanceof TxError)) throw error;
+          continue;
+        }
+        branch.mergeInto(state);
+      }
+      const fee = BigInt(Math.floor(next() * 1_000_003));
+      mint(state, FEE_COLLECTOR, DENOM, fee);
+      fees += fee;
+      endBlock(
+        state,
+        { height, timeMs: env.timeMs, decidedLastCommit: signedCommit(state, operators), misbehavior: [] },
+        DENOM,
+      );
+    }
+    const everyone = [...delegators, ...operators.map((_, i) => moduleAddress(`operator-${i}`))];
+    for (const operator of operators) {
+      const validator = getValidator(state, operator)!;
+      for (const delegator of everyone) {
+        if (getDelegationShares(state, delegator, operator) > 0n)
+          paid += withdrawDelegation(state, delegator, validator, DENOM);
+      }
+      paid += withdrawCommission(state, operator, moduleAddress(`commission-${operator}`), DENOM);
+    }
+    const outstanding = operators.reduce(
+      (sum, op) => sum + BigInt(getValidatorRewards(state, op).outstanding),
+      0n,
+    );
+    const pool = getCommunityPool(state);
+    assert.equal(
+      getBalance(state, DISTRIBUTION_MODULE, DENOM),
+      outstanding + pool,
+      "module balance = outstanding + pool",
+    );
+    assert.equal(getBalance(state, FEE_COLLECTOR, DENOM), 0n, "every fee was allocated");
+    assert.equal(getSupply(state, DENOM), supply + fees, "only the fees were minted; nothing burned");
+    let held = 0n;
+    for (const [key, value] of state.scan("bank/balance/"))
+      if (key.endsWith(`/${DENOM}`)) held += BigInt(Buffer.from(value).toString());
+    assert.equal(held, getSupply(state, DENOM), "every unit of supply sits in some balance");
+    assert.ok(paid > 0n, "the final withdrawals paid something");
+    // After everyone has withdrawn, what stays owed is rounding dust, not rewards.
+    assert.ok(outstanding < 5_000n, `outstanding dust ${outstanding}`);
+    assert.ok(
+      fees - outstanding - pool > (fees * 99n) / 100n,
+      "almost all fees reached delegators and commission",
+    );
+  });
+
+  it("slashes a double signer and the unbonding that left after the infraction, not before", () => {
+    const state = memoryState();
+    writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, unbondingTimeSeconds: 1000n, epochLength: 1n });
+    const env = (height: bigint): StakingEnv => ({ height, timeMs: height * 1000n, denom: DENOM });
+    const operator = addValidator(state, 5, 10_000_000n, "0.1", env(1n));
+    addValidator(state, 6, 10_000_000n, "0.1", env(1n));
+    validatorSetChange(state, 1n);
+    const early = moduleAddress("early");
+    const late = moduleAddress("late");
+    for (const who of [early, late]) {
+      mint(state, who, DENOM, 2_000_000n);
+      delegate(state, who, operator, 2_000_000n, env(2n));
+    }
+    undelegate(state, early, operator, 1_000_000n, env(3n));
+    undelegate(state, late, operator, 1_000_000n, env(10n));
+    const tokens = BigInt(getValidator(state, operator)!.tokens);
+    const supply = getSupply(state, DENOM);
+    const address = consensusAddress(getValidator(state, operator)!.consensusPubkey);
+    const outcome = handleDoubleSign(
+      state,
+      address,
+      5n,
+      (a) => operatorByConsensusAddress(state, a),
+      env(12n),
+    );
+    assert.ok(outcome);
+    const validator = getValidator(state, operator)!;
+    assert.equal(validator.jailed, true);
+    assert.equal(BigInt(validator.tokens), tokens - tokens / 20n);
+    assert.equal(getUnbondingEntries(state, early, operator)[0]!.balance, "1000000", "left before the fault");
+    assert.equal(getUnbondingEntries(state, late, operator)[0]!.balance, "950000", "left after the fault");
+    assert.equal(supply - getSupply(state, DENOM), tokens / 20n + 50_000n, "burned, not moved");
+    assert.equal(getBalance(state, NOT_BONDED_POOL, DENOM), 1_950_000n);
+    assert.equal(getBalance(state, BONDED_POOL, DENOM), BigInt(validator.tokens) + 10_000_000n);
+    assert.equal(
+      handleDoubleSign(state, address, 6n, (a) => operatorByConsensusAddress(state, a), env(13n)),
+      undefined,
+      "tombstoned once",
+    );
+    const change = validatorSetChange(state, 14n);
+    assert.deepEqual(
+      change.updates.map((u) => u.power),
+      [0n],
+      "power 0 for the jailed validator",
+    );
+  });
+
+  it("refuses bad validators and over-large undelegations with clear errors", () => {
+    const state = memoryState();
+    const env: StakingEnv = { height: 1n, timeMs: 1000n, denom: DENOM };
+    const operator = addValidator(state, 8, 5_000_000n, "0.1", env);
+    assert.throws(() => addValidator(state, 9, 999_999n, "0.1", env), /below min_self_delegation/);
+    assert.throws(() => addValidator(state, 8, 5_000_000n, "0.1", env), /already exists/);
+    assert.throws(() => addValidator(state, 10, 5_000_000n, "1.5", env), /more than 1/);
+    const self = operatorAccount(operator);
+    assert.throws(() => undelegate(state, self, operator, 6_000_000n, env), /is worth 5000000/);
+    assert.throws(() => undelegate(state, moduleAddress("nobody"), operator, 1n, env), /has no delegation/);
+  });
+});
