@@ -29,6 +29,7 @@ import {
   type ResponseQuery,
   type ResponseVerifyVoteExtension,
   ResponseVerifyVoteExtension_VerifyStatus,
+  type ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { parseDecimal } from "../../core/decimal.js";
@@ -39,6 +40,7 @@ import { encodeInjectedCommit } from "../../oracle/injection.js";
 import type { AbciApplication } from "../abci/application.js";
 import type { Logger } from "../log.js";
 import { getAccount } from "../modules/auth.js";
+import { readHaltHeight } from "../modules/gov.js";
 import { readParams } from "../modules/params.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
@@ -56,7 +58,8 @@ import {
 } from "./block-layout.js";
 import { endBlock, readBlockTimeMs } from "./end-block.js";
 import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
-import { applyGenesis, parseAppState } from "./genesis.js";
+import { applyGenesis, parseGenesisAppState } from "./genesis.js";
+import { importState } from "./hard-fork.js";
 import {
   applyPrices,
   extendVote,
@@ -81,6 +84,8 @@ export interface MetroAppOptions {
   prices?: () => DecimalPrices | undefined;
   /** Tests only: the proposer alters the commit it injects, which every validator must reject. */
   tamperInjectedCommit?: boolean;
+  /** Called after committing the height governance chose to halt at. */
+  onHalt?: (height: bigint) => void;
 }
 
 /** A block's txs run against state, not yet committed. */
@@ -139,6 +144,7 @@ export class MetroApp implements AbciApplication {
   /** This validator's sidecar prices, for its vote extensions. */
   private readonly prices: (() => DecimalPrices | undefined) | undefined;
   private readonly tamperInjectedCommit: boolean;
+  private readonly onHalt: ((height: bigint) => void) | undefined;
 
   constructor(
     dataDir: string,
@@ -148,6 +154,7 @@ export class MetroApp implements AbciApplication {
     this.keepVersions = BigInt(options.keepVersions ?? 0);
     this.prices = options.prices;
     this.tamperInjectedCommit = options.tamperInjectedCommit ?? false;
+    this.onHalt = options.onHalt;
     this.store = new CommittedState(dataDir);
     this.checkState = new StateOverlay(this.store);
     const workers = options.verifyWorkers ?? 0;
@@ -224,13 +231,18 @@ export class MetroApp implements AbciApplication {
 
   initChain(request: RequestInitChain): ResponseInitChain {
     if (this.store.height > 0n) throw new Error(`InitChain at committed height ${this.store.height}`);
-    const appState = parseAppState(request.appStateBytes);
+    const genesisState = parseGenesisAppState(request.appStateBytes);
     const genesis = new StateOverlay(this.store);
     genesis.set(CHAIN_ID_KEY, utf8(request.chainId));
-    const genesisTimeMs = timestampToMs(request.time);
-    applyGenesis(genesis, appState, genesisTimeMs);
-    initOracle(genesis, request, appState.oracle?.pairs);
-    const validators = initValidatorSet(genesis, request);
+    let validators: ValidatorUpdate[];
+    if (genesisState.kind === "export") {
+      validators = importState(genesis, genesisState.exported, request, CHAIN_ID_KEY);
+    } else {
+      const { appState } = genesisState;
+      applyGenesis(genesis, appState, timestampToMs(request.time));
+      initOracle(genesis, request, appState.oracle?.pairs);
+      validators = initValidatorSet(genesis, request);
+    }
     this.genesis = genesis;
     this.initialHeight = request.initialHeight > 0n ? request.initialHeight : 1n;
     this.checkState = new StateOverlay(genesis);
@@ -238,7 +250,12 @@ export class MetroApp implements AbciApplication {
     this.cachedCheckContext = undefined;
     const root = this.store.tree().update(this.store.root, toTreeChanges(genesis.changes()));
     this.log.info(
-      { chainId: request.chainId, accounts: appState.accounts.length, appHash: toHex(root) },
+      {
+        chainId: request.chainId,
+        from: genesisState.kind,
+        validators: validators.length,
+        appHash: toHex(root),
+      },
       "init chain",
     );
     return { validators, appHash: root };
@@ -460,7 +477,15 @@ export class MetroApp implements AbciApplication {
     return this.genesis ? this.initialHeight : this.store.height + 1n;
   }
 
+  /** The height governance halted the chain at, once it is committed; undefined while running. */
+  haltedAt(): bigint | undefined {
+    const halt = readHaltHeight(this.store);
+    return halt > 0n && this.store.height >= halt ? halt : undefined;
+  }
+
   private finalize(request: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const halted = this.haltedAt();
+    if (halted !== undefined) throw new Error(`the chain halted at height ${halted} by governance`);
     const expected = this.nextHeight();
     if (request.height !== expected)
       throw new Error(`FinalizeBlock at height ${request.height}, expected ${expected}`);
@@ -477,7 +502,6 @@ export class MetroApp implements AbciApplication {
           );
     const lead = injectedTxCount(request.txs);
     applyPrices(execution.state, request.height, timeMs, lead === 2 ? request.txs[1] : undefined);
-    const { feeDenom } = readParams(execution.state);
     const end = endBlock(
       execution.state,
       {
@@ -486,7 +510,7 @@ export class MetroApp implements AbciApplication {
         decidedLastCommit: request.decidedLastCommit,
         misbehavior: request.misbehavior,
       },
-      feeDenom,
+      readParams(execution.state),
     );
     let writes = execution.state.changes();
     if (this.genesis) {
@@ -543,6 +567,7 @@ export class MetroApp implements AbciApplication {
       },
       "committed",
     );
+    if (this.haltedAt() !== undefined) this.onHalt?.(batch.height);
     this.timings = {};
     this.checkTxCount = 0;
     this.replayedTxs = 0;

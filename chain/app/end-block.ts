@@ -7,6 +7,7 @@
 import type { CommitInfo, Event, Misbehavior, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { fromUtf8, utf8 } from "../../core/bytes.js";
+import type { Params } from "../../core/proto/sequencer.js";
 import { getBalance, transfer } from "../modules/bank.js";
 import { completeMatured, type StakingEnv } from "../modules/delegations.js";
 import {
@@ -20,6 +21,7 @@ import { validatorSetChange } from "../modules/validator-set.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { event } from "./events.js";
 import { FEE_COLLECTOR } from "./execute.js";
+import { endGovernance } from "./governance.js";
 
 const BLOCK_TIME_KEY = "chain/block-time-ms";
 
@@ -74,7 +76,8 @@ function slashEvent(outcome: SlashOutcome): Event {
   );
 }
 
-export function endBlock(state: StateOverlay, request: EndBlockRequest, denom: string): EndBlockResult {
+export function endBlock(state: StateOverlay, request: EndBlockRequest, params: Params): EndBlockResult {
+  const denom = params.feeDenom;
   const env: StakingEnv = { height: request.height, timeMs: request.timeMs, denom };
   const operatorOf = (address: Uint8Array) => operatorByConsensusAddress(state, address);
   const events: Event[] = [];
@@ -97,6 +100,7 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, denom: s
   );
   for (const outcome of handleLiveness(state, votes, operatorOf, env)) events.push(slashEvent(outcome));
   completeMatured(state, request.timeMs, denom);
+  events.push(...endGovernance(state, { height: request.height, timeMs: request.timeMs, params }));
   const change = validatorSetChange(state, request.height);
   for (const validator of change.entered) startSigning(state, validator, request.height);
   state.set(BLOCK_TIME_KEY, utf8(request.timeMs.toString()));

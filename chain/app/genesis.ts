@@ -5,6 +5,7 @@ import type { Params } from "../../core/proto/sequencer.js";
 import type { MsgCreateValidator } from "../../core/proto/staking.js";
 import { mint } from "../modules/bank.js";
 import { createValidator } from "../modules/delegations.js";
+import { DEFAULT_GOV_PARAMS, writeGovParams } from "../modules/gov.js";
 import { DEFAULT_PARAMS, writeParams } from "../modules/params.js";
 import { writeSlashingParams } from "../modules/slashing.js";
 import { writeStakingParams } from "../modules/staking.js";
@@ -85,6 +86,17 @@ export const SlashingGenesisSchema = z.strictObject({
   }),
 });
 
+export const GovGenesisSchema = z.strictObject({
+  params: z.strictObject({
+    min_deposit: z.array(z.strictObject({ denom: z.string().min(3), amount: uint })),
+    max_deposit_period_seconds: uint,
+    voting_period_seconds: uint,
+    quorum: decimal,
+    threshold: decimal,
+    veto_threshold: decimal,
+  }),
+});
+
 /** The `app_state` of genesis.json, as `metro init` and `metro devnet` write it. */
 export const AppStateSchema = z.strictObject({
   params: GenesisParamsSchema,
@@ -115,9 +127,29 @@ export const AppStateSchema = z.strictObject({
   /** Validators bonded at genesis; without them the chain runs with CometBFT's genesis set, unstaked. */
   staking: StakingGenesisSchema.optional(),
   slashing: SlashingGenesisSchema.optional(),
+  gov: GovGenesisSchema.optional(),
 });
 
 export type AppState = z.infer<typeof AppStateSchema>;
+
+/**
+ * The `app_state` `metro export` writes: the whole state at a height, key by key, for a hard
+ * fork that keeps every balance, delegation and validator.
+ */
+export const ExportedStateSchema = z.strictObject({
+  metro_export: z.strictObject({
+    height: uint,
+    chain_id: z.string(),
+    app_hash: z.string().regex(/^[0-9a-f]{64}$/),
+    entries: z.array(z.tuple([z.string().min(1), z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/)])),
+  }),
+});
+
+export type ExportedState = z.infer<typeof ExportedStateSchema>["metro_export"];
+
+export type GenesisAppState =
+  | { kind: "fresh"; appState: AppState }
+  | { kind: "export"; exported: ExportedState };
 
 export function paramsToGenesis(params: Params): AppState["params"] {
   return {
@@ -150,15 +182,28 @@ export class GenesisError extends Error {
 }
 
 export function parseAppState(bytes: Uint8Array): AppState {
+  const parsed = parseGenesisAppState(bytes);
+  if (parsed.kind !== "fresh") throw new GenesisError("app_state is an export, not a fresh genesis");
+  return parsed.appState;
+}
+
+/** A fresh genesis, or a `metro export` of a halted chain. */
+export function parseGenesisAppState(bytes: Uint8Array): GenesisAppState {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(bytes).toString("utf8"));
   } catch (error) {
     throw new GenesisError(`app_state is not JSON: ${(error as Error).message}`);
   }
+  if (typeof json === "object" && json !== null && "metro_export" in json) {
+    const exported = ExportedStateSchema.safeParse(json);
+    if (!exported.success)
+      throw new GenesisError(`invalid exported app_state: ${z.prettifyError(exported.error)}`);
+    return { kind: "export", exported: exported.data.metro_export };
+  }
   const parsed = AppStateSchema.safeParse(json);
   if (!parsed.success) throw new GenesisError(`invalid app_state: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return { kind: "fresh", appState: parsed.data };
 }
 
 export function applyGenesis(state: StateOverlay, appState: AppState, genesisTimeMs: bigint): void {
@@ -175,6 +220,18 @@ export function applyGenesis(state: StateOverlay, appState: AppState, genesisTim
       downtimeJailSeconds: BigInt(slashing.downtime_jail_seconds),
       slashFractionDoubleSign: slashing.slash_fraction_double_sign,
       slashFractionDowntime: slashing.slash_fraction_downtime,
+    });
+  }
+  const gov = appState.gov?.params;
+  if (gov) {
+    writeGovParams(state, {
+      ...DEFAULT_GOV_PARAMS,
+      minDeposit: gov.min_deposit,
+      maxDepositPeriod: { seconds: BigInt(gov.max_deposit_period_seconds), nanos: 0 },
+      votingPeriod: { seconds: BigInt(gov.voting_period_seconds), nanos: 0 },
+      quorum: gov.quorum,
+      threshold: gov.threshold,
+      vetoThreshold: gov.veto_threshold,
     });
   }
   const staking = appState.staking;

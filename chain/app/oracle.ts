@@ -23,11 +23,13 @@ import {
   readPrice,
   readVoteBase,
   readVoteExtensionsHeight,
+  readVotePairs,
   writePairs,
   writePrice,
   writeValidatorKeys,
   writeVoteBase,
   writeVoteExtensionsHeight,
+  writeVotePairs,
 } from "../modules/oracle.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { commitKeys } from "./validators.js";
@@ -39,6 +41,7 @@ export function initOracle(
   pairs: readonly CurrencyPair[] = DEFAULT_PAIRS,
 ): void {
   writePairs(state, pairs);
+  writeVotePairs(state, readPairs(state));
   writeValidatorKeys(
     state,
     request.validators.map((v) => {
@@ -117,9 +120,10 @@ export function applyPrices(
   timeMs: bigint,
   tx: Uint8Array | undefined,
 ): string[] {
-  const pairs = readPairs(state);
+  const current = readPairs(state);
+  const pairs = readVotePairs(state) ?? current;
   const base = readVoteBase(state);
-  const nextBase = currentPrices(state, pairs);
+  const nextBase = currentPrices(state, current);
   const updated: string[] = [];
   if (tx) {
     const commit = decodeInjectedCommit(tx);
@@ -154,7 +158,14 @@ export function applyPrices(
     }
   }
   if (!sameReport(base, nextBase)) writeVoteBase(state, nextBase);
+  if (!samePairs(pairs, current)) writeVotePairs(state, current);
   return updated;
+}
+
+function samePairs(a: readonly CurrencyPair[], b: readonly CurrencyPair[]): boolean {
+  return (
+    a.length === b.length && a.every((pair, i) => pair.id === b[i]!.id && pair.decimals === b[i]!.decimals)
+  );
 }
 
 function sameReport(a: PriceReport, b: PriceReport): boolean {

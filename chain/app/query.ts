@@ -28,6 +28,7 @@ import type { CommittedState } from "../store/committed.js";
 import type { StateReader } from "../store/overlay.js";
 import { SdkCode } from "../tx/errors.js";
 import type { TxOutcome } from "./execute.js";
+import { govQueryHandlers } from "./query-gov.js";
 import { stakingQueryHandlers } from "./query-staking.js";
 import { rollupsAt, rollupTxsAt } from "./rollup-index.js";
 
@@ -156,7 +157,10 @@ export function handleQuery(request: RequestQuery, context: QueryContext): Respo
       }
       return response;
     }
-    const handler = bankAndSequencerHandlers[request.path] ?? stakingQueryHandlers[request.path];
+    const handler =
+      bankAndSequencerHandlers[request.path] ??
+      stakingQueryHandlers[request.path] ??
+      govQueryHandlers[request.path];
     if (!handler) throw new QueryError(SdkCode.UnknownRequest, `unknown query path ${request.path}`);
     response.value = handler(request.data, reader, height, context);
     return response;

@@ -3,6 +3,7 @@ import { marketCommand, oracleCommand } from "../../oracle/cli.js";
 import { daCommand, relayerCommand } from "../../relayer/cli.js";
 import { UsageError } from "./args.js";
 import { devnetCommand } from "./devnet.js";
+import { exportCommand } from "./export.js";
 import { initCommand } from "./init.js";
 import { keysCommand } from "./keys.js";
 import { queryCommand } from "./query.js";
@@ -15,6 +16,7 @@ const OPERATIONAL_ERRORS = [
   "CelestiaError",
   "CelestiaRpcError",
   "QueryFailedError",
+  "ExportError",
 ];
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -28,6 +30,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   relayer: relayerCommand,
   oracle: oracleCommand,
   market: marketCommand,
+  export: exportCommand,
 };
 
 const USAGE = `usage: metro <command> [options]
@@ -40,6 +43,7 @@ const USAGE = `usage: metro <command> [options]
   relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
   oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
   market  [--port P]                      a SIMULATED market in Binance, Coinbase and Kraken formats
+  export  --home DIR --height H --chain-id NEW [--output FILE]   a hard-fork genesis from the state at H
   query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY`;
 
 async function main(argv: string[]): Promise<void> {

@@ -5,7 +5,7 @@ import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
 import { createLogger } from "../log.js";
 import { appDataDir, appSocketPath, isInitialized } from "../node/home.js";
-import { spawnComet } from "../node/process.js";
+import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
 import { parse, UsageError } from "./args.js";
 
 /** The validator's oracle sidecar: `--oracle-url`, else `<home>/oracle-url`, else METRO_ORACLE_URL. */
@@ -46,18 +46,32 @@ export async function startCommand(args: string[]): Promise<void> {
     prices: () => feed?.latest(),
     // Tests only: the validator whose home folder is named here alters the commit it injects.
     tamperInjectedCommit: process.env.METRO_TEST_TAMPER_INJECTION === basename(resolve(home)),
+    // The Commit response must reach CometBFT before the app goes.
+    onHalt: (height) => {
+      log.warn({ height: height.toString() }, "halted by governance after committing this height");
+      setTimeout(() => void shutdown(HALTED_EXIT_CODE), 300);
+    },
   });
+  const halted = app.haltedAt();
+  if (halted !== undefined) {
+    log.warn(
+      { height: halted.toString() },
+      "the chain halted here by governance: export it (metro export) or upgrade",
+    );
+    await app.close();
+    process.exit(HALTED_EXIT_CODE);
+  }
   const server = new AbciServer(app, log);
   const socket = appSocketPath(home);
   await server.listen(`unix://${socket}`);
   log.info({ socket, height: app.store.height.toString() }, "metro app listening");
   const comet = values["app-only"] ? undefined : spawnComet(home, "inherit");
-  const shutdown = async (code: number): Promise<never> => {
+  async function shutdown(code: number): Promise<never> {
     comet?.kill("SIGTERM");
     feed?.stop();
     await app.close();
     process.exit(code);
-  };
+  }
   comet?.once("exit", (code) => void shutdown(code ?? 1));
   process.once("SIGINT", () => void shutdown(0));
   process.once("SIGTERM", () => void shutdown(0));

@@ -26,6 +26,7 @@ const KeyListCodec = protoCodec<{ keys: { address: Uint8Array; ed25519: Uint8Arr
 
 const PAIRS_KEY = "oracle/pairs";
 const VOTE_BASE_KEY = "oracle/vote-base";
+const VOTE_PAIRS_KEY = "oracle/vote-pairs";
 const VE_HEIGHT_KEY = "oracle/vote-extensions-height";
 const VALIDATOR_KEYS_KEY = "validators/keys";
 export const priceKey = (pair: string): string => `oracle/price/${pair}`;
@@ -45,6 +46,20 @@ export function writePairs(state: StateOverlay, pairs: readonly CurrencyPair[]):
 export function readPairs(state: StateReader): CurrencyPair[] {
   const bytes = state.get(PAIRS_KEY);
   return bytes ? PairListCodec.decode(bytes).pairs : [];
+}
+
+/**
+ * The pairs the next block's injected votes were encoded against: the pairs before the last
+ * block ran, since governance may add pairs at the end of a block while those votes were
+ * already cast over the old list. Undefined until pairs first change.
+ */
+export function readVotePairs(state: StateReader): CurrencyPair[] | undefined {
+  const bytes = state.get(VOTE_PAIRS_KEY);
+  return bytes ? PairListCodec.decode(bytes).pairs : undefined;
+}
+
+export function writeVotePairs(state: StateOverlay, pairs: readonly CurrencyPair[]): void {
+  state.set(VOTE_PAIRS_KEY, PairListCodec.encode({ pairs: [...pairs] }));
 }
 
 /** A Price record as stored (and returned by a store query on priceKey). */

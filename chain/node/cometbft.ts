@@ -32,6 +32,14 @@ function run(args: string[]): string {
   return result.stdout.trim();
 }
 
+/**
+ * Wipes a home's blocks, consensus state and double-sign guard, keeping its keys and config:
+ * the step every validator takes before starting a hard fork's genesis.
+ */
+export function resetCometData(home: string): void {
+  run(["unsafe-reset-all", "--home", home]);
+}
+
 export function cometbftVersion(): string {
   return run(["version"]);
 }

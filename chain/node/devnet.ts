@@ -25,6 +25,7 @@ export interface DevnetOptions {
     voteExtensions?: boolean;
     staking?: NonNullable<AppState["staking"]>["params"];
     slashing?: AppState["slashing"];
+    gov?: AppState["gov"];
   };
 }
 
@@ -91,11 +92,12 @@ export class Devnet {
         throw new DevnetError(`${home} holds a half-written devnet; use --fresh to replace it`);
       }
       mkdirSync(home, { recursive: true });
-      const { pairs, voteExtensions, staking, slashing } = options.genesis ?? {};
+      const { pairs, voteExtensions, staking, slashing, gov } = options.genesis ?? {};
       const appState: AppState = {
         ...devnetAppState(await testAccountAddresses(), pairs),
         ...(staking ? { staking: { params: staking, validators: [] } } : {}),
         ...(slashing ? { slashing } : {}),
+        ...(gov ? { gov } : {}),
       };
       initValidatorHomes(specs, DEVNET_CHAIN_ID, appState, undefined, { voteExtensions });
       writeFileSync(recordPath, JSON.stringify({ chainId: DEVNET_CHAIN_ID, validators, portBase }, null, 2));

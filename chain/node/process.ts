@@ -11,6 +11,9 @@ import { appSocketPath } from "./home.js";
 const FAST_FAILURE_MS = 5_000;
 const MAX_FAST_FAILURES = 5;
 
+/** The app exits with this code when the chain reached its governance halt height: do not restart it. */
+export const HALTED_EXIT_CODE = 64;
+
 const cliEntry = join(dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
 
 export class ProcessStartError extends Error {
@@ -80,6 +83,8 @@ export class ValidatorProcess {
   app: ChildProcess | undefined;
   comet: ChildProcess | undefined;
   restarts = 0;
+  /** Set when the app stopped at the governance halt height. */
+  halted = false;
   /** Set when the validator kept dying right after start and the supervisor gave up. */
   failure: Error | undefined;
   private stopping = false;
@@ -103,6 +108,7 @@ export class ValidatorProcess {
   start(): Promise<void> {
     if (this.loop) throw new Error(`${this.name} is already supervised`);
     this.stopping = false;
+    this.halted = false;
     this.appLog = createWriteStream(join(this.home, "app.log"), { flags: "a" });
     this.cometLog = createWriteStream(join(this.home, "cometbft.log"), { flags: "a" });
     return new Promise((resolve, reject) => {
@@ -125,6 +131,12 @@ export class ValidatorProcess {
       }
       await stopChild(this.comet);
       await stopChild(this.app);
+      if (this.app?.exitCode === HALTED_EXIT_CODE) {
+        this.halted = true;
+        this.log.info({ validator: this.name }, "chain halted by governance; not restarting");
+        started();
+        return;
+      }
       if (this.stopping) break;
       fastFailures = Date.now() - startedAt < FAST_FAILURE_MS ? fastFailures + 1 : 0;
       if (fastFailures >= MAX_FAST_FAILURES) {

@@ -115,6 +115,18 @@ export class StateTree {
     }
   }
 
+  /** Every key and value under `root`, in tree order (export of a whole state). */
+  *entries(root: Uint8Array): Generator<{ key: Uint8Array; value: Uint8Array }> {
+    const stack = [root];
+    while (stack.length > 0) {
+      const hash = stack.pop()!;
+      if (isEmptyHash(hash)) continue;
+      const node = this.load(hash);
+      if (node.kind === "leaf") yield { key: node.leaf.key, value: node.leaf.value };
+      else stack.push(node.right, node.left);
+    }
+  }
+
   /** Applies `changes` to the tree at `root` and returns the new root. Later changes to a key win. */
   update(root: Uint8Array, changes: readonly TreeChange[]): Uint8Array {
     const byPath = new Map<string, Leaf | { path: Uint8Array; deleted: true }>();

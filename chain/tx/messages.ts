@@ -8,9 +8,24 @@ import {
   MsgWithdrawDelegatorReward,
   MsgWithdrawValidatorCommission,
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
-import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import {
+  MsgDeposit,
+  MsgSubmitProposal,
+  MsgUpdateParams as MsgUpdateGovParams,
+  MsgVote,
+} from "cosmjs-types/cosmos/gov/v1/tx";
+import {
+  MsgUnjail,
+  MsgUpdateParams as MsgUpdateSlashingParams,
+} from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { MsgBeginRedelegate, MsgDelegate, MsgUndelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { AddressError, operatorAccount } from "../../core/address.js";
+import {
+  MsgAddCurrencyPairsCodec,
+  MsgHaltChainCodec,
+  MsgSlashValidatorCodec,
+  MsgUpdateSequencerParamsCodec,
+} from "../../core/proto/gov.js";
 import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { MsgCreateValidatorCodec, MsgUpdateStakingParamsCodec } from "../../core/proto/staking.js";
 import { SdkCode, sdkError } from "./errors.js";
@@ -68,6 +83,31 @@ export const MESSAGE_CODECS = {
     (b) => MsgUnjail.decode(b),
     (m) => operatorSigner(m.validatorAddr),
   ),
+  "/cosmos.gov.v1.MsgSubmitProposal": codec(
+    (b) => MsgSubmitProposal.decode(b),
+    (m) => m.proposer,
+  ),
+  "/cosmos.gov.v1.MsgVote": codec(
+    (b) => MsgVote.decode(b),
+    (m) => m.voter,
+  ),
+  "/cosmos.gov.v1.MsgDeposit": codec(
+    (b) => MsgDeposit.decode(b),
+    (m) => m.depositor,
+  ),
+  // Sent only by the gov module account, inside a proposal that passed.
+  "/cosmos.gov.v1.MsgUpdateParams": codec(
+    (b) => MsgUpdateGovParams.decode(b),
+    (m) => m.authority,
+  ),
+  "/cosmos.slashing.v1beta1.MsgUpdateParams": codec(
+    (b) => MsgUpdateSlashingParams.decode(b),
+    (m) => m.authority,
+  ),
+  "/metro.sequencer.v1.MsgUpdateParams": codec(MsgUpdateSequencerParamsCodec.decode, (m) => m.authority),
+  "/metro.gov.v1.MsgSlashValidator": codec(MsgSlashValidatorCodec.decode, (m) => m.authority),
+  "/metro.gov.v1.MsgHaltChain": codec(MsgHaltChainCodec.decode, (m) => m.authority),
+  "/metro.oracle.v1.MsgAddCurrencyPairs": codec(MsgAddCurrencyPairsCodec.decode, (m) => m.authority),
 } as const;
 
 export type MessageTypeUrl = keyof typeof MESSAGE_CODECS;

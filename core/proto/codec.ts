@@ -27,6 +27,7 @@ root.loadSync(
     "metro/oracle/v1/oracle.proto",
     "metro/staking/v1/staking.proto",
     "metro/distribution/v1/distribution.proto",
+    "metro/gov/v1/gov.proto",
   ],
   { keepCase: false },
 );

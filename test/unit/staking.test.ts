@@ -19,6 +19,7 @@ import {
   withdrawCommission,
   withdrawDelegation,
 } from "../../chain/modules/distribution.js";
+import { DEFAULT_PARAMS } from "../../chain/modules/params.js";
 import { handleDoubleSign } from "../../chain/modules/slashing.js";
 import {
   BONDED_POOL,
@@ -147,7 +148,7 @@ describe("staking, F1 rewards and slashing (in process)", () => {
       endBlock(
         state,
         { height, timeMs: env.timeMs, decidedLastCommit: signedCommit(state, operators), misbehavior: [] },
-        DENOM,
+        { ...DEFAULT_PARAMS, feeDenom: DENOM },
       );
     }
     const everyone = [...delegators, ...operators.map((_, i) => moduleAddress(`operator-${i}`))];

@@ -1,5 +1,16 @@
 import { msgSend, msgSequence } from "./bank.js";
 import {
+  msgAddCurrencyPairs,
+  msgDeposit,
+  msgHaltChain,
+  msgSlashValidator,
+  msgSubmitProposal,
+  msgUpdateGovParams,
+  msgUpdateSequencerParams,
+  msgUpdateSlashingParams,
+  msgVote,
+} from "./gov.js";
+import {
   msgBeginRedelegate,
   msgCreateValidator,
   msgDelegate,
@@ -24,4 +35,13 @@ export const HANDLERS: HandlerMap = {
   "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward": msgWithdrawDelegatorReward,
   "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission": msgWithdrawValidatorCommission,
   "/cosmos.slashing.v1beta1.MsgUnjail": msgUnjail,
+  "/cosmos.gov.v1.MsgSubmitProposal": msgSubmitProposal,
+  "/cosmos.gov.v1.MsgVote": msgVote,
+  "/cosmos.gov.v1.MsgDeposit": msgDeposit,
+  "/cosmos.gov.v1.MsgUpdateParams": msgUpdateGovParams,
+  "/cosmos.slashing.v1beta1.MsgUpdateParams": msgUpdateSlashingParams,
+  "/metro.sequencer.v1.MsgUpdateParams": msgUpdateSequencerParams,
+  "/metro.gov.v1.MsgSlashValidator": msgSlashValidator,
+  "/metro.gov.v1.MsgHaltChain": msgHaltChain,
+  "/metro.oracle.v1.MsgAddCurrencyPairs": msgAddCurrencyPairs,
 };

@@ -35,7 +35,7 @@ import { unjail } from "../../modules/slashing.js";
 import { getDelegationShares, writeStakingParams } from "../../modules/staking.js";
 import { DistributionCode, moduleError, SdkCode, StakingCode, sdkError } from "../../tx/errors.js";
 import { event } from "../events.js";
-import { requireAuthority, validStakingParams } from "./authority.js";
+import { requireAuthority, StakingParamsSchema, validParams, validStakingParams } from "./authority.js";
 import type { MessageEnv, MessageHandler } from "./types.js";
 
 /** The staking view of a message's env; reading `timeMs` marks the tx as time-dependent. */
@@ -219,6 +219,7 @@ export const msgUnjail: MessageHandler<MsgUnjail> = {
 export const msgUpdateStakingParams: MessageHandler<MsgUpdateStakingParams> = {
   module: "staking",
   responseTypeUrl: "/metro.staking.v1.MsgUpdateParamsResponse",
+  validate: (message) => void validParams(StakingParamsSchema, message.params, "staking"),
   execute(env, message) {
     requireAuthority(message.authority);
     writeStakingParams(env.state, validStakingParams(env.state, message.params));

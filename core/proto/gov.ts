@@ -1,0 +1,35 @@
+/** Metro's governance-only messages (proto/metro/gov, oracle and sequencer MsgUpdateParams). */
+import type { CurrencyPair } from "../../oracle/vote.js";
+import { protoCodec } from "./codec.js";
+import type { Params } from "./sequencer.js";
+
+export interface MsgSlashValidator {
+  authority: string;
+  validatorAddress: string;
+  slashFraction: string;
+  reason: string;
+}
+
+export interface MsgHaltChain {
+  authority: string;
+  height: bigint;
+}
+
+export interface MsgAddCurrencyPairs {
+  authority: string;
+  pairs: CurrencyPair[];
+}
+
+export interface MsgUpdateSequencerParams {
+  authority: string;
+  params: Params | null;
+}
+
+export const MsgSlashValidatorCodec = protoCodec<MsgSlashValidator>("metro.gov.v1.MsgSlashValidator");
+export const MsgHaltChainCodec = protoCodec<MsgHaltChain>("metro.gov.v1.MsgHaltChain");
+export const MsgAddCurrencyPairsCodec = protoCodec<MsgAddCurrencyPairs>(
+  "metro.oracle.v1.MsgAddCurrencyPairs",
+);
+export const MsgUpdateSequencerParamsCodec = protoCodec<MsgUpdateSequencerParams>(
+  "metro.sequencer.v1.MsgUpdateParams",
+);
