@@ -126,7 +126,7 @@ function benchAggregation(validators = 150, count = 1000): OracleBench["aggregat
   };
   const tx = encodeInjectedCommit(commit);
   const started = performance.now();
-  const updated = applyPrices(state.branch(), 3n, 0n, tx);
+  const { updated } = applyPrices(state.branch(), 3n, 0n, tx);
   const ms = performance.now() - started;
   if (updated.length !== count) throw new Error(`aggregation updated ${updated.length} of ${count} pairs`);
   return { validators, pairs: count, ms };

@@ -501,7 +501,12 @@ export class MetroApp implements AbciApplication {
             request.txs.map((tx) => sha256(tx)),
           );
     const lead = injectedTxCount(request.txs);
-    applyPrices(execution.state, request.height, timeMs, lead === 2 ? request.txs[1] : undefined);
+    const prices = applyPrices(
+      execution.state,
+      request.height,
+      timeMs,
+      lead === 2 ? request.txs[1] : undefined,
+    );
     const end = endBlock(
       execution.state,
       {
@@ -509,6 +514,7 @@ export class MetroApp implements AbciApplication {
         timeMs,
         decidedLastCommit: request.decidedLastCommit,
         misbehavior: request.misbehavior,
+        oracleBadVoters: prices.badVoters,
       },
       readParams(execution.state),
     );

@@ -15,6 +15,7 @@ import {
   allocateToValidator,
   DISTRIBUTION_MODULE,
 } from "../modules/distribution.js";
+import { recordOracleFaults } from "../modules/oracle-penalties.js";
 import { handleDoubleSign, handleLiveness, type SlashOutcome, startSigning } from "../modules/slashing.js";
 import { getValidator, operatorByConsensusAddress } from "../modules/staking.js";
 import { validatorSetChange } from "../modules/validator-set.js";
@@ -36,6 +37,8 @@ export interface EndBlockRequest {
   timeMs: bigint;
   decidedLastCommit: CommitInfo | undefined;
   misbehavior: readonly Misbehavior[];
+  /** Validators whose price vote in this block's injected commit was bad (chain/app/oracle.ts). */
+  oracleBadVoters?: readonly Uint8Array[];
 }
 
 export interface EndBlockResult {
@@ -99,6 +102,8 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
       : [],
   );
   for (const outcome of handleLiveness(state, votes, operatorOf, env)) events.push(slashEvent(outcome));
+  for (const outcome of recordOracleFaults(state, request.oracleBadVoters ?? [], env))
+    events.push(slashEvent(outcome));
   completeMatured(state, request.timeMs, denom);
   events.push(...endGovernance(state, { height: request.height, timeMs: request.timeMs, params }));
   const change = validatorSetChange(state, request.height);

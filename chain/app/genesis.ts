@@ -6,6 +6,7 @@ import type { MsgCreateValidator } from "../../core/proto/staking.js";
 import { mint } from "../modules/bank.js";
 import { createValidator } from "../modules/delegations.js";
 import { DEFAULT_GOV_PARAMS, writeGovParams } from "../modules/gov.js";
+import { writeOracleParams } from "../modules/oracle-penalties.js";
 import { DEFAULT_PARAMS, writeParams } from "../modules/params.js";
 import { writeSlashingParams } from "../modules/slashing.js";
 import { writeStakingParams } from "../modules/staking.js";
@@ -107,9 +108,18 @@ export const AppStateSchema = z.strictObject({
       coins: z.array(z.strictObject({ denom: z.string().min(3), amount: uint })),
     }),
   ),
-  /** The oracle's currency pairs; the defaults when left out. */
+  /** The oracle's currency pairs (the defaults when left out) and its penalty parameters. */
   oracle: z
     .strictObject({
+      penalties: z
+        .strictObject({
+          window_blocks: uint,
+          max_bad_blocks: uint,
+          deviation_band: decimal,
+          slash_fraction: decimal,
+          jail_seconds: uint,
+        })
+        .optional(),
       pairs: z
         .array(
           z.strictObject({
@@ -118,10 +128,8 @@ export const AppStateSchema = z.strictObject({
           }),
         )
         .max(4096)
-        .refine(
-          (pairs) => new Set(pairs.map((p) => p.id)).size === pairs.length,
-          "pair ids must be distinct",
-        ),
+        .refine((pairs) => new Set(pairs.map((p) => p.id)).size === pairs.length, "pair ids must be distinct")
+        .optional(),
     })
     .optional(),
   /** Validators bonded at genesis; without them the chain runs with CometBFT's genesis set, unstaked. */
@@ -220,6 +228,16 @@ export function applyGenesis(state: StateOverlay, appState: AppState, genesisTim
       downtimeJailSeconds: BigInt(slashing.downtime_jail_seconds),
       slashFractionDoubleSign: slashing.slash_fraction_double_sign,
       slashFractionDowntime: slashing.slash_fraction_downtime,
+    });
+  }
+  const penalties = appState.oracle?.penalties;
+  if (penalties) {
+    writeOracleParams(state, {
+      windowBlocks: BigInt(penalties.window_blocks),
+      maxBadBlocks: BigInt(penalties.max_bad_blocks),
+      deviationBand: penalties.deviation_band,
+      slashFraction: penalties.slash_fraction,
+      jailSeconds: BigInt(penalties.jail_seconds),
     });
   }
   const gov = appState.gov?.params;

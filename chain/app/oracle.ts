@@ -6,6 +6,7 @@
  */
 import type { CommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import { type Fraction, parseDecimal } from "../../core/decimal.js";
 import { sha256 } from "../../core/hash.js";
 import { type DecimalPrices, toFixedPoint } from "../../oracle/feed.js";
 import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "../../oracle/injection.js";
@@ -31,6 +32,7 @@ import {
   writeVoteExtensionsHeight,
   writeVotePairs,
 } from "../modules/oracle.js";
+import { readOracleParams } from "../modules/oracle-penalties.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { commitKeys } from "./validators.js";
 
@@ -109,43 +111,56 @@ export function injectedCommitProblem(
   }
 }
 
+/** What a block's price aggregation did: the pairs it priced, and the validators that voted badly. */
+export interface PriceOutcome {
+  updated: string[];
+  /** Consensus addresses of committed votes that left out a priced pair, strayed past the band, or did not decode. */
+  badVoters: Uint8Array[];
+}
+
 /**
  * Writes the stake-weighted median of each pair reported by 2/3 of the power in the injected
  * commit. A vote whose content is invalid (a late precommit skips VerifyVoteExtension) is
- * ignored by every validator alike. Pairs without enough reports keep their old price.
+ * ignored by every validator alike, and marked bad. Pairs without enough reports keep their old
+ * price.
  */
 export function applyPrices(
   state: StateOverlay,
   height: bigint,
   timeMs: bigint,
   tx: Uint8Array | undefined,
-): string[] {
+): PriceOutcome {
   const current = readPairs(state);
   const pairs = readVotePairs(state) ?? current;
   const base = readVoteBase(state);
   const nextBase = currentPrices(state, current);
-  const updated: string[] = [];
+  const outcome: PriceOutcome = { updated: [], badVoters: [] };
   if (tx) {
     const commit = decodeInjectedCommit(tx);
     const total = commit.votes.reduce((sum, vote) => sum + vote.validator.power, 0n);
     const reports = new Map<string, WeightedReport[]>();
+    const voted: { address: Uint8Array; prices: Map<string, bigint> | undefined }[] = [];
     for (const vote of commit.votes) {
       if (vote.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_COMMIT) continue;
-      let prices: Map<string, bigint>;
+      let prices: Map<string, bigint> | undefined;
       try {
         prices = decodeOracleVote(pairs, vote.voteExtension, base);
       } catch {
-        continue;
+        prices = undefined;
       }
-      for (const [pair, price] of prices) {
+      voted.push({ address: vote.validator.address, prices });
+      for (const [pair, price] of prices ?? []) {
         const list = reports.get(pair) ?? [];
         if (list.length === 0) reports.set(pair, list);
         list.push({ price, power: vote.validator.power });
       }
     }
+    const medians = new Map<string, bigint>();
     for (const pair of pairs) {
+      if (!current.some((p) => p.id === pair.id)) continue; // removed by governance since the vote
       const median = stakeWeightedMedian(reports.get(pair.id) ?? [], total);
       if (median === undefined) continue;
+      medians.set(pair.id, median);
       const nonce = (readPrice(state, pair.id)?.nonce ?? 0n) + 1n;
       writePrice(state, pair.id, {
         price: median,
@@ -154,12 +169,31 @@ export function applyPrices(
         timeMs,
         nonce,
       });
-      updated.push(pair.id);
+      outcome.updated.push(pair.id);
+    }
+    const band = parseDecimal(readOracleParams(state).deviationBand);
+    for (const { address, prices } of voted) {
+      if (!prices || !votedWell(prices, medians, band)) outcome.badVoters.push(address);
     }
   }
   if (!sameReport(base, nextBase)) writeVoteBase(state, nextBase);
   if (!samePairs(pairs, current)) writeVotePairs(state, current);
-  return updated;
+  return outcome;
+}
+
+/** Every priced pair reported, each within the band around its median. */
+function votedWell(
+  prices: ReadonlyMap<string, bigint>,
+  medians: ReadonlyMap<string, bigint>,
+  band: Fraction,
+): boolean {
+  for (const [pair, median] of medians) {
+    const price = prices.get(pair);
+    if (price === undefined) return false;
+    const distance = price > median ? price - median : median - price;
+    if (distance * band.denominator > band.numerator * median) return false;
+  }
+  return true;
 }
 
 function samePairs(a: readonly CurrencyPair[], b: readonly CurrencyPair[]): boolean {

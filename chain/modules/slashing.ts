@@ -139,7 +139,7 @@ export function startSigning(state: StateOverlay, validator: ValidatorRecord, he
 export interface SlashOutcome {
   operator: string;
   burned: bigint;
-  reason: "double_sign" | "missing_signature" | "governance";
+  reason: "double_sign" | "missing_signature" | "governance" | "oracle";
 }
 
 /**
@@ -222,6 +222,25 @@ function jail(state: StateOverlay, validator: ValidatorRecord): void {
   setValidator(state, validator);
 }
 
+/** Jails a validator until `until` (it may unjail after that), keeping its liveness record. */
+export function jailUntil(
+  state: StateOverlay,
+  validator: ValidatorRecord,
+  until: { seconds: bigint; nanos: number },
+): void {
+  jail(state, validator);
+  const address = consensusAddress(validator.consensusPubkey);
+  const info = getSigningInfo(state, address);
+  setSigningInfo(state, address, {
+    address: consensusAddressText(address),
+    startHeight: info?.startHeight ?? 0n,
+    indexOffset: info?.indexOffset ?? 0n,
+    jailedUntil: until,
+    tombstoned: info?.tombstoned ?? false,
+    missedBlocksCounter: info?.missedBlocksCounter ?? 0n,
+  });
+}
+
 export interface Vote {
   address: Uint8Array;
   signed: boolean;
@@ -298,7 +317,7 @@ export function handleDoubleSign(
   return { operator: validator.operatorAddress, burned, reason: "double_sign" };
 }
 
-/** Governance's slash-and-jail (misbehaviour proven off chain): no tombstone, jailed until unjailed. */
+/** Governance's slash-and-jail (misbehaviour proven off chain): no tombstone; it may unjail after the downtime jail duration. */
 export function slashAndJail(
   state: StateOverlay,
   validator: ValidatorRecord,
@@ -306,7 +325,8 @@ export function slashAndJail(
   env: StakingEnv,
 ): SlashOutcome {
   const burned = slashValidator(state, validator, env.height, fraction, env);
-  jail(state, validator);
+  const { downtimeJailSeconds } = readSlashingParams(state);
+  jailUntil(state, validator, msToTimestamp(env.timeMs + downtimeJailSeconds * 1000n));
   return { operator: validator.operatorAddress, burned, reason: "governance" };
 }
 

@@ -26,6 +26,7 @@ export interface DevnetOptions {
     staking?: NonNullable<AppState["staking"]>["params"];
     slashing?: AppState["slashing"];
     gov?: AppState["gov"];
+    oraclePenalties?: NonNullable<AppState["oracle"]>["penalties"];
   };
 }
 
@@ -92,9 +93,11 @@ export class Devnet {
         throw new DevnetError(`${home} holds a half-written devnet; use --fresh to replace it`);
       }
       mkdirSync(home, { recursive: true });
-      const { pairs, voteExtensions, staking, slashing, gov } = options.genesis ?? {};
+      const { pairs, voteExtensions, staking, slashing, gov, oraclePenalties } = options.genesis ?? {};
+      const base = devnetAppState(await testAccountAddresses(), pairs);
       const appState: AppState = {
-        ...devnetAppState(await testAccountAddresses(), pairs),
+        ...base,
+        ...(oraclePenalties ? { oracle: { ...base.oracle, penalties: oraclePenalties } } : {}),
         ...(staking ? { staking: { params: staking, validators: [] } } : {}),
         ...(slashing ? { slashing } : {}),
         ...(gov ? { gov } : {}),

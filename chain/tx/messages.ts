@@ -23,7 +23,9 @@ import { AddressError, operatorAccount } from "../../core/address.js";
 import {
   MsgAddCurrencyPairsCodec,
   MsgHaltChainCodec,
+  MsgRemoveCurrencyPairsCodec,
   MsgSlashValidatorCodec,
+  MsgUpdateOracleParamsCodec,
   MsgUpdateSequencerParamsCodec,
 } from "../../core/proto/gov.js";
 import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
@@ -108,6 +110,8 @@ export const MESSAGE_CODECS = {
   "/metro.gov.v1.MsgSlashValidator": codec(MsgSlashValidatorCodec.decode, (m) => m.authority),
   "/metro.gov.v1.MsgHaltChain": codec(MsgHaltChainCodec.decode, (m) => m.authority),
   "/metro.oracle.v1.MsgAddCurrencyPairs": codec(MsgAddCurrencyPairsCodec.decode, (m) => m.authority),
+  "/metro.oracle.v1.MsgRemoveCurrencyPairs": codec(MsgRemoveCurrencyPairsCodec.decode, (m) => m.authority),
+  "/metro.oracle.v1.MsgUpdateParams": codec(MsgUpdateOracleParamsCodec.decode, (m) => m.authority),
 } as const;
 
 export type MessageTypeUrl = keyof typeof MESSAGE_CODECS;

@@ -33,3 +33,29 @@ export const MsgAddCurrencyPairsCodec = protoCodec<MsgAddCurrencyPairs>(
 export const MsgUpdateSequencerParamsCodec = protoCodec<MsgUpdateSequencerParams>(
   "metro.sequencer.v1.MsgUpdateParams",
 );
+
+export interface OracleParams {
+  windowBlocks: bigint;
+  maxBadBlocks: bigint;
+  deviationBand: string;
+  slashFraction: string;
+  jailSeconds: bigint;
+}
+
+export interface MsgUpdateOracleParams {
+  authority: string;
+  params: OracleParams | null;
+}
+
+export interface MsgRemoveCurrencyPairs {
+  authority: string;
+  pairIds: string[];
+}
+
+export const OracleParamsCodec = protoCodec<OracleParams>("metro.oracle.v1.Params");
+export const MsgUpdateOracleParamsCodec = protoCodec<MsgUpdateOracleParams>(
+  "metro.oracle.v1.MsgUpdateParams",
+);
+export const MsgRemoveCurrencyPairsCodec = protoCodec<MsgRemoveCurrencyPairs>(
+  "metro.oracle.v1.MsgRemoveCurrencyPairs",
+);

@@ -3,8 +3,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { QueryClient, setupStakingExtension } from "@cosmjs/stargate";
+import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { operatorAddresses } from "../../chain/client/keys.js";
 import { queryPrice } from "../../chain/client/queries.js";
 import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
+import { operatorAddress } from "../../core/address.js";
 import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
 
 /** A validator's sidecar stand-in: serves whatever prices the test sets, or fails when down. */
@@ -34,6 +38,7 @@ const TIA = "TIA/USD";
 const BTC = "BTC/USD";
 /** The validator whose proposals carry a tampered injected commit (its home folder's name). */
 const TAMPERER = "node3";
+const PENALTY_WINDOW = 20;
 
 describe("oracle: price votes in vote extensions, four validators", () => {
   let net: TestNetwork;
@@ -60,11 +65,25 @@ describe("oracle: price votes in vote extensions, four validators", () => {
     setPrices([5.1, 5.2, 5.3, 5.4], [97000, 97100, 97200, 97300]);
     const urls = await Promise.all(sidecars.map((s) => s.start()));
     process.env.METRO_TEST_TAMPER_INJECTION = TAMPERER;
-    net = await startNetwork(4, (devnet) => {
-      devnet.specs.forEach((spec, i) => {
-        writeFileSync(join(spec.home, "oracle-url"), urls[i]!);
-      });
-    });
+    net = await startNetwork(
+      4,
+      (devnet) => {
+        devnet.specs.forEach((spec, i) => {
+          writeFileSync(join(spec.home, "oracle-url"), urls[i]!);
+        });
+      },
+      // A short window, so a straying validator is penalised within the test; the brief 10x
+      // episode of the second test stays under the threshold.
+      {
+        oraclePenalties: {
+          window_blocks: String(PENALTY_WINDOW),
+          max_bad_blocks: "12",
+          deviation_band: "0.1",
+          slash_fraction: "0.01",
+          jail_seconds: "600",
+        },
+      },
+    );
   });
 
   after(async () => {
@@ -130,5 +149,27 @@ describe("oracle: price votes in vote extensions, four validators", () => {
       /"reason":"injected commit: vote 0 [^"]*extension signature is invalid","msg":"rejecting proposal"/,
     );
     assert.ok((await nodeStatus(net.rpc(0))).height >= start + 8);
+  });
+
+  it("slashes and jails a validator whose votes stray from the median for most of a window", async () => {
+    const q = QueryClient.withExtensions(await Comet38Client.connect(net.rpc(0)), setupStakingExtension);
+    const operator = operatorAddress((await operatorAddresses(4))[1]!);
+    const before = BigInt((await q.staking.validator(operator)).validator.tokens);
+    setPrices([5.1, 52, 5.3, 5.4], [97000, 971000, 97200, 97300]);
+    const start = (await nodeStatus(net.rpc(0))).height;
+    let jailed = false;
+    while (!jailed && (await nodeStatus(net.rpc(0))).height < start + 3 * PENALTY_WINDOW) {
+      jailed = (await q.staking.validator(operator)).validator.jailed;
+      const tia = (await queryPrice(net.rpc(0), TIA))!;
+      assert.ok(
+        tia.price >= 510_000_000n && tia.price <= 540_000_000n,
+        `median ${tia.price} left the honest range`,
+      );
+      await sleep(500);
+    }
+    assert.ok(jailed, "the straying validator is jailed");
+    const after = BigInt((await q.staking.validator(operator)).validator.tokens);
+    assert.equal(after, before - before / 100n, "and slashed 1%");
+    setPrices([5.1, 5.2, 5.3, 5.4], [97000, 97100, 97200, 97300]);
   });
 });

@@ -20,7 +20,9 @@ import { parseOperatorAddress } from "../../../core/address.js";
 import type {
   MsgAddCurrencyPairs,
   MsgHaltChain,
+  MsgRemoveCurrencyPairs,
   MsgSlashValidator,
+  MsgUpdateOracleParams,
   MsgUpdateSequencerParams,
 } from "../../../core/proto/gov.js";
 import type { Params } from "../../../core/proto/sequencer.js";
@@ -45,7 +47,8 @@ import {
   writeGovParams,
   writeHaltHeight,
 } from "../../modules/gov.js";
-import { readPairs, writePairs } from "../../modules/oracle.js";
+import { priceKey, readPairs, writePairs } from "../../modules/oracle.js";
+import { writeOracleParams } from "../../modules/oracle-penalties.js";
 import { GOV_AUTHORITY, writeParams } from "../../modules/params.js";
 import { fromSdkSlashingParams, slashAndJail, writeSlashingParams } from "../../modules/slashing.js";
 import type { StateOverlay } from "../../store/overlay.js";
@@ -54,7 +57,7 @@ import { decodeMessage, messageSigner } from "../../tx/messages.js";
 import { event } from "../events.js";
 import { GenesisParamsSchema, paramsToGenesis } from "../genesis.js";
 import { requireAuthority, validParams } from "./authority.js";
-import { HANDLERS } from "./index.js";
+import { handlerFor } from "./lookup.js";
 import type { MessageHandler } from "./types.js";
 
 const govError = (code: number, message: string) => moduleError("gov", code, message);
@@ -69,8 +72,7 @@ function validateProposalMessages(message: MsgSubmitProposal, params: Params): v
         `proposal message ${index} (${any.typeUrl}) must have the gov module ${GOV_AUTHORITY} as its authority`,
       );
     }
-    // HANDLERS is read at call time: the table imports this file.
-    const handler = HANDLERS[inner.typeUrl] as MessageHandler<typeof inner.value>;
+    const handler = handlerFor(inner.typeUrl) as MessageHandler<typeof inner.value>;
     handler.validate?.(inner.value, params);
   }
 }
@@ -349,6 +351,54 @@ export const msgAddCurrencyPairs: MessageHandler<MsgAddCurrencyPairs> = {
     const taken = message.pairs.find((pair) => existing.some((p) => p.id === pair.id));
     if (taken) throw govError(GovCode.InvalidParams, `currency pair ${taken.id} already exists`);
     writePairs(env.state, [...existing, ...message.pairs]);
+    return new Uint8Array();
+  },
+};
+
+export const msgRemoveCurrencyPairs: MessageHandler<MsgRemoveCurrencyPairs> = {
+  module: "oracle",
+  responseTypeUrl: "/metro.oracle.v1.MsgRemoveCurrencyPairsResponse",
+  validate(message) {
+    if (message.pairIds.length === 0) throw govError(GovCode.InvalidParams, "no currency pairs to remove");
+  },
+  execute(env, message) {
+    requireAuthority(message.authority);
+    const existing = readPairs(env.state);
+    const missing = message.pairIds.find((id) => !existing.some((pair) => pair.id === id));
+    if (missing) throw govError(GovCode.InvalidParams, `currency pair ${missing} does not exist`);
+    writePairs(
+      env.state,
+      existing.filter((pair) => !message.pairIds.includes(pair.id)),
+    );
+    for (const id of message.pairIds) env.state.delete(priceKey(id));
+    return new Uint8Array();
+  },
+};
+
+const OracleParamsSchema = z.object({
+  windowBlocks: z.bigint().min(10n).max(1_000_000n),
+  maxBadBlocks: z.bigint().min(0n),
+  deviationBand: z.string().regex(/^\d+(\.\d{1,18})?$/, "must be a decimal such as 0.1"),
+  slashFraction: unitDecimal,
+  jailSeconds: z.bigint().min(0n),
+});
+
+export const msgUpdateOracleParams: MessageHandler<MsgUpdateOracleParams> = {
+  module: "oracle",
+  responseTypeUrl: "/metro.oracle.v1.MsgUpdateParamsResponse",
+  validate(message) {
+    const params = validParams(OracleParamsSchema, message.params, "oracle");
+    if (params.maxBadBlocks >= params.windowBlocks) {
+      throw govError(
+        GovCode.InvalidParams,
+        "invalid oracle parameters: max_bad_blocks must be below window_blocks",
+      );
+    }
+  },
+  execute(env, message) {
+    requireAuthority(message.authority);
+    this.validate?.(message, env.params);
+    writeOracleParams(env.state, message.params!);
     return new Uint8Array();
   },
 };

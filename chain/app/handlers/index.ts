@@ -3,13 +3,16 @@ import {
   msgAddCurrencyPairs,
   msgDeposit,
   msgHaltChain,
+  msgRemoveCurrencyPairs,
   msgSlashValidator,
   msgSubmitProposal,
   msgUpdateGovParams,
+  msgUpdateOracleParams,
   msgUpdateSequencerParams,
   msgUpdateSlashingParams,
   msgVote,
 } from "./gov.js";
+import { registerHandlers } from "./lookup.js";
 import {
   msgBeginRedelegate,
   msgCreateValidator,
@@ -44,4 +47,8 @@ export const HANDLERS: HandlerMap = {
   "/metro.gov.v1.MsgSlashValidator": msgSlashValidator,
   "/metro.gov.v1.MsgHaltChain": msgHaltChain,
   "/metro.oracle.v1.MsgAddCurrencyPairs": msgAddCurrencyPairs,
+  "/metro.oracle.v1.MsgRemoveCurrencyPairs": msgRemoveCurrencyPairs,
+  "/metro.oracle.v1.MsgUpdateParams": msgUpdateOracleParams,
 };
+
+registerHandlers(HANDLERS);
