@@ -17,6 +17,7 @@ import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
 import { benchOracle, benchOracleInterval, type OracleIntervalBench } from "./oracle.js";
 import { benchRelayer } from "./relayer.js";
 import { benchSignatures } from "./signatures.js";
+import { benchStaking, type StakingBenchRow } from "./staking.js";
 
 const SATURATE_MS = Number(process.env.BENCH_SECONDS ?? 20) * 1000;
 const LATENCY_MS = 8000;
@@ -142,6 +143,16 @@ async function main(): Promise<void> {
   }
   printRelayer(await benchRelayer(Number(process.env.BENCH_GOSSIP_SECONDS ?? 20)));
   printOracle(benchOracle(), await benchOracleInterval());
+  printStaking(await benchStaking());
+}
+
+function printStaking(rows: StakingBenchRow[]): void {
+  console.log("\nStaking: FinalizeBlock + Commit, 100 validators (in process)\n");
+  console.log("| delegators | mean ms | max ms | blocks |");
+  console.log("| ---: | ---: | ---: | ---: |");
+  for (const row of rows) {
+    console.log(`| ${row.delegators} | ${row.meanMs.toFixed(1)} | ${row.maxMs.toFixed(1)} | ${row.blocks} |`);
+  }
 }
 
 function printOracle(o: ReturnType<typeof benchOracle>, interval: OracleIntervalBench): void {

@@ -10,14 +10,10 @@ import { fromUtf8, utf8 } from "../../core/bytes.js";
 import type { Params } from "../../core/proto/sequencer.js";
 import { getBalance, transfer } from "../modules/bank.js";
 import { completeMatured, type StakingEnv } from "../modules/delegations.js";
-import {
-  allocateToCommunityPool,
-  allocateToValidator,
-  DISTRIBUTION_MODULE,
-} from "../modules/distribution.js";
+import { allocateFees, DISTRIBUTION_MODULE } from "../modules/distribution.js";
 import { recordOracleFaults } from "../modules/oracle-penalties.js";
 import { handleDoubleSign, handleLiveness, type SlashOutcome, startSigning } from "../modules/slashing.js";
-import { getValidator, operatorByConsensusAddress } from "../modules/staking.js";
+import { getTotalPower, operatorByConsensusAddress } from "../modules/staking.js";
 import { validatorSetChange } from "../modules/validator-set.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { event } from "./events.js";
@@ -47,28 +43,15 @@ export interface EndBlockResult {
 }
 
 /**
- * Splits the fee collector's balance among the validators that signed the last block, by power
- * out of the power of the whole last commit: the share of those that did not sign, and what
- * integer division leaves, goes to the community pool. Nothing is created or lost.
+ * Moves the block's fees to the distribution module and raises the fees-per-power index: every
+ * validator in CometBFT's set earns by its power (as in the Cosmos SDK, whether or not it signed
+ * this block: downtime has its own penalty). Nothing is created or lost.
  */
-function allocateFees(state: StateOverlay, commit: CommitInfo | undefined, denom: string): void {
+function collectFees(state: StateOverlay, denom: string): void {
   const fees = getBalance(state, FEE_COLLECTOR, denom);
-  const votes = commit?.votes ?? [];
-  if (fees === 0n || votes.length === 0) return;
-  const total = votes.reduce((sum, vote) => sum + (vote.validator?.power ?? 0n), 0n);
-  if (total === 0n) return;
+  if (fees === 0n) return;
   transfer(state, FEE_COLLECTOR, DISTRIBUTION_MODULE, denom, fees);
-  let allocated = 0n;
-  for (const vote of votes) {
-    if (vote.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_COMMIT || !vote.validator) continue;
-    const operator = operatorByConsensusAddress(state, vote.validator.address);
-    const validator = operator ? getValidator(state, operator) : undefined;
-    if (!validator) continue;
-    const share = (fees * vote.validator.power) / total;
-    allocateToValidator(state, validator, share);
-    allocated += share;
-  }
-  allocateToCommunityPool(state, fees - allocated);
+  allocateFees(state, fees, getTotalPower(state));
 }
 
 function slashEvent(outcome: SlashOutcome): Event {
@@ -84,7 +67,7 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
   const env: StakingEnv = { height: request.height, timeMs: request.timeMs, denom };
   const operatorOf = (address: Uint8Array) => operatorByConsensusAddress(state, address);
   const events: Event[] = [];
-  allocateFees(state, request.decidedLastCommit, denom);
+  collectFees(state, denom);
   for (const misbehavior of request.misbehavior) {
     if (!misbehavior.validator) continue;
     const outcome = handleDoubleSign(

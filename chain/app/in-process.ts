@@ -12,30 +12,42 @@ import { testAccountAddresses } from "../client/keys.js";
 import { createLogger } from "../log.js";
 import { DEVNET_CHAIN_ID, devnetAppState } from "../node/home.js";
 import { MetroApp } from "./app.js";
+import type { AppState } from "./genesis.js";
 
 export interface InProcessApp {
   app: MetroApp;
+  /** The app's data folder (deleted by close). */
+  dir: string;
   close: () => Promise<void>;
 }
 
 /** A MetroApp in a temporary folder, after InitChain with the devnet's genesis. */
 export async function inProcessApp(
-  options: { initialHeight?: bigint; keepVersions?: number } = {},
+  options: { initialHeight?: bigint; keepVersions?: number; appState?: AppState } = {},
 ): Promise<InProcessApp> {
   const dir = mkdtempSync(join(tmpdir(), "metro-app-"));
   const app = new MetroApp(dir, createLogger("in-process", "silent"), {
     keepVersions: options.keepVersions ?? 0,
   });
-  const appState = utf8(JSON.stringify(devnetAppState(await testAccountAddresses())));
+  const appState = utf8(JSON.stringify(options.appState ?? devnetAppState(await testAccountAddresses())));
   app.initChain({
     time: { seconds: 0n, nanos: 0 },
     chainId: DEVNET_CHAIN_ID,
     validators: [],
     appStateBytes: appState,
     initialHeight: options.initialHeight ?? 1n,
+    // Evidence must outlive unbonding (21 days by default), as a real genesis says.
+    consensusParams: {
+      evidence: {
+        maxAgeNumBlocks: 1_000_000n,
+        maxAgeDuration: { seconds: 30n * 86_400n, nanos: 0 },
+        maxBytes: 1_048_576n,
+      },
+    },
   });
   return {
     app,
+    dir,
     close: async () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

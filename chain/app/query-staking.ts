@@ -15,7 +15,7 @@ import { LEGACY_DEC_SCALE, toLegacyDec } from "../../core/decimal.js";
 import type { ValidatorRecord } from "../../core/proto/staking.js";
 import { msToTimestamp } from "../../core/timestamp.js";
 import { getBalance } from "../modules/bank.js";
-import { getCommunityPool, getValidatorRewards, pendingDelegationRewards } from "../modules/distribution.js";
+import { getCommunityPool, pendingDelegationRewards, settledRewards } from "../modules/distribution.js";
 import { readParams } from "../modules/params.js";
 import { getSigningInfo, readSlashingParams, toSdkSlashingParams } from "../modules/slashing.js";
 import {
@@ -263,7 +263,7 @@ export const stakingQueryHandlers: Record<string, QueryHandler> = {
       reader,
       dist.QueryValidatorCommissionRequest.decode(data).validatorAddress,
     );
-    const rewards = getValidatorRewards(reader, validator.operatorAddress);
+    const rewards = settledRewards(reader, validator);
     const denom = readParams(reader).feeDenom;
     return dist.QueryValidatorCommissionResponse.encode({
       commission: { commission: decCoins(BigInt(rewards.commission), denom) },
@@ -274,7 +274,7 @@ export const stakingQueryHandlers: Record<string, QueryHandler> = {
       reader,
       dist.QueryValidatorOutstandingRewardsRequest.decode(data).validatorAddress,
     );
-    const rewards = getValidatorRewards(reader, validator.operatorAddress);
+    const rewards = settledRewards(reader, validator);
     const denom = readParams(reader).feeDenom;
     return dist.QueryValidatorOutstandingRewardsResponse.encode({
       rewards: { rewards: decCoins(BigInt(rewards.outstanding), denom) },
@@ -290,23 +290,25 @@ export const stakingQueryHandlers: Record<string, QueryHandler> = {
     slashingQuery.QueryParamsResponse.encode({
       params: toSdkSlashingParams(readSlashingParams(reader)),
     }).finish(),
-  "/cosmos.slashing.v1beta1.Query/SigningInfo": (data, reader) => {
+  "/cosmos.slashing.v1beta1.Query/SigningInfo": (data, reader, height) => {
     const { consAddress } = slashingQuery.QuerySigningInfoRequest.decode(data);
-    const info = signingInfos(reader).find((entry) => entry.address === consAddress);
+    const info = signingInfos(reader, height).find((entry) => entry.address === consAddress);
     if (!info) throw notFound(`signing info for ${consAddress} not found`);
     return slashingQuery.QuerySigningInfoResponse.encode({ valSigningInfo: info }).finish();
   },
-  "/cosmos.slashing.v1beta1.Query/SigningInfos": (_data, reader) => {
-    const info = signingInfos(reader);
+  "/cosmos.slashing.v1beta1.Query/SigningInfos": (_data, reader, height) => {
+    const info = signingInfos(reader, height);
     return slashingQuery.QuerySigningInfosResponse.encode({ info, pagination: page(info.length) }).finish();
   },
 };
 
-/** Signing infos of every validator that has one, in operator order. */
-function signingInfos(reader: StateReader): ValidatorSigningInfo[] {
+/** Signing infos of every validator that has one, in operator order, their offsets as of `height`. */
+function signingInfos(reader: StateReader, height: bigint): ValidatorSigningInfo[] {
   const scannable = { get: (k: string) => reader.get(k), scan: (p: string) => scanOf(reader, p) };
   return allValidators(scannable).flatMap((validator) => {
     const info = getSigningInfo(reader, consensusAddress(validator.consensusPubkey));
-    return info ? [info] : [];
+    if (!info) return [];
+    const offset = height >= info.startHeight ? height - info.startHeight + 1n : 0n;
+    return [{ ...info, indexOffset: offset }];
   });
 }

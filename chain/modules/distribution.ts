@@ -5,6 +5,11 @@
  * subtraction, whatever the number of delegators. Everything is integer: indices are fixed point
  * rounded down, so payouts never exceed what was allocated, and the remainder is never lost: it
  * stays in the validator's outstanding rewards, held by the distribution module account.
+ *
+ * Fees reach validators through a second index of the same kind, one level up: each block's
+ * fees raise a chain-wide "fees per unit of power" index, and a validator is credited (power ×
+ * the index's growth) only when its power or stake is about to change, or someone withdraws.
+ * A block's cost is then one write, whatever the number of validators or delegators.
  */
 import { moduleAddress } from "../../core/address.js";
 import { fromUtf8, utf8 } from "../../core/bytes.js";
@@ -35,11 +40,83 @@ const startingKey = (delegator: string, operator: string): string =>
   `distribution/starting/${delegator}/${operator}`;
 const slashesKey = (operator: string): string => `distribution/slashes/${operator}`;
 const COMMUNITY_POOL_KEY = "distribution/community-pool";
+const FEE_INDEX_KEY = "distribution/fee-index";
+const UNSETTLED_KEY = "distribution/unsettled";
 
 export function getValidatorRewards(state: StateReader, operator: string): ValidatorRewardsRecord {
   const bytes = state.get(rewardsKey(operator));
   if (!bytes) throw new Error(`validator ${operator} has no rewards record`);
-  return ValidatorRewardsCodec.decode(bytes);
+  const record = ValidatorRewardsCodec.decode(bytes);
+  return { ...record, settledIndex: record.settledIndex || "0" };
+}
+
+const readAmount = (state: StateReader, key: string): bigint => {
+  const bytes = state.get(key);
+  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+};
+
+/** Fees received and not yet credited to any validator. */
+export function getUnsettled(state: StateReader): bigint {
+  return readAmount(state, UNSETTLED_KEY);
+}
+
+/**
+ * A block's fees (already in the distribution module account), shared by power among the
+ * validators CometBFT runs with: `totalPower` is the sum of their powers.
+ */
+export function allocateFees(state: StateOverlay, amount: bigint, totalPower: bigint): void {
+  if (amount === 0n) return;
+  if (totalPower === 0n) {
+    addToCommunityPool(state, amount);
+    return;
+  }
+  const index = readAmount(state, FEE_INDEX_KEY) + (amount * RATIO_SCALE) / totalPower;
+  state.set(FEE_INDEX_KEY, utf8(index.toString()));
+  state.set(UNSETTLED_KEY, utf8((getUnsettled(state) + amount).toString()));
+}
+
+/** What `rewards` would be credited now, from the fee index's growth since it last settled. */
+function unsettledShare(
+  state: StateReader,
+  rewards: ValidatorRewardsRecord,
+): { amount: bigint; index: bigint } {
+  const index = readAmount(state, FEE_INDEX_KEY);
+  return { amount: (rewards.power * (index - BigInt(rewards.settledIndex))) / RATIO_SCALE, index };
+}
+
+/**
+ * Credits a validator with its share of the fees since it last settled, at the power it had,
+ * and from now on earns with `power`. Runs before the validator's power or stake changes.
+ */
+export function settleValidator(state: StateOverlay, validator: ValidatorRecord, power: bigint): void {
+  const rewards = getValidatorRewards(state, validator.operatorAddress);
+  const { amount, index } = unsettledShare(state, rewards);
+  if (rewards.power === power && BigInt(rewards.settledIndex) === index) return;
+  if (amount > 0n) {
+    state.set(UNSETTLED_KEY, utf8((getUnsettled(state) - amount).toString()));
+    credit(rewards, amount, validator.commissionRate);
+  }
+  setValidatorRewards(state, validator.operatorAddress, {
+    ...rewards,
+    settledIndex: index.toString(),
+    power,
+  });
+}
+
+/** Commission first, the rest to the delegators' current period. */
+function credit(rewards: ValidatorRewardsRecord, amount: bigint, commissionRate: string): void {
+  const commission = mulFloor(amount, parseUnitFraction(commissionRate));
+  rewards.commission = (BigInt(rewards.commission) + commission).toString();
+  rewards.current = (BigInt(rewards.current) + amount - commission).toString();
+  rewards.outstanding = (BigInt(rewards.outstanding) + amount).toString();
+}
+
+/** The validator's rewards record as it would be after settling now (queries). */
+export function settledRewards(state: StateReader, validator: ValidatorRecord): ValidatorRewardsRecord {
+  const rewards = getValidatorRewards(state, validator.operatorAddress);
+  const { amount } = unsettledShare(state, rewards);
+  if (amount > 0n) credit(rewards, amount, validator.commissionRate);
+  return rewards;
 }
 
 function setValidatorRewards(state: StateOverlay, operator: string, rewards: ValidatorRewardsRecord): void {
@@ -73,25 +150,14 @@ function addToCommunityPool(state: StateOverlay, amount: bigint): void {
 /** A new validator starts at period 1, with a zero index for period 0. */
 export function initValidatorRewards(state: StateOverlay, operator: string): void {
   state.set(historicalKey(operator, 0n), HistoricalRewardsCodec.encode({ ratio: "0", referenceCount: 1 }));
-  setValidatorRewards(state, operator, { period: 1n, current: "0", commission: "0", outstanding: "0" });
-}
-
-/**
- * Allocates `amount` (already in the distribution module account) to a validator: commission
- * first, the rest to its delegators' current period.
- */
-export function allocateToValidator(state: StateOverlay, validator: ValidatorRecord, amount: bigint): void {
-  const rewards = getValidatorRewards(state, validator.operatorAddress);
-  const commission = mulFloor(amount, parseUnitFraction(validator.commissionRate));
-  rewards.commission = (BigInt(rewards.commission) + commission).toString();
-  rewards.current = (BigInt(rewards.current) + amount - commission).toString();
-  rewards.outstanding = (BigInt(rewards.outstanding) + amount).toString();
-  setValidatorRewards(state, validator.operatorAddress, rewards);
-}
-
-/** Rewards with no validator to go to (nobody signed, or rounding of a split) go to the pool. */
-export function allocateToCommunityPool(state: StateOverlay, amount: bigint): void {
-  addToCommunityPool(state, amount);
+  setValidatorRewards(state, operator, {
+    period: 1n,
+    current: "0",
+    commission: "0",
+    outstanding: "0",
+    settledIndex: readAmount(state, FEE_INDEX_KEY).toString(),
+    power: 0n,
+  });
 }
 
 /**
@@ -100,6 +166,7 @@ export function allocateToCommunityPool(state: StateOverlay, amount: bigint): vo
  */
 function incrementPeriod(state: StateOverlay, validator: ValidatorRecord): bigint {
   const operator = validator.operatorAddress;
+  settleValidator(state, validator, getValidatorRewards(state, operator).power);
   const rewards = getValidatorRewards(state, operator);
   const tokens = BigInt(validator.tokens);
   let current = BigInt(rewards.current);
@@ -233,10 +300,12 @@ export function recordSlash(
 /** Pays out the validator's accumulated commission to its operator account. */
 export function withdrawCommission(
   state: StateOverlay,
-  operator: string,
+  validator: ValidatorRecord,
   account: string,
   denom: string,
 ): bigint {
+  const operator = validator.operatorAddress;
+  settleValidator(state, validator, getValidatorRewards(state, operator).power);
   const rewards = getValidatorRewards(state, operator);
   const amount = BigInt(rewards.commission);
   if (amount === 0n) return 0n;
@@ -256,7 +325,7 @@ export function pendingDelegationRewards(
   const operator = validator.operatorAddress;
   const start = getStartingInfo(state, delegator, operator);
   if (!start) return 0n;
-  const rewards = getValidatorRewards(state, operator);
+  const rewards = settledRewards(state, validator);
   const tokens = BigInt(validator.tokens);
   const closed = rewards.period - 1n;
   const currentStake = tokensOfShares(validator, getDelegationShares(state, delegator, operator));

@@ -266,14 +266,16 @@ export function handleLiveness(
     const validator = operator ? getValidator(state, operator) : undefined;
     if (!validator || validator.jailed) continue;
     const info = getSigningInfo(state, vote.address);
-    if (!info) continue;
-    const index = info.indexOffset % window;
-    info.indexOffset += 1n;
+    if (!info || env.height < info.startHeight) continue;
+    // The window slot is the block's offset from the start: no per-block write when nothing changes.
+    const index = (env.height - info.startHeight) % window;
+    let changed = false;
     const before = missedBit(state, vote.address, index);
     const missed = !vote.signed;
     if (before !== missed) {
       setMissedBit(state, vote.address, index, missed);
       info.missedBlocksCounter += missed ? 1n : -1n;
+      changed = true;
     }
     if (env.height > info.startHeight + window && info.missedBlocksCounter > maxMissed) {
       // The SDK's infraction height for downtime: the last block the validator is known to have missed.
@@ -281,10 +283,13 @@ export function handleLiveness(
       jail(state, validator);
       info.jailedUntil = msToTimestamp(env.timeMs + params.downtimeJailSeconds * 1000n);
       info.missedBlocksCounter = 0n;
-      info.indexOffset = 0n;
+      info.startHeight = env.height;
       clearMissed(state, vote.address, window);
       slashed.push({ operator: validator.operatorAddress, burned, reason: "missing_signature" });
+      changed = true;
     }
+    if (!changed) continue;
+    info.indexOffset = env.height - info.startHeight;
     setSigningInfo(state, vote.address, info);
   }
   return slashed;

@@ -267,9 +267,20 @@ export function currentPowers(state: StateReader): Map<string, bigint> {
   );
 }
 
+const TOTAL_POWER_KEY = "staking/total-power";
+
+/** Sets a validator's CometBFT power, keeping the total in step. */
 export function setPower(state: StateOverlay, operator: string, power: bigint): void {
+  const total = getTotalPower(state) - getPower(state, operator) + power;
+  state.set(TOTAL_POWER_KEY, utf8(total.toString()));
   if (power === 0n) state.delete(`${POWER_PREFIX}${operator}`);
   else state.set(`${POWER_PREFIX}${operator}`, utf8(power.toString()));
+}
+
+/** The power of the whole set CometBFT runs with. */
+export function getTotalPower(state: StateReader): bigint {
+  const bytes = state.get(TOTAL_POWER_KEY);
+  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
 }
 
 export function getPower(state: StateReader, operator: string): bigint {

@@ -7,6 +7,7 @@ import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import type { Fraction } from "../../core/decimal.js";
 import type { ValidatorRecord } from "../../core/proto/staking.js";
 import type { StateOverlay } from "../store/overlay.js";
+import { settleValidator } from "./distribution.js";
 import { readPrice } from "./oracle.js";
 import {
   allValidators,
@@ -72,6 +73,8 @@ export function validatorSetChange(state: StateOverlay, height: bigint): SetChan
     const validator = getValidator(state, operator);
     if (!validator) throw new Error(`validator ${operator} has power but no record`);
     updates.push({ pubKey: { ed25519: validator.consensusPubkey }, power: after });
+    // Fees so far were earned at the old power.
+    settleValidator(state, validator, after);
     setPower(state, operator, after);
     if (before === 0n) entered.push(validator);
   }

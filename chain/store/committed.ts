@@ -39,7 +39,7 @@ export class CommittedState implements StateReader, NodeReader {
   height: bigint;
   root: Uint8Array;
 
-  constructor(directory: string) {
+  constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true });
     this.env = open({ path: directory, compression: false, maxDbs: 8 });
     const binary = { keyEncoding: "binary", encoding: "binary" } as const;
@@ -75,6 +75,15 @@ export class CommittedState implements StateReader, NodeReader {
   /** A tree reader and writer over the committed nodes. */
   tree(): StateTree {
     return new StateTree(this);
+  }
+
+  /**
+   * Writes a compacted copy of the database into `directory`, which a new
+   * CommittedState can open: the same data without the free pages past rewrites left behind.
+   */
+  async compactTo(directory: string): Promise<void> {
+    mkdirSync(directory, { recursive: true });
+    await this.env.backup(directory, true);
   }
 
   /** Latest values of every key starting with `prefix`, in key order. */

@@ -63,6 +63,8 @@ export interface ValidatorRewardsRecord {
   current: string;
   commission: string;
   outstanding: string;
+  settledIndex: string;
+  power: bigint;
 }
 
 export interface HistoricalRewardsRecord {

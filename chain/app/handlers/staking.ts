@@ -185,12 +185,7 @@ export const msgWithdrawValidatorCommission: MessageHandler<MsgWithdrawValidator
   execute(env, message) {
     const validator = requireValidator(env.state, operator(message.validatorAddress));
     const denom = env.params.feeDenom;
-    const paid = withdrawCommission(
-      env.state,
-      validator.operatorAddress,
-      operatorAccount(validator.operatorAddress),
-      denom,
-    );
+    const paid = withdrawCommission(env.state, validator, operatorAccount(validator.operatorAddress), denom);
     if (paid === 0n) {
       throw moduleError(
         "distribution",
