@@ -1,4 +1,13 @@
+import {
+  QueryClient,
+  setupDistributionExtension,
+  setupGovExtension,
+  setupStakingExtension,
+} from "@cosmjs/stargate";
+import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { bondStatusToJSON, type Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { fromHex, toHex, utf8 } from "../../core/bytes.js";
+import { fromLegacyDec } from "../../core/decimal.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { QueryPath } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
@@ -14,6 +23,27 @@ import { connectReader } from "../client/signing.js";
 import { DEFAULT_PAIRS } from "../modules/oracle.js";
 import { abciQuery } from "../node/rpc.js";
 import { intOption, parse, required, UsageError } from "./args.js";
+
+/** cosmjs's query extensions for staking, rewards and governance, over a node's RPC. */
+async function stakingQueries(node: string) {
+  return QueryClient.withExtensions(
+    await Comet38Client.connect(node),
+    setupStakingExtension,
+    setupDistributionExtension,
+    setupGovExtension,
+  );
+}
+
+function validatorSummary(v: Validator) {
+  return {
+    operator: v.operatorAddress,
+    moniker: v.description?.moniker,
+    status: bondStatusToJSON(v.status),
+    jailed: v.jailed,
+    tokens: v.tokens,
+    commission: fromLegacyDec(v.commission?.commissionRates?.rate ?? "0"),
+  };
+}
 
 function print(value: unknown): void {
   console.log(
@@ -106,9 +136,39 @@ export async function queryCommand(args: string[]): Promise<void> {
       print({ code: result.code, log: result.log, value: Buffer.from(result.value).toString("utf8") });
       return;
     }
+    case "validators": {
+      const q = await stakingQueries(node);
+      print((await q.staking.validators("")).validators.map(validatorSummary));
+      return;
+    }
+    case "delegations": {
+      const q = await stakingQueries(node);
+      const address = required(argument, "address: metro query delegations ADDR");
+      print((await q.staking.delegatorDelegations(address)).delegationResponses);
+      return;
+    }
+    case "rewards": {
+      const q = await stakingQueries(node);
+      print(
+        await q.distribution.delegationTotalRewards(required(argument, "address: metro query rewards ADDR")),
+      );
+      return;
+    }
+    case "proposals": {
+      const q = await stakingQueries(node);
+      print((await q.gov.proposals(0, "", "")).proposals);
+      return;
+    }
+    case "proposal": {
+      const q = await stakingQueries(node);
+      const id = required(argument, "id: metro query proposal ID");
+      const [proposal, tally] = await Promise.all([q.gov.proposal(id), q.gov.tally(id)]);
+      print({ ...proposal.proposal, tally: tally.tally });
+      return;
+    }
     default:
       throw new UsageError(
-        "usage: metro query balance ADDR | account ADDR | tx HASH | params | rollup-data --height H --rollup NAME | block-rollups H | key KEY",
+        "usage: metro query balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY | validators | delegations ADDR | rewards ADDR | proposals | proposal ID",
       );
   }
 }

@@ -4,6 +4,7 @@ import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { connectSigner, sequenceMsg } from "../client/signing.js";
 import { parse, required, UsageError } from "./args.js";
 import { resolveSigner } from "./keys.js";
+import { STAKING_ACTIONS } from "./tx-staking.js";
 
 const LST_DECIMALS = 6;
 
@@ -38,6 +39,17 @@ export async function txCommand(args: string[]): Promise<void> {
     "keyring-dir": { type: "string" },
     rollup: { type: "string", multiple: true },
     memo: { type: "string" },
+    home: { type: "string" },
+    amount: { type: "string" },
+    moniker: { type: "string" },
+    commission: { type: "string" },
+    title: { type: "string" },
+    summary: { type: "string" },
+    deposit: { type: "string" },
+    "halt-height": { type: "string" },
+    slash: { type: "string" },
+    "add-pair": { type: "string" },
+    messages: { type: "string" },
   });
   const [action, ...rest] = positionals;
   const signerRef = resolveSigner(values.from, values["keyring-dir"]);
@@ -59,8 +71,15 @@ export async function txCommand(args: string[]): Promise<void> {
       if (rollups.length === 0)
         throw new UsageError("metro tx sequence needs at least one --rollup NAME=DATA");
       messages = rollups.map(({ rollup, data }) => sequenceMsg(address, rollup, data));
+    } else if (action && STAKING_ACTIONS[action]) {
+      messages = STAKING_ACTIONS[action].build({ address, args: rest, options: values, parseAmount });
     } else {
-      throw new UsageError("usage: metro tx send TO AMOUNT | metro tx sequence --rollup NAME=DATA [...]");
+      const more = Object.values(STAKING_ACTIONS).map((a) => `metro tx ${a.usage}`);
+      throw new UsageError(
+        ["usage: metro tx send TO AMOUNT", "metro tx sequence --rollup NAME=DATA [...]", ...more].join(
+          "\n  ",
+        ),
+      );
     }
     const result = await client.signAndBroadcast(address, messages, "auto", values.memo ?? "");
     console.log(

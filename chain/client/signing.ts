@@ -1,6 +1,9 @@
 import { type EncodeObject, Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
-import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import {
+  MsgUnjail,
+  MsgUpdateParams as MsgUpdateSlashingParams,
+} from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import type { MsgSequence } from "../../core/proto/sequencer.js";
 import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { MsgCreateValidatorCodec } from "../../core/proto/staking.js";
@@ -15,6 +18,7 @@ export function metroRegistry(): Registry {
   registry.register(MsgCreateValidatorCodec.typeUrl, MsgCreateValidatorCodec.type);
   // cosmjs' defaults leave out slashing.
   registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
+  registry.register("/cosmos.slashing.v1beta1.MsgUpdateParams", MsgUpdateSlashingParams);
   return registry;
 }
 

@@ -55,6 +55,40 @@ describe("metro CLI on a single-validator home", () => {
     assert.equal(balance.amount, "1000002500000");
   });
 
+  it("delegates, lists validators, proposes, votes and reads the proposal", async () => {
+    const validators = JSON.parse(await cli("query", "validators", node));
+    assert.equal(validators.length, 1);
+    assert.equal(validators[0].status, "BOND_STATUS_BONDED");
+    const operator = validators[0].operator as string;
+    const delegated = JSON.parse(await cli("tx", "delegate", operator, "25stTIA", node, "--from", "3"));
+    assert.equal(delegated.code, 0, delegated.rawLog);
+    const [delegator] = (await testAccountAddresses(4)).slice(3);
+    const delegations = JSON.parse(await cli("query", "delegations", delegator!, node));
+    assert.equal(delegations[0].balance.amount, "25000000");
+    const proposed = JSON.parse(
+      await cli(
+        "tx",
+        "propose",
+        node,
+        "--from",
+        "3",
+        "--title",
+        "Hello",
+        "--deposit",
+        "10stTIA",
+        "--add-pair",
+        "ATOM/USD:6",
+      ),
+    );
+    assert.equal(proposed.code, 0, proposed.rawLog);
+    const proposals = JSON.parse(await cli("query", "proposals", node));
+    const id = String(proposals.at(-1).proposalId);
+    const voted = JSON.parse(await cli("tx", "vote", id, "yes", node, "--from", "3"));
+    assert.equal(voted.code, 0, voted.rawLog);
+    const proposal = JSON.parse(await cli("query", "proposal", id, node));
+    assert.equal(BigInt(proposal.tally.yes), 25_000_000n, "the delegator's own stake, voted yes");
+  });
+
   it("explains bad usage instead of failing obscurely", async () => {
     await assert.rejects(cli("tx", "sequence", node), /needs at least one --rollup/);
     await assert.rejects(cli("tx", "send", node, "metro1xyz", "12 apples"), /cannot read amount/);
