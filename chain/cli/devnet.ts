@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
@@ -9,7 +10,7 @@ import type { OracleSidecar } from "../../oracle/sidecar.js";
 import { SimulatedMarket } from "../../oracle/simulated-market.js";
 import { type DevnetRelaying, startDevnetRelaying } from "../../relayer/devnet.js";
 import { injectedTxCount } from "../app/block-layout.js";
-import { TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
+import { operatorAccountIndex, TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
 import { queryBlockRollups, queryPrice } from "../client/queries.js";
 import { createLogger } from "../log.js";
 import { DEFAULT_PORT_BASE, Devnet } from "../node/devnet.js";
@@ -108,8 +109,11 @@ export async function devnetCommand(args: string[]): Promise<void> {
   const accounts = await testAccountAddresses();
   console.log(`Metro devnet ${DEVNET_CHAIN_ID}: ${devnet.validators.length} validator(s), home ${home}`);
   devnet.specs.forEach((spec, i) => {
+    const operator = spec.operator
+      ? `  operator ${operatorAddress(spec.operator)} (--from ${operatorAccountIndex(i)})`
+      : "";
     console.log(
-      `  validator ${i}: CometBFT RPC http://127.0.0.1:${spec.ports.rpc}  p2p 127.0.0.1:${spec.ports.p2p}`,
+      `  validator ${i}: CometBFT RPC http://127.0.0.1:${spec.ports.rpc}  p2p 127.0.0.1:${spec.ports.p2p}${operator}`,
     );
   });
   console.log(`  fee and staking token: ${DEFAULT_LST_DISPLAY} = ${DEFAULT_LST_DENOM}`);

@@ -139,12 +139,9 @@ describe("sequencer chain, one validator", () => {
           ...base,
           messages: [
             {
-              typeUrl: "/cosmos.staking.v1beta1.MsgDelegate",
-              value: {
-                delegatorAddress: signer.address,
-                validatorAddress: "x",
-                amount: { denom: LST, amount: "1" },
-              },
+              // Fee grants are not part of Metro.
+              typeUrl: "/cosmos.feegrant.v1beta1.MsgRevokeAllowance",
+              value: { granter: signer.address, grantee: accounts[6]! },
             },
           ],
         }),
