@@ -13,9 +13,10 @@ import { injectedTxCount } from "../app/block-layout.js";
 import { operatorAccountIndex, TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
 import { queryBlockRollups, queryPrice } from "../client/queries.js";
 import { createLogger } from "../log.js";
-import { DEFAULT_PORT_BASE, Devnet } from "../node/devnet.js";
+import { DEFAULT_PORT_BASE, Devnet, DevnetError } from "../node/devnet.js";
 import { DEVNET_CHAIN_ID } from "../node/home.js";
 import { blockAt, nodeStatus, waitForHeight } from "../node/rpc.js";
+import { DEFAULT_REST_PORT, RestServer } from "../rest/index.js";
 import { intOption, parse } from "./args.js";
 
 function describeRollups(rollups: readonly RollupCount[]): string {
@@ -57,6 +58,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     fresh: { type: "boolean" },
     "da-url": { type: "string" },
     "da-token": { type: "string" },
+    "rest-port": { type: "string" },
   });
   const log = createLogger("metro-devnet", process.env.METRO_LOG_LEVEL ?? "warn");
   const controller = new AbortController();
@@ -74,6 +76,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     },
   });
   let relaying: DevnetRelaying | undefined;
+  let rest: RestServer | undefined;
   // Each validator's sidecar reads a SIMULATED market through the real exchange providers.
   const market = new SimulatedMarket();
   const sidecars: OracleSidecar[] = [];
@@ -83,6 +86,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     controller.abort();
     console.log("stopping the devnet…");
     await relaying?.stop();
+    await rest?.close();
     for (const sidecar of sidecars) await sidecar.stop();
     await market.stop();
     await devnet.stop();
@@ -106,6 +110,14 @@ export async function devnetCommand(args: string[]): Promise<void> {
     daToken: values["da-token"],
     log,
   });
+  rest = new RestServer(devnet.rpcUrl(0), log);
+  const wantedRestPort = intOption(values["rest-port"], "rest-port", DEFAULT_REST_PORT);
+  const restPort = await rest.listen(wantedRestPort).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EADDRINUSE") throw error;
+    throw new DevnetError(
+      `port 127.0.0.1:${wantedRestPort} is in use: stop what holds it or pick --rest-port`,
+    );
+  });
   const accounts = await testAccountAddresses();
   console.log(`Metro devnet ${DEVNET_CHAIN_ID}: ${devnet.validators.length} validator(s), home ${home}`);
   devnet.specs.forEach((spec, i) => {
@@ -116,6 +128,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
       `  validator ${i}: CometBFT RPC http://127.0.0.1:${spec.ports.rpc}  p2p 127.0.0.1:${spec.ports.p2p}${operator}`,
     );
   });
+  console.log(`  REST (LCD) API for wallets: http://127.0.0.1:${restPort}`);
   console.log(`  fee and staking token: ${DEFAULT_LST_DISPLAY} = ${DEFAULT_LST_DENOM}`);
   console.log(`  funded accounts (mnemonic "${TEST_MNEMONIC}", m/44'/118'/0'/0/i):`);
   accounts.forEach((address, i) => {

@@ -7,6 +7,7 @@ import { exportCommand } from "./export.js";
 import { initCommand } from "./init.js";
 import { keysCommand } from "./keys.js";
 import { queryCommand } from "./query.js";
+import { restCommand } from "./rest.js";
 import { startCommand } from "./start.js";
 import { txCommand } from "./tx.js";
 
@@ -31,12 +32,13 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   oracle: oracleCommand,
   market: marketCommand,
   export: exportCommand,
+  rest: restCommand,
 };
 
 const USAGE = `usage: metro <command> [options]
   init    --home DIR                      a single-validator home, test accounts funded
   start   --home DIR [--app-only]         the Metro app and CometBFT together
-  devnet  [--validators N] [--home DIR] [--port-base P] [--fresh]
+  devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317]
   keys    list | add NAME | show NAME|INDEX
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
           create-validator --home DIR --amount A | delegate V A | unbond V A | redelegate V1 V2 A
@@ -45,6 +47,7 @@ const USAGE = `usage: metro <command> [options]
   relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
   oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
   market  [--port P]                      a SIMULATED market in Binance, Coinbase and Kraken formats
+  rest    [--node URL] [--port 1317]      the REST (LCD) API wallets such as Keplr read
   export  --home DIR --height H --chain-id NEW [--output FILE]   a hard-fork genesis from the state at H
   query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY
           validators | delegations ADDR | rewards ADDR | proposals | proposal ID`;

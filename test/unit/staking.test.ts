@@ -20,6 +20,7 @@ import {
   withdrawCommission,
   withdrawDelegation,
 } from "../../chain/modules/distribution.js";
+import { writePrice } from "../../chain/modules/oracle.js";
 import { DEFAULT_PARAMS } from "../../chain/modules/params.js";
 import { handleDoubleSign } from "../../chain/modules/slashing.js";
 import {
@@ -237,6 +238,32 @@ describe("staking, F1 rewards and slashing (in process)", () => {
       [0n],
       "power 0 for the jailed validator",
     );
+  });
+
+  it("values power in TIA: bonded LST times the oracle's redemption rate, recomputed at epochs", () => {
+    const state = memoryState();
+    writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, epochLength: 5n });
+    const env: StakingEnv = { height: 1n, timeMs: 1000n, denom: DENOM };
+    const operator = addValidator(state, 11, 10_000_000_000n, "0.1", env);
+    assert.deepEqual(
+      validatorSetChange(state, 5n).updates.map((u) => u.power),
+      [10_000n],
+      "1.0 until the oracle has a rate",
+    );
+    writePrice(state, "STTIA/TIA", {
+      price: 105_000_000n,
+      decimals: 8,
+      height: 6n,
+      timeMs: 6000n,
+      nonce: 1n,
+    });
+    assert.deepEqual(validatorSetChange(state, 6n).updates, [], "not between epochs");
+    assert.deepEqual(
+      validatorSetChange(state, 10n).updates.map((u) => u.power),
+      [10_500n],
+      "1.05 TIA per stTIA at the next epoch",
+    );
+    assert.equal(getValidator(state, operator)!.tokens, "10000000000", "the stake itself is unchanged");
   });
 
   it("refuses bad validators and over-large undelegations with clear errors", () => {

@@ -1,0 +1,13 @@
+import { createLogger } from "../log.js";
+import { DEFAULT_REST_PORT, RestServer } from "../rest/index.js";
+import { intOption, parse, stopOnSignal } from "./args.js";
+
+/** `metro rest [--node URL] [--port 1317]`: the REST (LCD) API wallets read, over a node's RPC. */
+export async function restCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, { node: { type: "string" }, port: { type: "string" } });
+  const node = values.node ?? "http://127.0.0.1:26657";
+  const server = new RestServer(node, createLogger("metro-rest"));
+  const port = await server.listen(intOption(values.port, "port", DEFAULT_REST_PORT));
+  console.log(`REST API for ${node} on http://127.0.0.1:${port}`);
+  stopOnSignal(() => server.close());
+}

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { operatorAccountIndex, TEST_MNEMONIC } from "../../chain/client/keys.js";
+import { connectSigner, defaultGasPrice, type MetroSigner } from "../../chain/client/signing.js";
+import { createLogger } from "../../chain/log.js";
+import { RestServer } from "../../chain/rest/index.js";
+import { operatorAddress } from "../../core/address.js";
+import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
+
+describe("the REST (LCD) API wallets read, over a real node", () => {
+  let net: TestNetwork;
+  let rest: RestServer;
+  let base: string;
+  let user: MetroSigner;
+
+  const getJson = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${base}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    net = await startNetwork(1);
+    rest = new RestServer(net.rpc(0), createLogger("test-rest", "silent"));
+    base = `http://127.0.0.1:${await rest.listen(0)}`;
+    user = await connectSigner(net.rpc(0), TEST_MNEMONIC, 4);
+  });
+
+  after(async () => {
+    user?.client.disconnect();
+    await rest?.close();
+    await net?.stop();
+  });
+
+  it("serves validators, accounts and balances in the SDK gateway's JSON", async () => {
+    const { status, body } = await getJson("/cosmos/staking/v1beta1/validators?status=BOND_STATUS_BONDED");
+    assert.equal(status, 200);
+    const [validator] = body.validators as Record<string, unknown>[];
+    assert.equal(validator!.status, "BOND_STATUS_BONDED");
+    assert.match(String(validator!.operator_address), /^metrovaloper1/);
+    assert.equal(
+      (validator!.consensus_pubkey as Record<string, unknown>)["@type"],
+      "/cosmos.crypto.ed25519.PubKey",
+    );
+    assert.equal((validator!.description as Record<string, unknown>).moniker, "validator-0");
+    const account = await getJson(`/cosmos/auth/v1beta1/accounts/${user.address}`);
+    assert.equal(
+      (account.body.account as Record<string, unknown>)["@type"],
+      "/cosmos.auth.v1beta1.BaseAccount",
+    );
+    const balances = await getJson(`/cosmos/bank/v1beta1/balances/${user.address}`);
+    assert.equal((balances.body.balances as { denom: string }[])[0]!.denom, DEFAULT_LST_DENOM);
+  });
+
+  it("simulates and broadcasts a signed delegation, then shows it and its rewards", async () => {
+    const operator = operatorAddress(
+      (await connectSigner(net.rpc(0), TEST_MNEMONIC, operatorAccountIndex(0))).address,
+    );
+    const message = {
+      typeUrl: "/cosmos.staking.v1beta1.MsgDelegate",
+      value: {
+        delegatorAddress: user.address,
+        validatorAddress: operator,
+        amount: { denom: DEFAULT_LST_DENOM, amount: "7000000" },
+      },
+    };
+    const fee = {
+      amount: [
+        {
+          denom: DEFAULT_LST_DENOM,
+          amount: String(Math.ceil(300_000 * Number(defaultGasPrice().amount.toString()))),
+        },
+      ],
+      gas: "300000",
+    };
+    const signed = await user.client.sign(user.address, [message], fee, "");
+    const txBytes = Buffer.from(TxRaw.encode(signed).finish()).toString("base64");
+    const simulated = await fetch(`${base}/cosmos/tx/v1beta1/simulate`, {
+      method: "POST",
+      body: JSON.stringify({ tx_bytes: txBytes }),
+    });
+    assert.equal(simulated.status, 200);
+    assert.ok(Number(((await simulated.json()) as { gas_info: { gas_used: string } }).gas_info.gas_used) > 0);
+    const broadcast = await fetch(`${base}/cosmos/tx/v1beta1/txs`, {
+      method: "POST",
+      body: JSON.stringify({ tx_bytes: txBytes, mode: "BROADCAST_MODE_SYNC" }),
+    });
+    const reply = (await broadcast.json()) as { tx_response: { code: number; txhash: string } };
+    assert.equal(reply.tx_response.code, 0);
+    let delegations: Record<string, unknown>[] = [];
+    for (let i = 0; i < 40 && delegations.length === 0; i++) {
+      await sleep(250);
+      delegations = (await getJson(`/cosmos/staking/v1beta1/delegations/${user.address}`)).body
+        .delegation_responses as Record<string, unknown>[];
+    }
+    assert.equal((delegations[0]!.balance as { amount: string }).amount, "7000000");
+    const rewards = await getJson(`/cosmos/distribution/v1beta1/delegators/${user.address}/rewards`);
+    assert.equal(rewards.status, 200);
+    assert.ok(Array.isArray(rewards.body.rewards));
+  });
+
+  it("answers bad requests the gateway's way", async () => {
+    const missing = await getJson(
+      "/cosmos/staking/v1beta1/validators/metrovaloper1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqvdhl2y",
+    );
+    assert.ok(missing.status === 404 || missing.status === 400, `status ${missing.status}`);
+    assert.equal(typeof missing.body.message, "string");
+    const unknown = await getJson("/cosmos/nft/v1beta1/classes");
+    assert.equal(unknown.status, 501);
+    const garbage = await fetch(`${base}/cosmos/tx/v1beta1/txs`, { method: "POST", body: "{not json" });
+    assert.equal(garbage.status, 400);
+  });
+});
