@@ -214,27 +214,30 @@ function earned(state: StateReader, operator: string, from: bigint, to: bigint, 
 /** Stake left after a slash, rounded down so that rewards are never overpaid. */
 const remaining = (stake: bigint, fraction: Fraction): bigint => stake - mulCeil(stake, fraction);
 
-/** What a delegation earned from its start up to `endingPeriod`, slashes applied in between. */
+/**
+ * What a delegation earned from its start up to `endingPeriod`, slashes applied in between, and
+ * the stake it earns with after them.
+ */
 function delegationRewards(
   state: StateReader,
   validator: ValidatorRecord,
   start: StartingInfoRecord,
   endingPeriod: bigint,
   currentStake: bigint,
-): bigint {
+): { amount: bigint; stake: bigint } {
   const operator = validator.operatorAddress;
   let stake = BigInt(start.stake);
   let from = start.previousPeriod;
-  let total = 0n;
+  let amount = 0n;
   for (const slash of getSlashEvents(state, operator)) {
     if (slash.height <= start.height || slash.period <= from || slash.period > endingPeriod) continue;
-    total += earned(state, operator, from, slash.period, stake);
+    amount += earned(state, operator, from, slash.period, stake);
     stake = remaining(stake, parseUnitFraction(slash.fraction));
     from = slash.period;
   }
   // Rounding in slashes can leave the tracked stake a hair above the real one: never pay more.
   if (stake > currentStake) stake = currentStake;
-  return total + earned(state, operator, from, endingPeriod, stake);
+  return { amount: amount + earned(state, operator, from, endingPeriod, stake), stake };
 }
 
 /**
@@ -252,7 +255,7 @@ export function withdrawDelegation(
   if (!start) return 0n;
   const ending = incrementPeriod(state, validator);
   const currentStake = tokensOfShares(validator, getDelegationShares(state, delegator, operator));
-  const amount = delegationRewards(state, validator, start, ending, currentStake);
+  const { amount } = delegationRewards(state, validator, start, ending, currentStake);
   changeReferences(state, operator, start.previousPeriod, -1);
   state.delete(startingKey(delegator, operator));
   if (amount > 0n) {
@@ -326,19 +329,11 @@ export function pendingDelegationRewards(
   const start = getStartingInfo(state, delegator, operator);
   if (!start) return 0n;
   const rewards = settledRewards(state, validator);
-  const tokens = BigInt(validator.tokens);
-  const closed = rewards.period - 1n;
   const currentStake = tokensOfShares(validator, getDelegationShares(state, delegator, operator));
-  const settled = delegationRewards(state, validator, start, closed, currentStake);
-  if (tokens === 0n) return settled;
+  const settled = delegationRewards(state, validator, start, rewards.period - 1n, currentStake);
+  const tokens = BigInt(validator.tokens);
+  if (tokens === 0n) return settled.amount;
   // The open period, as incrementPeriod would close it.
   const step = (BigInt(rewards.current) * RATIO_SCALE) / tokens;
-  let stake = BigInt(start.stake);
-  for (const slash of getSlashEvents(state, operator)) {
-    if (slash.height > start.height && slash.period > start.previousPeriod) {
-      stake = remaining(stake, parseUnitFraction(slash.fraction));
-    }
-  }
-  if (stake > currentStake) stake = currentStake;
-  return settled + (stake * step) / RATIO_SCALE;
+  return settled.amount + (settled.stake * step) / RATIO_SCALE;
 }
