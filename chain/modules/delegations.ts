@@ -139,20 +139,42 @@ function unbond(
       `cannot unbond ${amount}${env.denom}: the delegation to ${operator} is worth ${worth}${env.denom}`,
     );
   }
-  const out = (taken * tokens) / shares;
-  if (out === 0n) throw stakingError(StakingCode.InvalidAmount, `${amount} is too small to unbond`);
-  beforeStakeChange(state, delegator, validator, env);
-  validator.tokens = (tokens - out).toString();
-  validator.shares = (shares - taken).toString();
+  if (tokensOfShares(validator, taken) === 0n) {
+    throw stakingError(StakingCode.InvalidAmount, `${amount} is too small to unbond`);
+  }
+  const out = removeShares(state, delegator, validator, taken, env);
   // An operator whose self-bond falls under its own minimum is jailed, as in the SDK.
   if (delegator === operatorAccount(operator) && !validator.jailed) {
     const selfBond = tokensOfShares(validator, held - taken);
-    if (selfBond < BigInt(validator.minSelfDelegation)) validator.jailed = true;
+    if (selfBond < BigInt(validator.minSelfDelegation)) {
+      validator.jailed = true;
+      setValidator(state, validator);
+    }
   }
-  setValidator(state, validator);
-  setDelegationShares(state, delegator, operator, held - taken);
-  startDelegation(state, delegator, validator, env.height);
   return out;
+}
+
+/**
+ * Takes `shares` out of a delegation (the caller checked it holds them), with the rewards
+ * settled around it; returns the tokens they were worth, which leave the validator.
+ */
+export function removeShares(
+  state: StateOverlay,
+  delegator: string,
+  validator: ValidatorRecord,
+  shares: bigint,
+  env: StakingEnv,
+): bigint {
+  const operator = validator.operatorAddress;
+  const held = getDelegationShares(state, delegator, operator);
+  const tokens = tokensOfShares(validator, shares);
+  beforeStakeChange(state, delegator, validator, env);
+  validator.tokens = (BigInt(validator.tokens) - tokens).toString();
+  validator.shares = (BigInt(validator.shares) - shares).toString();
+  setValidator(state, validator);
+  setDelegationShares(state, delegator, operator, held - shares);
+  startDelegation(state, delegator, validator, env.height);
+  return tokens;
 }
 
 export function createValidator(state: StateOverlay, message: MsgCreateValidator, env: StakingEnv): string {

@@ -258,13 +258,17 @@ export function withdrawDelegation(
   const { amount } = delegationRewards(state, validator, start, ending, currentStake);
   changeReferences(state, operator, start.previousPeriod, -1);
   state.delete(startingKey(delegator, operator));
-  if (amount > 0n) {
-    const rewards = getValidatorRewards(state, operator);
-    rewards.outstanding = (BigInt(rewards.outstanding) - amount).toString();
-    setValidatorRewards(state, operator, rewards);
-    transfer(state, DISTRIBUTION_MODULE, delegator, denom, amount);
-  }
+  payOut(state, operator, delegator, denom, amount);
   return amount;
+}
+
+/** Pays `amount` of a validator's outstanding rewards to `to`. */
+function payOut(state: StateOverlay, operator: string, to: string, denom: string, amount: bigint): void {
+  if (amount === 0n) return;
+  const rewards = getValidatorRewards(state, operator);
+  rewards.outstanding = (BigInt(rewards.outstanding) - amount).toString();
+  setValidatorRewards(state, operator, rewards);
+  transfer(state, DISTRIBUTION_MODULE, to, denom, amount);
 }
 
 /** Starts (or restarts) a delegation's rewards at the validator's latest closed period. */
@@ -312,10 +316,8 @@ export function withdrawCommission(
   const rewards = getValidatorRewards(state, operator);
   const amount = BigInt(rewards.commission);
   if (amount === 0n) return 0n;
-  rewards.commission = "0";
-  rewards.outstanding = (BigInt(rewards.outstanding) - amount).toString();
-  setValidatorRewards(state, operator, rewards);
-  transfer(state, DISTRIBUTION_MODULE, account, denom, amount);
+  setValidatorRewards(state, operator, { ...rewards, commission: "0" });
+  payOut(state, operator, account, denom, amount);
   return amount;
 }
 

@@ -16,8 +16,8 @@ import { msToTimestamp, timestampToMs } from "../../core/timestamp.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { moduleError, SlashingCode } from "../tx/errors.js";
 import { burn } from "./bank.js";
-import type { StakingEnv } from "./delegations.js";
-import { recordSlash, startDelegation, withdrawDelegation } from "./distribution.js";
+import { removeShares, type StakingEnv } from "./delegations.js";
+import { recordSlash } from "./distribution.js";
 import {
   BONDED_POOL,
   consensusAddress,
@@ -28,7 +28,6 @@ import {
   NOT_BONDED_POOL,
   queuedRedelegations,
   queuedUnbondings,
-  setDelegationShares,
   setRedelegationEntries,
   setUnbondingEntries,
   setValidator,
@@ -205,13 +204,7 @@ function slashRedelegated(
   const wanted = mulFloor(BigInt(entry.sharesDst), fraction);
   const shares = minAmount(wanted, held);
   if (shares === 0n) return 0n;
-  withdrawDelegation(state, delegator, target, env.denom);
-  const tokens = tokensOfShares(target, shares);
-  target.tokens = (BigInt(target.tokens) - tokens).toString();
-  target.shares = (BigInt(target.shares) - shares).toString();
-  setValidator(state, target);
-  setDelegationShares(state, delegator, destination, held - shares);
-  startDelegation(state, delegator, target, env.height);
+  const tokens = removeShares(state, delegator, target, shares, env);
   entry.sharesDst = (BigInt(entry.sharesDst) - shares).toString();
   burn(state, BONDED_POOL, env.denom, tokens);
   return tokens;
