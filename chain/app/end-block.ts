@@ -12,8 +12,14 @@ import { getBalance, transfer } from "../modules/bank.js";
 import { completeMatured, type StakingEnv } from "../modules/delegations.js";
 import { allocateFees, DISTRIBUTION_MODULE } from "../modules/distribution.js";
 import { recordOracleFaults } from "../modules/oracle-penalties.js";
+import { finalizeHeaders, takePendingSlashes } from "../modules/rollups.js";
 import { handleDoubleSign, handleLiveness, type SlashOutcome, startSigning } from "../modules/slashing.js";
-import { getTotalPower, operatorByConsensusAddress } from "../modules/staking.js";
+import {
+  consensusAddress,
+  getTotalPower,
+  getValidator,
+  operatorByConsensusAddress,
+} from "../modules/staking.js";
 import { validatorSetChange } from "../modules/validator-set.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { event } from "./events.js";
@@ -54,6 +60,28 @@ function collectFees(state: StateOverlay, denom: string): void {
   allocateFees(state, fees, getTotalPower(state));
 }
 
+/** Members who signed two headers for one rollup height: slashed like double signers. */
+function punishEquivocation(
+  state: StateOverlay,
+  operatorOf: (address: Uint8Array) => string | undefined,
+  env: StakingEnv,
+): SlashOutcome[] {
+  const outcomes: SlashOutcome[] = [];
+  for (const operator of takePendingSlashes(state)) {
+    const validator = getValidator(state, operator);
+    if (!validator) continue;
+    const outcome = handleDoubleSign(
+      state,
+      consensusAddress(validator.consensusPubkey),
+      env.height,
+      operatorOf,
+      env,
+    );
+    if (outcome) outcomes.push({ ...outcome, reason: "rollup_equivocation" });
+  }
+  return outcomes;
+}
+
 function slashEvent(outcome: SlashOutcome): Event {
   return event(
     "slash",
@@ -87,6 +115,16 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
   for (const outcome of handleLiveness(state, votes, operatorOf, env)) events.push(slashEvent(outcome));
   for (const outcome of recordOracleFaults(state, request.oracleBadVoters ?? [], env))
     events.push(slashEvent(outcome));
+  for (const outcome of punishEquivocation(state, operatorOf, env)) events.push(slashEvent(outcome));
+  for (const done of finalizeHeaders(state, request.height)) {
+    events.push(
+      event(
+        "rollup_header",
+        { rollup_id: done.rollupId, rollup_height: done.rollupHeight.toString(), status: "final" },
+        ["rollup_id"],
+      ),
+    );
+  }
   completeMatured(state, request.timeMs, denom);
   events.push(...endGovernance(state, { height: request.height, timeMs: request.timeMs, params }));
   const change = validatorSetChange(state, request.height);

@@ -138,7 +138,7 @@ export function startSigning(state: StateOverlay, validator: ValidatorRecord, he
 export interface SlashOutcome {
   operator: string;
   burned: bigint;
-  reason: "double_sign" | "missing_signature" | "governance" | "oracle";
+  reason: "double_sign" | "missing_signature" | "governance" | "oracle" | "rollup_equivocation";
 }
 
 /**

@@ -75,7 +75,18 @@ export const GovCode = {
   InvalidDeposit: 9,
 } as const;
 
-export type Codespace = "sdk" | "sequencer" | "staking" | "distribution" | "slashing" | "gov";
+export const RollupCode = {
+  InvalidRollup: 2,
+  RollupExists: 3,
+  RollupNotFound: 4,
+  NotAMember: 5,
+  InvalidHeader: 6,
+  BelowQuorum: 7,
+  BadSignature: 8,
+  NotEquivocation: 9,
+} as const;
+
+export type Codespace = "sdk" | "sequencer" | "staking" | "distribution" | "slashing" | "gov" | "rollup";
 
 export class TxError extends Error {
   override name = "TxError";

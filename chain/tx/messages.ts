@@ -28,6 +28,12 @@ import {
   MsgUpdateOracleParamsCodec,
   MsgUpdateSequencerParamsCodec,
 } from "../../core/proto/gov.js";
+import {
+  MsgJoinCommitteeCodec,
+  MsgRegisterRollupCodec,
+  MsgSubmitEquivocationCodec,
+  MsgSubmitRollupHeaderCodec,
+} from "../../core/proto/rollup.js";
 import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { MsgCreateValidatorCodec, MsgUpdateStakingParamsCodec } from "../../core/proto/staking.js";
 import { SdkCode, sdkError } from "./errors.js";
@@ -112,6 +118,12 @@ export const MESSAGE_CODECS = {
   "/metro.oracle.v1.MsgAddCurrencyPairs": codec(MsgAddCurrencyPairsCodec.decode, (m) => m.authority),
   "/metro.oracle.v1.MsgRemoveCurrencyPairs": codec(MsgRemoveCurrencyPairsCodec.decode, (m) => m.authority),
   "/metro.oracle.v1.MsgUpdateParams": codec(MsgUpdateOracleParamsCodec.decode, (m) => m.authority),
+  "/metro.rollup.v1.MsgRegisterRollup": codec(MsgRegisterRollupCodec.decode, (m) => m.creator),
+  "/metro.rollup.v1.MsgJoinCommittee": codec(MsgJoinCommitteeCodec.decode, (m) =>
+    operatorSigner(m.validatorAddress),
+  ),
+  "/metro.rollup.v1.MsgSubmitRollupHeader": codec(MsgSubmitRollupHeaderCodec.decode, (m) => m.submitter),
+  "/metro.rollup.v1.MsgSubmitEquivocation": codec(MsgSubmitEquivocationCodec.decode, (m) => m.submitter),
 } as const;
 
 export type MessageTypeUrl = keyof typeof MESSAGE_CODECS;

@@ -28,6 +28,7 @@ root.loadSync(
     "metro/staking/v1/staking.proto",
     "metro/distribution/v1/distribution.proto",
     "metro/gov/v1/gov.proto",
+    "metro/rollup/v1/rollup.proto",
   ],
   { keepCase: false },
 );

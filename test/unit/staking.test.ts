@@ -4,13 +4,7 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { endBlock } from "../../chain/app/end-block.js";
 import { FEE_COLLECTOR } from "../../chain/app/execute.js";
 import { getBalance, getSupply, mint } from "../../chain/modules/bank.js";
-import {
-  createValidator,
-  delegate,
-  redelegate,
-  type StakingEnv,
-  undelegate,
-} from "../../chain/modules/delegations.js";
+import { delegate, redelegate, type StakingEnv, undelegate } from "../../chain/modules/delegations.js";
 import {
   DISTRIBUTION_MODULE,
   getCommunityPool,
@@ -38,11 +32,11 @@ import { validatorSetChange } from "../../chain/modules/validator-set.js";
 import type { StateOverlay } from "../../chain/store/overlay.js";
 import { TxError } from "../../chain/tx/errors.js";
 import { moduleAddress, operatorAccount } from "../../core/address.js";
-import { blsKeyPair, blsProvePOP } from "../../core/bls.js";
 import { memoryState } from "../support/memory-state.js";
+import { bondTestValidator } from "../support/validators.js";
 
 const DENOM = "ulst";
-const seedOf = (i: number, salt: number) => new Uint8Array(48).fill(i * 7 + salt);
+const _seedOf = (i: number, salt: number) => new Uint8Array(48).fill(i * 7 + salt);
 
 /** A deterministic pseudo-random sequence, so a failure replays exactly. */
 function random(seed: number): () => number {
@@ -51,32 +45,6 @@ function random(seed: number): () => number {
     x = (x * 1103515245 + 12345) % 2 ** 31;
     return x / 2 ** 31;
   };
-}
-
-function addValidator(
-  state: StateOverlay,
-  index: number,
-  selfBond: bigint,
-  commission: string,
-  env: StakingEnv,
-) {
-  const operator = moduleAddress(`operator-${index}`);
-  mint(state, operator, DENOM, selfBond);
-  const bls = blsKeyPair(seedOf(index, 1));
-  return createValidator(
-    state,
-    {
-      moniker: `v${index}`,
-      commissionRate: commission,
-      minSelfDelegation: "1000000",
-      delegatorAddress: operator,
-      consensusPubkey: new Uint8Array(32).fill(index + 1),
-      blsPubkey: bls.publicKey,
-      blsProofOfPossession: blsProvePOP(bls),
-      value: { denom: DENOM, amount: selfBond.toString() },
-    },
-    env,
-  );
 }
 
 function signedCommit(state: StateOverlay, operators: string[]) {
@@ -101,7 +69,7 @@ describe("staking, F1 rewards and slashing (in process)", () => {
     writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, unbondingTimeSeconds: 5n, epochLength: 1n });
     let env: StakingEnv = { height: 1n, timeMs: 1_000n, denom: DENOM };
     const operators = [0, 1, 2].map((i) =>
-      addValidator(state, i, 3_000_000n + BigInt(i) * 777_777n, ["0.05", "0.1", "0.333"][i]!, env),
+      bondTestValidator(state, i, 3_000_000n + BigInt(i) * 777_777n, ["0.05", "0.1", "0.333"][i]!, env),
     );
     validatorSetChange(state, 1n);
     const delegators = Array.from({ length: 40 }, (_, i) => moduleAddress(`delegator-${i}`));
@@ -197,8 +165,8 @@ describe("staking, F1 rewards and slashing (in process)", () => {
     const state = memoryState();
     writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, unbondingTimeSeconds: 1000n, epochLength: 1n });
     const env = (height: bigint): StakingEnv => ({ height, timeMs: height * 1000n, denom: DENOM });
-    const operator = addValidator(state, 5, 10_000_000n, "0.1", env(1n));
-    addValidator(state, 6, 10_000_000n, "0.1", env(1n));
+    const operator = bondTestValidator(state, 5, 10_000_000n, "0.1", env(1n));
+    bondTestValidator(state, 6, 10_000_000n, "0.1", env(1n));
     validatorSetChange(state, 1n);
     const early = moduleAddress("early");
     const late = moduleAddress("late");
@@ -244,7 +212,7 @@ describe("staking, F1 rewards and slashing (in process)", () => {
     const state = memoryState();
     writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, epochLength: 5n });
     const env: StakingEnv = { height: 1n, timeMs: 1000n, denom: DENOM };
-    const operator = addValidator(state, 11, 10_000_000_000n, "0.1", env);
+    const operator = bondTestValidator(state, 11, 10_000_000_000n, "0.1", env);
     assert.deepEqual(
       validatorSetChange(state, 5n).updates.map((u) => u.power),
       [10_000n],
@@ -269,10 +237,10 @@ describe("staking, F1 rewards and slashing (in process)", () => {
   it("refuses bad validators and over-large undelegations with clear errors", () => {
     const state = memoryState();
     const env: StakingEnv = { height: 1n, timeMs: 1000n, denom: DENOM };
-    const operator = addValidator(state, 8, 5_000_000n, "0.1", env);
-    assert.throws(() => addValidator(state, 9, 999_999n, "0.1", env), /below min_self_delegation/);
-    assert.throws(() => addValidator(state, 8, 5_000_000n, "0.1", env), /already exists/);
-    assert.throws(() => addValidator(state, 10, 5_000_000n, "1.5", env), /more than 1/);
+    const operator = bondTestValidator(state, 8, 5_000_000n, "0.1", env);
+    assert.throws(() => bondTestValidator(state, 9, 999_999n, "0.1", env), /below min_self_delegation/);
+    assert.throws(() => bondTestValidator(state, 8, 5_000_000n, "0.1", env), /already exists/);
+    assert.throws(() => bondTestValidator(state, 10, 5_000_000n, "1.5", env), /more than 1/);
     const self = operatorAccount(operator);
     assert.throws(() => undelegate(state, self, operator, 6_000_000n, env), /is worth 5000000/);
     assert.throws(() => undelegate(state, moduleAddress("nobody"), operator, 1n, env), /has no delegation/);

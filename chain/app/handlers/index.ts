@@ -14,6 +14,12 @@ import {
 } from "./gov.js";
 import { registerHandlers } from "./lookup.js";
 import {
+  msgJoinCommittee,
+  msgRegisterRollup,
+  msgSubmitEquivocation,
+  msgSubmitRollupHeader,
+} from "./rollup.js";
+import {
   msgBeginRedelegate,
   msgCreateValidator,
   msgDelegate,
@@ -49,6 +55,10 @@ export const HANDLERS: HandlerMap = {
   "/metro.oracle.v1.MsgAddCurrencyPairs": msgAddCurrencyPairs,
   "/metro.oracle.v1.MsgRemoveCurrencyPairs": msgRemoveCurrencyPairs,
   "/metro.oracle.v1.MsgUpdateParams": msgUpdateOracleParams,
+  "/metro.rollup.v1.MsgRegisterRollup": msgRegisterRollup,
+  "/metro.rollup.v1.MsgJoinCommittee": msgJoinCommittee,
+  "/metro.rollup.v1.MsgSubmitRollupHeader": msgSubmitRollupHeader,
+  "/metro.rollup.v1.MsgSubmitEquivocation": msgSubmitEquivocation,
 };
 
 registerHandlers(HANDLERS);

@@ -1,0 +1,89 @@
+/** Rollup registration, committee membership, signed headers and equivocation evidence. */
+import { AddressError, operatorAccount, parseOperatorAddress } from "../../../core/address.js";
+import { toHex } from "../../../core/bytes.js";
+import {
+  type MsgJoinCommittee,
+  type MsgRegisterRollup,
+  MsgRegisterRollupResponseCodec,
+  type MsgSubmitEquivocation,
+  type MsgSubmitRollupHeader,
+} from "../../../core/proto/rollup.js";
+import { joinCommittee, registerRollup, submitEquivocation, submitHeader } from "../../modules/rollups.js";
+import { SdkCode, SequencerCode, sdkError, sequencerError } from "../../tx/errors.js";
+import { event } from "../events.js";
+import type { MessageHandler } from "./types.js";
+
+export const msgRegisterRollup: MessageHandler<MsgRegisterRollup> = {
+  module: "rollup",
+  responseTypeUrl: "/metro.rollup.v1.MsgRegisterRollupResponse",
+  execute(env, message) {
+    const id = registerRollup(
+      env.state,
+      env.signer,
+      message.name,
+      message.quorum,
+      message.challengeWindow,
+      message.executionKind,
+    );
+    env.events.push(event("register_rollup", { rollup_id: toHex(id), name: message.name }, ["rollup_id"]));
+    return MsgRegisterRollupResponseCodec.encode({ rollupId: id });
+  },
+};
+
+export const msgJoinCommittee: MessageHandler<MsgJoinCommittee> = {
+  module: "rollup",
+  responseTypeUrl: "/metro.rollup.v1.MsgJoinCommitteeResponse",
+  execute(env, message) {
+    let operator: string;
+    try {
+      operator = parseOperatorAddress(message.validatorAddress);
+    } catch (error) {
+      if (error instanceof AddressError) throw sdkError(SdkCode.InvalidAddress, error.message);
+      throw error;
+    }
+    if (operatorAccount(operator) !== env.signer) {
+      throw sequencerError(
+        SequencerCode.SignerMismatch,
+        `only ${operator}'s operator may join it to a committee`,
+      );
+    }
+    joinCommittee(env.state, operator, message.rollupId);
+    env.events.push(
+      event("join_committee", { rollup_id: toHex(message.rollupId), validator: operator }, ["rollup_id"]),
+    );
+    return new Uint8Array();
+  },
+};
+
+export const msgSubmitRollupHeader: MessageHandler<MsgSubmitRollupHeader> = {
+  module: "rollup",
+  responseTypeUrl: "/metro.rollup.v1.MsgSubmitRollupHeaderResponse",
+  execute(env, message) {
+    if (!message.signed) throw sdkError(SdkCode.InvalidRequest, "no signed header");
+    const header = submitHeader(env.state, message.signed, env.height);
+    env.events.push(
+      event(
+        "rollup_header",
+        {
+          rollup_id: toHex(header.rollupId),
+          rollup_height: header.rollupHeight.toString(),
+          status: "pending",
+        },
+        ["rollup_id"],
+      ),
+    );
+    return new Uint8Array();
+  },
+};
+
+export const msgSubmitEquivocation: MessageHandler<MsgSubmitEquivocation> = {
+  module: "rollup",
+  responseTypeUrl: "/metro.rollup.v1.MsgSubmitEquivocationResponse",
+  execute(env, message) {
+    if (!message.first || !message.second)
+      throw sdkError(SdkCode.InvalidRequest, "equivocation needs two signed headers");
+    const offenders = submitEquivocation(env.state, message.first, message.second);
+    env.events.push(event("rollup_equivocation", { validators: offenders.join(",") }));
+    return new Uint8Array();
+  },
+};

@@ -1,0 +1,259 @@
+/**
+ * Rollup headers, optimistically signed: rollups register with a committee quorum and a
+ * challenge window, validators opt into committees, headers arrive with an aggregate BLS
+ * signature and a signer bitmap, wait out the window as pending, then become final. Two
+ * different headers for one height signed by the same members are evidence: those members are
+ * slashed, jailed and tombstoned at the end of the block (slashing reads queues a tx may not).
+ */
+
+import { blsFastAggregateVerify } from "../../core/bls.js";
+import { toHex, utf8 } from "../../core/bytes.js";
+import { compareFractions, DecimalError, parseUnitFraction } from "../../core/decimal.js";
+import {
+  type RollupRecord,
+  RollupRecordCodec,
+  type StoredHeader,
+  StoredHeaderCodec,
+} from "../../core/proto/rollup.js";
+import { rollupIdFromName } from "../../core/rollup.js";
+import {
+  bitmapIndexes,
+  type RollupHeader,
+  rollupHeaderHash,
+  type SignedHeader,
+} from "../../core/rollup-header.js";
+import type { StateOverlay, StateReader } from "../store/overlay.js";
+import { moduleError, RollupCode } from "../tx/errors.js";
+import { getValidator } from "./staking.js";
+
+const rollupKey = (id: Uint8Array): string => `rollup/rollup/${toHex(id)}`;
+const latestKey = (id: Uint8Array): string => `rollup/latest/${toHex(id)}`;
+const heightText = (height: bigint): string => height.toString(16).padStart(16, "0");
+export const headerKey = (id: Uint8Array, height: bigint): string =>
+  `rollup/header/${toHex(id)}/${heightText(height)}`;
+const FINALITY_QUEUE = "rollup/finality-queue/";
+const PENDING_SLASH = "rollup/pending-slash/";
+const MAX_COMMITTEE = 1000;
+const EXECUTION_KINDS = ["evm", "none"];
+
+const rollupError = (code: number, message: string) => moduleError("rollup", code, message);
+
+export function getRollup(state: StateReader, id: Uint8Array): RollupRecord | undefined {
+  const bytes = state.get(rollupKey(id));
+  return bytes ? RollupRecordCodec.decode(bytes) : undefined;
+}
+
+function requireRollup(state: StateReader, id: Uint8Array): RollupRecord {
+  const rollup = getRollup(state, id);
+  if (!rollup) throw rollupError(RollupCode.RollupNotFound, `rollup ${toHex(id)} is not registered`);
+  return rollup;
+}
+
+export function getHeader(state: StateReader, id: Uint8Array, height: bigint): StoredHeader | undefined {
+  const bytes = state.get(headerKey(id, height));
+  return bytes ? StoredHeaderCodec.decode(bytes) : undefined;
+}
+
+export function registerRollup(
+  state: StateOverlay,
+  creator: string,
+  name: string,
+  quorum: string,
+  challengeWindow: bigint,
+  executionKind: string,
+): Uint8Array {
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) {
+    throw rollupError(RollupCode.InvalidRollup, "name must be 1 to 64 of a-z, 0-9, '.', '_', '-'");
+  }
+  try {
+    if (compareFractions(parseUnitFraction(quorum), { numerator: 1n, denominator: 2n }) <= 0) {
+      throw rollupError(RollupCode.InvalidRollup, `quorum ${quorum} must be more than 0.5`);
+    }
+  } catch (error) {
+    if (error instanceof DecimalError)
+      throw rollupError(RollupCode.InvalidRollup, `quorum: ${error.message}`);
+    throw error;
+  }
+  if (challengeWindow < 1n || challengeWindow > 1_000_000n) {
+    throw rollupError(RollupCode.InvalidRollup, "challenge window must be 1 to 1,000,000 blocks");
+  }
+  if (!EXECUTION_KINDS.includes(executionKind)) {
+    throw rollupError(
+      RollupCode.InvalidRollup,
+      `execution kind must be one of ${EXECUTION_KINDS.join(", ")}`,
+    );
+  }
+  const id = rollupIdFromName(name);
+  if (getRollup(state, id))
+    throw rollupError(RollupCode.RollupExists, `rollup ${name} is already registered`);
+  const record: RollupRecord = { id, name, creator, quorum, challengeWindow, executionKind, committee: [] };
+  state.set(rollupKey(id), RollupRecordCodec.encode(record));
+  return id;
+}
+
+/** Appends a validator to a committee: members keep their index, which bitmaps refer to. */
+export function joinCommittee(state: StateOverlay, operator: string, rollupId: Uint8Array): void {
+  const rollup = requireRollup(state, rollupId);
+  const validator = getValidator(state, operator);
+  if (!validator) throw rollupError(RollupCode.NotAMember, `validator ${operator} does not exist`);
+  if (validator.jailed) throw rollupError(RollupCode.NotAMember, `validator ${operator} is jailed`);
+  if (rollup.committee.includes(operator)) {
+    throw rollupError(
+      RollupCode.NotAMember,
+      `validator ${operator} is already in ${rollup.name}'s committee`,
+    );
+  }
+  if (rollup.committee.length >= MAX_COMMITTEE) {
+    throw rollupError(RollupCode.NotAMember, `${rollup.name}'s committee is full (${MAX_COMMITTEE})`);
+  }
+  rollup.committee.push(operator);
+  state.set(rollupKey(rollupId), RollupRecordCodec.encode(rollup));
+}
+
+/**
+ * Checks a signed header against the committee: a bitmap naming members only, signers holding
+ * at least the quorum of the (unjailed) committee's stake, and a valid aggregate signature over
+ * the header hash with the signers' registered keys. Returns the signers' operator addresses.
+ */
+export function verifySignedHeader(state: StateReader, rollup: RollupRecord, signed: SignedHeader): string[] {
+  const header = signed.header;
+  if (!header) throw rollupError(RollupCode.InvalidHeader, "signed header has no header");
+  const size = rollup.committee.length;
+  if (signed.signerBitmap.length !== Math.ceil(size / 8)) {
+    throw rollupError(
+      RollupCode.InvalidHeader,
+      `signer bitmap is ${signed.signerBitmap.length} bytes, the committee of ${size} needs ${Math.ceil(size / 8)}`,
+    );
+  }
+  const indexes = bitmapIndexes(signed.signerBitmap);
+  const outside = indexes.find((index) => index >= size);
+  if (outside !== undefined)
+    throw rollupError(RollupCode.NotAMember, `signer ${outside} is not in the committee of ${size}`);
+  let committeeStake = 0n;
+  for (const operator of rollup.committee) {
+    const member = getValidator(state, operator);
+    if (member && !member.jailed) committeeStake += BigInt(member.tokens);
+  }
+  const signers = indexes.map((index) => rollup.committee[index]!);
+  const keys: Uint8Array[] = [];
+  let signedStake = 0n;
+  for (const operator of signers) {
+    const member = getValidator(state, operator);
+    if (!member || member.jailed)
+      throw rollupError(RollupCode.NotAMember, `signer ${operator} is jailed or gone`);
+    signedStake += BigInt(member.tokens);
+    keys.push(member.blsPubkey);
+  }
+  const quorum = parseUnitFraction(rollup.quorum);
+  if (signedStake * quorum.denominator < quorum.numerator * committeeStake || signers.length === 0) {
+    throw rollupError(
+      RollupCode.BelowQuorum,
+      `signers hold ${signedStake} of ${committeeStake} committee stake, below the quorum ${rollup.quorum}`,
+    );
+  }
+  if (!blsFastAggregateVerify(signed.aggregateSignature, rollupHeaderHash(header), keys)) {
+    throw rollupError(RollupCode.BadSignature, "aggregate signature does not verify for the signers' keys");
+  }
+  return signers;
+}
+
+/** Stores the next header of a rollup as pending; it becomes final `challenge_window` blocks later. */
+export function submitHeader(state: StateOverlay, signed: SignedHeader, height: bigint): RollupHeader {
+  const header = signed.header;
+  if (!header) throw rollupError(RollupCode.InvalidHeader, "signed header has no header");
+  const rollup = requireRollup(state, header.rollupId);
+  const latest = latestHeight(state, header.rollupId);
+  if (header.rollupHeight !== latest + 1n) {
+    throw rollupError(
+      RollupCode.InvalidHeader,
+      `expected rollup height ${latest + 1n}, got ${header.rollupHeight}`,
+    );
+  }
+  const parent =
+    latest === 0n
+      ? new Uint8Array(32)
+      : rollupHeaderHash(getHeader(state, header.rollupId, latest)!.signed!.header!);
+  if (toHex(parent) !== toHex(header.parentHash)) {
+    throw rollupError(RollupCode.InvalidHeader, `parent hash does not match header ${latest}`);
+  }
+  if (header.metroHeight >= height) {
+    throw rollupError(
+      RollupCode.InvalidHeader,
+      `metro height ${header.metroHeight} is not before this block (${height})`,
+    );
+  }
+  verifySignedHeader(state, rollup, signed);
+  state.set(
+    headerKey(header.rollupId, header.rollupHeight),
+    StoredHeaderCodec.encode({ signed, submittedHeight: height, final: false }),
+  );
+  state.set(latestKey(header.rollupId), utf8(header.rollupHeight.toString()));
+  const finalAt = height + rollup.challengeWindow;
+  state.set(
+    `${FINALITY_QUEUE}${heightText(finalAt)}/${toHex(header.rollupId)}/${heightText(header.rollupHeight)}`,
+    utf8("1"),
+  );
+  return header;
+}
+
+export function latestHeight(state: StateReader, id: Uint8Array): bigint {
+  const bytes = state.get(latestKey(id));
+  return bytes ? BigInt(Buffer.from(bytes).toString("utf8")) : 0n;
+}
+
+/**
+ * Equivocation: two different headers for one rollup height, each properly signed. Every
+ * member who signed both is marked for slashing at the end of the block. Returns them.
+ */
+export function submitEquivocation(state: StateOverlay, first: SignedHeader, second: SignedHeader): string[] {
+  const a = first.header;
+  const b = second.header;
+  if (!a || !b) throw rollupError(RollupCode.InvalidHeader, "equivocation needs two headers");
+  if (toHex(a.rollupId) !== toHex(b.rollupId) || a.rollupHeight !== b.rollupHeight) {
+    throw rollupError(RollupCode.NotEquivocation, "the headers are for different rollups or heights");
+  }
+  if (toHex(rollupHeaderHash(a)) === toHex(rollupHeaderHash(b))) {
+    throw rollupError(RollupCode.NotEquivocation, "the two headers are the same header");
+  }
+  const rollup = requireRollup(state, a.rollupId);
+  const firstSigners = new Set(verifySignedHeader(state, rollup, first));
+  const both = verifySignedHeader(state, rollup, second).filter((operator) => firstSigners.has(operator));
+  if (both.length === 0)
+    throw rollupError(RollupCode.NotEquivocation, "no committee member signed both headers");
+  for (const operator of both) state.set(`${PENDING_SLASH}${operator}`, utf8("1"));
+  return both;
+}
+
+/** Operators marked by equivocation evidence this block; the marks are removed. */
+export function takePendingSlashes(state: StateOverlay): string[] {
+  if (!state.scan) throw new Error("reading pending slashes needs a scannable state");
+  const operators = Array.from(state.scan(PENDING_SLASH), ([key]) => key.slice(PENDING_SLASH.length));
+  for (const operator of operators) state.delete(`${PENDING_SLASH}${operator}`);
+  return operators;
+}
+
+/** Marks final every header whose challenge window ends at or before `height`. */
+export function finalizeHeaders(
+  state: StateOverlay,
+  height: bigint,
+): { rollupId: string; rollupHeight: bigint }[] {
+  if (!state.scan) throw new Error("finalizing headers needs a scannable state");
+  const done: { rollupId: string; rollupHeight: bigint }[] = [];
+  const due: string[] = [];
+  for (const [key] of state.scan(FINALITY_QUEUE)) {
+    const [at] = key.slice(FINALITY_QUEUE.length).split("/");
+    if (BigInt(`0x${at}`) > height) break;
+    due.push(key);
+  }
+  for (const key of due) {
+    const [, idHex, rollupHeight] = key.slice(FINALITY_QUEUE.length).split("/");
+    const id = Buffer.from(idHex!, "hex");
+    const at = BigInt(`0x${rollupHeight}`);
+    const stored = getHeader(state, id, at);
+    state.delete(key);
+    if (!stored) continue;
+    state.set(headerKey(id, at), StoredHeaderCodec.encode({ ...stored, final: true }));
+    done.push({ rollupId: idHex!, rollupHeight: at });
+  }
+  return done;
+}

@@ -1,0 +1,54 @@
+/** Metro's rollup-header messages and state records (proto/metro/rollup/v1). */
+import type { SignedHeader } from "../rollup-header.js";
+import { protoCodec } from "./codec.js";
+
+export interface MsgRegisterRollup {
+  creator: string;
+  name: string;
+  quorum: string;
+  challengeWindow: bigint;
+  executionKind: string;
+}
+
+export interface MsgJoinCommittee {
+  validatorAddress: string;
+  rollupId: Uint8Array;
+}
+
+export interface MsgSubmitRollupHeader {
+  submitter: string;
+  signed: SignedHeader | null;
+}
+
+export interface MsgSubmitEquivocation {
+  submitter: string;
+  first: SignedHeader | null;
+  second: SignedHeader | null;
+}
+
+export interface RollupRecord {
+  id: Uint8Array;
+  name: string;
+  creator: string;
+  quorum: string;
+  challengeWindow: bigint;
+  executionKind: string;
+  committee: string[];
+}
+
+export interface StoredHeader {
+  signed: SignedHeader | null;
+  submittedHeight: bigint;
+  final: boolean;
+}
+
+const pkg = "metro.rollup.v1";
+export const MsgRegisterRollupCodec = protoCodec<MsgRegisterRollup>(`${pkg}.MsgRegisterRollup`);
+export const MsgRegisterRollupResponseCodec = protoCodec<{ rollupId: Uint8Array }>(
+  `${pkg}.MsgRegisterRollupResponse`,
+);
+export const MsgJoinCommitteeCodec = protoCodec<MsgJoinCommittee>(`${pkg}.MsgJoinCommittee`);
+export const MsgSubmitRollupHeaderCodec = protoCodec<MsgSubmitRollupHeader>(`${pkg}.MsgSubmitRollupHeader`);
+export const MsgSubmitEquivocationCodec = protoCodec<MsgSubmitEquivocation>(`${pkg}.MsgSubmitEquivocation`);
+export const RollupRecordCodec = protoCodec<RollupRecord>(`${pkg}.Rollup`);
+export const StoredHeaderCodec = protoCodec<StoredHeader>(`${pkg}.StoredHeader`);
