@@ -11,7 +11,14 @@ import {
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { canonicalAddress } from "../../core/address.js";
-import { fromUtf8, utf8 } from "../../core/bytes.js";
+import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import {
+  QueryHeaderRequestCodec,
+  QueryHeaderResponseCodec,
+  QueryRollupRequestCodec,
+  QueryRollupResponseCodec,
+  ROLLUP_QUERY_PATHS,
+} from "../../core/proto/rollup.js";
 import {
   QueryBlockRollupsRequestCodec,
   QueryBlockRollupsResponseCodec,
@@ -20,10 +27,12 @@ import {
   QueryRollupDataRequestCodec,
   QueryRollupDataResponseCodec,
 } from "../../core/proto/sequencer.js";
+import { rollupHeaderHash } from "../../core/rollup-header.js";
 import { encodeSmtProof } from "../../core/smt.js";
 import { getAccount } from "../modules/auth.js";
 import { balancePrefix, getBalance } from "../modules/bank.js";
 import { readParams } from "../modules/params.js";
+import { getHeader, getRollup, latestHeight } from "../modules/rollups.js";
 import type { CommittedState } from "../store/committed.js";
 import type { StateReader } from "../store/overlay.js";
 import { SdkCode } from "../tx/errors.js";
@@ -99,6 +108,18 @@ const bankAndSequencerHandlers: Record<string, QueryHandler> = {
     }).finish();
   },
   [QueryPath.params]: (_data, reader) => QueryParamsResponseCodec.encode({ params: readParams(reader) }),
+  [ROLLUP_QUERY_PATHS.rollup]: (data, reader) => {
+    const { rollupId } = QueryRollupRequestCodec.decode(data);
+    const rollup = getRollup(reader, rollupId);
+    if (!rollup) throw notFound(`rollup ${toHex(rollupId)} is not registered`);
+    return QueryRollupResponseCodec.encode({ rollup, latestHeight: latestHeight(reader, rollupId) });
+  },
+  [ROLLUP_QUERY_PATHS.header]: (data, reader) => {
+    const { rollupId, rollupHeight } = QueryHeaderRequestCodec.decode(data);
+    const header = getHeader(reader, rollupId, rollupHeight);
+    if (!header?.signed?.header) throw notFound(`no header ${rollupHeight} for rollup ${toHex(rollupId)}`);
+    return QueryHeaderResponseCodec.encode({ header, hash: rollupHeaderHash(header.signed.header) });
+  },
   [QueryPath.rollupData]: (data, _reader, _height, context) => {
     const { height, rollupId } = QueryRollupDataRequestCodec.decode(data);
     const txs = rollupTxsAt(context.store, height, rollupId);

@@ -43,6 +43,7 @@ const USAGE = `usage: metro <command> [options]
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
           create-validator --home DIR --amount A | delegate V A | unbond V A | redelegate V1 V2 A
           withdraw-rewards V | withdraw-commission | unjail | propose --title T --deposit A [...] | vote ID yes|no|abstain|veto | deposit ID A
+          register-rollup NAME [--quorum Q] [--window N] [--kind evm|none] | join-committee NAME
   da      [--home DIR] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
   relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
   oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
@@ -50,7 +51,7 @@ const USAGE = `usage: metro <command> [options]
   rest    [--node URL] [--port 1317]      the REST (LCD) API wallets such as Keplr read
   export  --home DIR --height H --chain-id NEW [--output FILE]   a hard-fork genesis from the state at H
   query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY
-          validators | delegations ADDR | rewards ADDR | proposals | proposal ID`;
+          validators | delegations ADDR | rewards ADDR | proposals | proposal ID | rollup NAME | header NAME HEIGHT`;
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...args] = argv;

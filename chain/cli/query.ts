@@ -17,7 +17,9 @@ import {
   queryBlockRollups,
   queryParams,
   queryPrice,
+  queryRollup,
   queryRollupData,
+  queryRollupHeader,
 } from "../client/queries.js";
 import { connectReader } from "../client/signing.js";
 import { DEFAULT_PAIRS } from "../modules/oracle.js";
@@ -154,6 +156,21 @@ export async function queryCommand(args: string[]): Promise<void> {
       );
       return;
     }
+    case "rollup": {
+      const name = required(argument, "name: metro query rollup NAME");
+      const found = await orUsageError(queryRollup(node, rollupIdFromName(name)));
+      if (!found) throw new UsageError(`rollup ${name} is not registered`);
+      print(found);
+      return;
+    }
+    case "header": {
+      const name = required(argument, "name: metro query header NAME HEIGHT");
+      const height = BigInt(required(positionals[2], "height: metro query header NAME HEIGHT"));
+      const found = await orUsageError(queryRollupHeader(node, rollupIdFromName(name), height));
+      if (!found) throw new UsageError(`rollup ${name} has no header at ${height}`);
+      print(found);
+      return;
+    }
     case "proposals": {
       const q = await stakingQueries(node);
       print((await q.gov.proposals(0, "", "")).proposals);
@@ -168,7 +185,7 @@ export async function queryCommand(args: string[]): Promise<void> {
     }
     default:
       throw new UsageError(
-        "usage: metro query balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY | validators | delegations ADDR | rewards ADDR | proposals | proposal ID",
+        "usage: metro query balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY | validators | delegations ADDR | rewards ADDR | proposals | proposal ID | rollup NAME | header NAME HEIGHT",
       );
   }
 }

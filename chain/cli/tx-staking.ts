@@ -16,7 +16,9 @@ import {
   MsgUpdateOracleParamsCodec,
   MsgUpdateSequencerParamsCodec,
 } from "../../core/proto/gov.js";
+import { MsgJoinCommitteeCodec, MsgRegisterRollupCodec } from "../../core/proto/rollup.js";
 import { MsgUpdateStakingParamsCodec } from "../../core/proto/staking.js";
+import { rollupIdFromName } from "../../core/rollup.js";
 import { metroRegistry } from "../client/signing.js";
 import { createValidatorMsg } from "../client/staking.js";
 import { GOV_AUTHORITY } from "../modules/params.js";
@@ -222,6 +224,33 @@ export const STAKING_ACTIONS: Record<string, { usage: string; build: Action }> =
         },
       ];
     },
+  },
+  "register-rollup": {
+    usage: "register-rollup NAME [--quorum 0.67] [--window 100] [--kind evm|none]",
+    build: (input) => [
+      {
+        typeUrl: MsgRegisterRollupCodec.typeUrl,
+        value: {
+          creator: input.address,
+          name: required(input.args[0], "NAME"),
+          quorum: text(input, "quorum") ?? "0.67",
+          challengeWindow: BigInt(text(input, "window") ?? "100"),
+          executionKind: text(input, "kind") ?? "evm",
+        },
+      },
+    ],
+  },
+  "join-committee": {
+    usage: "join-committee ROLLUP_NAME   (signed by a validator's operator)",
+    build: ({ address, args }) => [
+      {
+        typeUrl: MsgJoinCommitteeCodec.typeUrl,
+        value: {
+          validatorAddress: operatorAddress(address),
+          rollupId: rollupIdFromName(required(args[0], "ROLLUP_NAME")),
+        },
+      },
+    ],
   },
   deposit: {
     usage: "deposit PROPOSAL_ID AMOUNT",

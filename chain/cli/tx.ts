@@ -50,6 +50,9 @@ export async function txCommand(args: string[]): Promise<void> {
     slash: { type: "string" },
     "add-pair": { type: "string" },
     messages: { type: "string" },
+    quorum: { type: "string" },
+    window: { type: "string" },
+    kind: { type: "string" },
   });
   const [action, ...rest] = positionals;
   const signerRef = resolveSigner(values.from, values["keyring-dir"]);

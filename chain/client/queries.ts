@@ -2,6 +2,13 @@
 
 import { utf8 } from "../../core/bytes.js";
 import {
+  QueryHeaderRequestCodec,
+  QueryHeaderResponseCodec,
+  QueryRollupRequestCodec,
+  QueryRollupResponseCodec,
+  ROLLUP_QUERY_PATHS,
+} from "../../core/proto/rollup.js";
+import {
   type Params,
   QueryBlockRollupsRequestCodec,
   QueryBlockRollupsResponseCodec,
@@ -14,6 +21,9 @@ import {
 } from "../../core/proto/sequencer.js";
 import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
 import { abciQuery } from "../node/rpc.js";
+import { SdkCode } from "../tx/errors.js";
+
+const SDK_KEY_NOT_FOUND = SdkCode.KeyNotFound;
 
 export class QueryFailedError extends Error {
   override name = "QueryFailedError";
@@ -56,4 +66,25 @@ export async function queryBlockRollups(rpcUrl: string, height: bigint): Promise
 export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
   const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
   return value.length > 0 ? decodePrice(value) : undefined;
+}
+
+/** A registered rollup and its latest header height; undefined when it is not registered. */
+export async function queryRollup(rpcUrl: string, rollupId: Uint8Array) {
+  const result = await abciQuery(
+    rpcUrl,
+    ROLLUP_QUERY_PATHS.rollup,
+    QueryRollupRequestCodec.encode({ rollupId }),
+  );
+  if (result.code === SDK_KEY_NOT_FOUND) return undefined;
+  if (result.code !== 0) throw new QueryFailedError(ROLLUP_QUERY_PATHS.rollup, result.code, result.log);
+  return QueryRollupResponseCodec.decode(result.value);
+}
+
+/** A rollup's header at a height (pending or final) and the hash its committee signed. */
+export async function queryRollupHeader(rpcUrl: string, rollupId: Uint8Array, rollupHeight: bigint) {
+  const request = QueryHeaderRequestCodec.encode({ rollupId, rollupHeight });
+  const result = await abciQuery(rpcUrl, ROLLUP_QUERY_PATHS.header, request);
+  if (result.code === SDK_KEY_NOT_FOUND) return undefined;
+  if (result.code !== 0) throw new QueryFailedError(ROLLUP_QUERY_PATHS.header, result.code, result.log);
+  return QueryHeaderResponseCodec.decode(result.value);
 }

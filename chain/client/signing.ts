@@ -4,6 +4,13 @@ import {
   MsgUnjail,
   MsgUpdateParams as MsgUpdateSlashingParams,
 } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { type ProtoCodec, registryType } from "../../core/proto/codec.js";
+import {
+  MsgJoinCommitteeCodec,
+  MsgRegisterRollupCodec,
+  MsgSubmitEquivocationCodec,
+  MsgSubmitRollupHeaderCodec,
+} from "../../core/proto/rollup.js";
 import type { MsgSequence } from "../../core/proto/sequencer.js";
 import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { MsgCreateValidatorCodec } from "../../core/proto/staking.js";
@@ -14,8 +21,15 @@ import { walletFromMnemonic } from "./keys.js";
 /** cosmjs' default registry plus Metro's own messages, so SigningStargateClient can sign them. */
 export function metroRegistry(): Registry {
   const registry = new Registry(defaultRegistryTypes);
-  registry.register(MsgSequenceCodec.typeUrl, MsgSequenceCodec.type);
-  registry.register(MsgCreateValidatorCodec.typeUrl, MsgCreateValidatorCodec.type);
+  const metroCodecs = [
+    MsgSequenceCodec,
+    MsgCreateValidatorCodec,
+    MsgRegisterRollupCodec,
+    MsgJoinCommitteeCodec,
+    MsgSubmitRollupHeaderCodec,
+    MsgSubmitEquivocationCodec,
+  ] as ProtoCodec<unknown>[];
+  for (const codec of metroCodecs) registry.register(codec.typeUrl, registryType(codec));
   // cosmjs' defaults leave out slashing.
   registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
   registry.register("/cosmos.slashing.v1beta1.MsgUpdateParams", MsgUpdateSlashingParams);

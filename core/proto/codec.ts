@@ -11,6 +11,19 @@ export interface ProtoCodec<T> {
   decode(bytes: Uint8Array): T;
 }
 
+/**
+ * A codec in the shape cosmjs's Registry takes (ts-proto style), so signing a Metro message
+ * encodes it exactly as the chain does: 64-bit integers as bigints included, which a bare
+ * protobufjs type would mangle.
+ */
+export function registryType<T>(codec: ProtoCodec<T>) {
+  return {
+    fromPartial: (value: T): T => value,
+    encode: (message: T) => ({ finish: (): Uint8Array => codec.encode(message) }),
+    decode: (bytes: Uint8Array): T => codec.decode(bytes),
+  };
+}
+
 export class ProtoDecodeError extends Error {
   override name = "ProtoDecodeError";
 }

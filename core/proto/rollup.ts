@@ -52,3 +52,18 @@ export const MsgSubmitRollupHeaderCodec = protoCodec<MsgSubmitRollupHeader>(`${p
 export const MsgSubmitEquivocationCodec = protoCodec<MsgSubmitEquivocation>(`${pkg}.MsgSubmitEquivocation`);
 export const RollupRecordCodec = protoCodec<RollupRecord>(`${pkg}.Rollup`);
 export const StoredHeaderCodec = protoCodec<StoredHeader>(`${pkg}.StoredHeader`);
+
+export const QueryRollupRequestCodec = protoCodec<{ rollupId: Uint8Array }>(`${pkg}.QueryRollupRequest`);
+export const QueryRollupResponseCodec = protoCodec<{ rollup: RollupRecord | null; latestHeight: bigint }>(
+  `${pkg}.QueryRollupResponse`,
+);
+export const QueryHeaderRequestCodec = protoCodec<{ rollupId: Uint8Array; rollupHeight: bigint }>(
+  `${pkg}.QueryHeaderRequest`,
+);
+export const QueryHeaderResponseCodec = protoCodec<{ header: StoredHeader | null; hash: Uint8Array }>(
+  `${pkg}.QueryHeaderResponse`,
+);
+export const ROLLUP_QUERY_PATHS = {
+  rollup: "/metro.rollup.v1.Query/Rollup",
+  header: "/metro.rollup.v1.Query/Header",
+} as const;
