@@ -12,7 +12,7 @@ import { sequenceMsg } from "../chain/client/signing.js";
 import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { benchApp } from "./app.js";
-import { type BlsBenchRow, benchBls } from "./bls.js";
+import { type BlsBenchRow, benchBls, benchHeaderSubmissions, type HeaderBench } from "./bls.js";
 import { type Lane, type LatencyResult, measureLatency, type SaturateResult, saturate } from "./driver.js";
 import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
 import { benchOracle, benchOracleInterval, type OracleIntervalBench } from "./oracle.js";
@@ -145,10 +145,10 @@ async function main(): Promise<void> {
   printRelayer(await benchRelayer(Number(process.env.BENCH_GOSSIP_SECONDS ?? 20)));
   printOracle(benchOracle(), await benchOracleInterval());
   printStaking(await benchStaking());
-  printBls(benchBls());
+  printBls(benchBls(), benchHeaderSubmissions());
 }
 
-function printBls(rows: BlsBenchRow[]): void {
+function printBls(rows: BlsBenchRow[], headers: HeaderBench): void {
   console.log("\nBLS aggregate verification (FastAggregateVerify, one core)\n");
   console.log("| signers | blst, keys known ms | blst, first call ms | @noble/curves ms | noble ÷ blst |");
   console.log("| ---: | ---: | ---: | ---: | ---: |");
@@ -158,6 +158,10 @@ function printBls(rows: BlsBenchRow[]): void {
       `| ${row.signers} | ${row.nativeMs.toFixed(2)} | ${row.nativeFirstMs.toFixed(2)} | ${row.referenceMs.toFixed(1)} | ${ratio.toFixed(0)}× |`,
     );
   }
+  const perBlock = Math.floor(1000 / headers.msPerHeader);
+  console.log(
+    `\nRollup header submission (committee ${headers.committee}, ${headers.signers} signers, in process): ${headers.msPerHeader.toFixed(2)} ms each, ~${perBlock} per second of one core\n`,
+  );
 }
 
 function printStaking(rows: StakingBenchRow[]): void {
