@@ -1,4 +1,4 @@
-/** Protobuf Timestamps to and from integer milliseconds (block times, maturities, jail ends). */
+/** Protobuf Timestamps (and Durations, the same shape) to and from integer milliseconds. */
 export interface ProtoTimestamp {
   seconds: bigint;
   nanos: number;

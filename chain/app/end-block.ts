@@ -6,7 +6,6 @@
  */
 import type { CommitInfo, Event, Misbehavior, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
-import { fromUtf8, utf8 } from "../../core/bytes.js";
 import type { Params } from "../../core/proto/sequencer.js";
 import { getBalance, transfer } from "../modules/bank.js";
 import { completeMatured, type StakingEnv } from "../modules/delegations.js";
@@ -21,6 +20,7 @@ import {
   operatorByConsensusAddress,
 } from "../modules/staking.js";
 import { validatorSetChange } from "../modules/validator-set.js";
+import { readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { event } from "./events.js";
 import { FEE_COLLECTOR } from "./execute.js";
@@ -30,8 +30,7 @@ const BLOCK_TIME_KEY = "chain/block-time-ms";
 
 /** The last committed block's time: CheckTx's stand-in for the time of the block a tx will land in. */
 export function readBlockTimeMs(state: StateReader): bigint {
-  const bytes = state.get(BLOCK_TIME_KEY);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, BLOCK_TIME_KEY);
 }
 
 export interface EndBlockRequest {
@@ -129,6 +128,6 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
   events.push(...endGovernance(state, { height: request.height, timeMs: request.timeMs, params }));
   const change = validatorSetChange(state, request.height);
   for (const validator of change.entered) startSigning(state, validator, request.height);
-  state.set(BLOCK_TIME_KEY, utf8(request.timeMs.toString()));
+  writeInteger(state, BLOCK_TIME_KEY, request.timeMs);
   return { validatorUpdates: change.updates, events };
 }

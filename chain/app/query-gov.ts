@@ -25,18 +25,7 @@ import {
 } from "../modules/gov.js";
 import { readParams } from "../modules/params.js";
 import type { StateReader } from "../store/overlay.js";
-import { SdkCode } from "../tx/errors.js";
-import { QueryError, type QueryHandler } from "./query.js";
-
-const notFound = (what: string): QueryError =>
-  new QueryError(SdkCode.KeyNotFound, `rpc error: code = NotFound desc = ${what}`);
-const page = (total: number) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
-
-function scannable(reader: StateReader): StateReader & Required<Pick<StateReader, "scan">> {
-  const scan = reader.scan?.bind(reader);
-  if (!scan) throw new QueryError(SdkCode.InvalidRequest, "lists are served at the latest height only");
-  return { get: (key) => reader.get(key), scan };
-}
+import { notFound, page, type QueryHandler, scannable } from "./query.js";
 
 function proposalOrThrow(reader: StateReader, id: bigint): Proposal {
   const proposal = getProposal(reader, id);

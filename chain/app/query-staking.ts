@@ -35,16 +35,7 @@ import {
 import type { StateReader } from "../store/overlay.js";
 import { SdkCode } from "../tx/errors.js";
 import type { QueryHandler } from "./query.js";
-import { QueryError } from "./query.js";
-
-const notFound = (what: string): QueryError =>
-  new QueryError(SdkCode.KeyNotFound, `rpc error: code = NotFound desc = ${what}`);
-
-function scanOf(reader: StateReader, prefix: string): Iterable<[string, Uint8Array]> {
-  if (!reader.scan)
-    throw new QueryError(SdkCode.InvalidRequest, "lists are served at the latest height only");
-  return reader.scan(prefix);
-}
+import { notFound, page, QueryError, scannable } from "./query.js";
 
 function operatorParam(text: string): string {
   try {
@@ -61,7 +52,6 @@ function validatorOrThrow(reader: StateReader, text: string): ValidatorRecord {
   return validator;
 }
 
-const page = (total: number) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
 const decCoins = (amount: bigint, denom: string) =>
   amount > 0n ? [{ denom, amount: (amount * LEGACY_DEC_SCALE).toString() }] : [];
 
@@ -132,7 +122,7 @@ function unbondingResponse(reader: StateReader, delegator: string, operator: str
 
 function delegatedOperators(reader: StateReader, delegator: string): string[] {
   const prefix = delegationPrefix(delegator);
-  return Array.from(scanOf(reader, prefix), ([key]) => key.slice(prefix.length));
+  return Array.from(scannable(reader).scan(prefix), ([key]) => key.slice(prefix.length));
 }
 
 export const stakingQueryHandlers: Record<string, QueryHandler> = {
@@ -141,7 +131,7 @@ export const stakingQueryHandlers: Record<string, QueryHandler> = {
     const wanted = status ? STATUS_NAMES[status] : undefined;
     if (status && wanted === undefined)
       throw new QueryError(SdkCode.InvalidRequest, `invalid validator status ${status}`);
-    const validators = allValidators({ get: (k) => reader.get(k), scan: (p) => scanOf(reader, p) })
+    const validators = allValidators(scannable(reader))
       .map((record) => sdkValidator(reader, record))
       .filter((validator) => wanted === undefined || validator.status === wanted);
     return q.QueryValidatorsResponse.encode({ validators, pagination: page(validators.length) }).finish();
@@ -188,7 +178,7 @@ export const stakingQueryHandlers: Record<string, QueryHandler> = {
       q.QueryDelegatorUnbondingDelegationsRequest.decode(data).delegatorAddr,
     );
     const prefix = unbondingPrefix(delegator);
-    const responses = Array.from(scanOf(reader, prefix), ([key]) =>
+    const responses = Array.from(scannable(reader).scan(prefix), ([key]) =>
       unbondingResponse(reader, delegator, key.slice(prefix.length)),
     );
     return q.QueryDelegatorUnbondingDelegationsResponse.encode({
@@ -304,8 +294,7 @@ export const stakingQueryHandlers: Record<string, QueryHandler> = {
 
 /** Signing infos of every validator that has one, in operator order, their offsets as of `height`. */
 function signingInfos(reader: StateReader, height: bigint): ValidatorSigningInfo[] {
-  const scannable = { get: (k: string) => reader.get(k), scan: (p: string) => scanOf(reader, p) };
-  return allValidators(scannable).flatMap((validator) => {
+  return allValidators(scannable(reader)).flatMap((validator) => {
     const info = getSigningInfo(reader, consensusAddress(validator.consensusPubkey));
     if (!info) return [];
     const offset = height >= info.startHeight ? height - info.startHeight + 1n : 0n;

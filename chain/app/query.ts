@@ -55,8 +55,19 @@ export class QueryError extends Error {
   }
 }
 
-const notFound = (what: string): QueryError =>
-  new QueryError(SdkCode.KeyNotFound, `rpc error: code = NotFound desc = ${what}: key not found`);
+/** The gRPC-style NotFound every query answers with. */
+export const notFound = (what: string): QueryError =>
+  new QueryError(SdkCode.KeyNotFound, `rpc error: code = NotFound desc = ${what}`);
+
+/** Lists are served whole: the page reports the total and no next key. */
+export const page = (total: number) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
+
+/** `reader` with its scan, which only the latest height has (past heights are tree reads). */
+export function scannable(reader: StateReader): StateReader & Required<Pick<StateReader, "scan">> {
+  const scan = reader.scan?.bind(reader);
+  if (!scan) throw new QueryError(SdkCode.InvalidRequest, "lists are served at the latest height only");
+  return { get: (key) => reader.get(key), scan };
+}
 
 export interface QueryContext {
   store: CommittedState;
@@ -74,7 +85,7 @@ const bankAndSequencerHandlers: Record<string, QueryHandler> = {
   "/cosmos.auth.v1beta1.Query/Account": (data, reader) => {
     const address = canonicalAddress(QueryAccountRequest.decode(data).address);
     const account = getAccount(reader, address);
-    if (!account) throw notFound(`account ${address} not found`);
+    if (!account) throw notFound(`account ${address} not found: key not found`);
     const any = { typeUrl: "/cosmos.auth.v1beta1.BaseAccount", value: BaseAccount.encode(account).finish() };
     return QueryAccountResponse.encode({ account: any }).finish();
   },

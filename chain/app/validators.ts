@@ -1,6 +1,7 @@
 /** The validator set at genesis, and the consensus keys that check a commit's vote extensions. */
 import type { CommitInfo, RequestInitChain, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { toHex } from "../../core/bytes.js";
+import { timestampToMs } from "../../core/timestamp.js";
 import { readValidatorKeys } from "../modules/oracle.js";
 import { startSigning } from "../modules/slashing.js";
 import {
@@ -20,8 +21,7 @@ import { GenesisError } from "./genesis.js";
  * as long as unbonding does, or a fault could outrun its slash.
  */
 export function initValidatorSet(state: StateOverlay, request: RequestInitChain): ValidatorUpdate[] {
-  const maxAge = request.consensusParams?.evidence?.maxAgeDuration;
-  const maxAgeMs = maxAge ? maxAge.seconds * 1000n + BigInt(Math.floor(maxAge.nanos / 1e6)) : 0n;
+  const maxAgeMs = timestampToMs(request.consensusParams?.evidence?.maxAgeDuration);
   writeEvidenceMaxAgeMs(state, maxAgeMs);
   if (allValidators(state).length === 0) return [];
   const { unbondingTimeSeconds } = readStakingParams(state);

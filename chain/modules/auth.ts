@@ -1,6 +1,6 @@
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
-import { fromUtf8, utf8 } from "../../core/bytes.js";
+import { readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 
 const NEXT_ACCOUNT_NUMBER_KEY = "auth/next_account_number";
@@ -19,9 +19,8 @@ export function setAccount(state: StateOverlay, account: BaseAccount): void {
 export function ensureAccount(state: StateOverlay, address: string): BaseAccount {
   const existing = getAccount(state, address);
   if (existing) return existing;
-  const stored = state.get(NEXT_ACCOUNT_NUMBER_KEY);
-  const accountNumber = stored ? BigInt(fromUtf8(stored)) : 0n;
-  state.set(NEXT_ACCOUNT_NUMBER_KEY, utf8((accountNumber + 1n).toString()));
+  const accountNumber = readInteger(state, NEXT_ACCOUNT_NUMBER_KEY);
+  writeInteger(state, NEXT_ACCOUNT_NUMBER_KEY, accountNumber + 1n);
   const account = BaseAccount.fromPartial({ address, accountNumber, sequence: 0n });
   setAccount(state, account);
   return account;

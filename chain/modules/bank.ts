@@ -1,5 +1,5 @@
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
-import { fromUtf8, utf8 } from "../../core/bytes.js";
+import { readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { SdkCode, sdkError } from "../tx/errors.js";
 import { ensureAccount } from "./auth.js";
@@ -11,13 +11,11 @@ const supplyKey = (denom: string): string => `bank/supply/${denom}`;
 const DENOM_PATTERN = /^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/;
 
 function readAmount(state: StateReader, key: string): bigint {
-  const bytes = state.get(key);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, key);
 }
 
 function writeAmount(state: StateOverlay, key: string, amount: bigint): void {
-  if (amount === 0n) state.delete(key);
-  else state.set(key, utf8(amount.toString()));
+  writeInteger(state, key, amount);
 }
 
 export function getBalance(state: StateReader, address: string, denom: string): bigint {

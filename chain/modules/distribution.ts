@@ -12,7 +12,6 @@
  * A block's cost is then one write, whatever the number of validators or delegators.
  */
 import { moduleAddress } from "../../core/address.js";
-import { fromUtf8, utf8 } from "../../core/bytes.js";
 import { type Fraction, mulCeil, mulFloor, parseUnitFraction } from "../../core/decimal.js";
 import {
   HistoricalRewardsCodec,
@@ -25,6 +24,7 @@ import {
   ValidatorRewardsCodec,
   type ValidatorRewardsRecord,
 } from "../../core/proto/staking.js";
+import { readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { transfer } from "./bank.js";
 import { getDelegationShares, tokensOfShares } from "./staking.js";
@@ -51,8 +51,7 @@ export function getValidatorRewards(state: StateReader, operator: string): Valid
 }
 
 const readAmount = (state: StateReader, key: string): bigint => {
-  const bytes = state.get(key);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, key);
 };
 
 /** Fees received and not yet credited to any validator. */
@@ -71,8 +70,8 @@ export function allocateFees(state: StateOverlay, amount: bigint, totalPower: bi
     return;
   }
   const index = readAmount(state, FEE_INDEX_KEY) + (amount * RATIO_SCALE) / totalPower;
-  state.set(FEE_INDEX_KEY, utf8(index.toString()));
-  state.set(UNSETTLED_KEY, utf8((getUnsettled(state) + amount).toString()));
+  writeInteger(state, FEE_INDEX_KEY, index);
+  writeInteger(state, UNSETTLED_KEY, getUnsettled(state) + amount);
 }
 
 /** What `rewards` would be credited now, from the fee index's growth since it last settled. */
@@ -93,7 +92,7 @@ export function settleValidator(state: StateOverlay, validator: ValidatorRecord,
   const { amount, index } = unsettledShare(state, rewards);
   if (rewards.power === power && BigInt(rewards.settledIndex) === index) return;
   if (amount > 0n) {
-    state.set(UNSETTLED_KEY, utf8((getUnsettled(state) - amount).toString()));
+    writeInteger(state, UNSETTLED_KEY, getUnsettled(state) - amount);
     credit(rewards, amount, validator.commissionRate);
   }
   setValidatorRewards(state, validator.operatorAddress, {
@@ -139,12 +138,11 @@ function changeReferences(state: StateOverlay, operator: string, period: bigint,
 }
 
 export function getCommunityPool(state: StateReader): bigint {
-  const bytes = state.get(COMMUNITY_POOL_KEY);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, COMMUNITY_POOL_KEY);
 }
 
 function addToCommunityPool(state: StateOverlay, amount: bigint): void {
-  if (amount !== 0n) state.set(COMMUNITY_POOL_KEY, utf8((getCommunityPool(state) + amount).toString()));
+  if (amount !== 0n) writeInteger(state, COMMUNITY_POOL_KEY, getCommunityPool(state) + amount);
 }
 
 /** A new validator starts at period 1, with a zero index for period 0. */

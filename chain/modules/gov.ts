@@ -13,8 +13,9 @@ import {
   VoteOption,
 } from "cosmjs-types/cosmos/gov/v1/gov";
 import { operatorAccount } from "../../core/address.js";
-import { fromUtf8, utf8 } from "../../core/bytes.js";
+import { utf8 } from "../../core/bytes.js";
 import { type Fraction, parseDecimal } from "../../core/decimal.js";
+import { decodeInteger, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { allValidators, delegationPrefix, getDelegationShares, getPower } from "./staking.js";
 
@@ -64,9 +65,9 @@ export function writeGovParams(state: StateOverlay, params: GovParams): void {
 }
 
 export function nextProposalId(state: StateOverlay): bigint {
-  const bytes = state.get(NEXT_ID_KEY);
-  const id = bytes ? BigInt(fromUtf8(bytes)) : 1n;
-  state.set(NEXT_ID_KEY, utf8((id + 1n).toString()));
+  // Proposal ids start at 1.
+  const id = readInteger(state, NEXT_ID_KEY) || 1n;
+  writeInteger(state, NEXT_ID_KEY, id + 1n);
   return id;
 }
 
@@ -93,13 +94,11 @@ export function setVote(state: StateOverlay, vote: Vote): void {
 }
 
 export function getDeposit(state: StateReader, id: bigint, depositor: string): bigint {
-  const bytes = state.get(depositKey(id, depositor));
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, depositKey(id, depositor));
 }
 
 export function setDeposit(state: StateOverlay, id: bigint, depositor: string, amount: bigint): void {
-  if (amount === 0n) state.delete(depositKey(id, depositor));
-  else state.set(depositKey(id, depositor), utf8(amount.toString()));
+  writeInteger(state, depositKey(id, depositor), amount);
 }
 
 export function enqueueVoting(state: StateOverlay, endMs: bigint, id: bigint): void {
@@ -135,18 +134,16 @@ export function deposits(state: StateReader, id: bigint): { depositor: string; a
   const prefix = depositPrefix(id);
   return Array.from(state.scan(prefix), ([key, value]) => ({
     depositor: key.slice(prefix.length),
-    amount: BigInt(fromUtf8(value)),
+    amount: decodeInteger(value),
   }));
 }
 
 export function readHaltHeight(state: StateReader): bigint {
-  const bytes = state.get(HALT_KEY);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, HALT_KEY);
 }
 
 export function writeHaltHeight(state: StateOverlay, height: bigint): void {
-  if (height === 0n) state.delete(HALT_KEY);
-  else state.set(HALT_KEY, utf8(height.toString()));
+  writeInteger(state, HALT_KEY, height);
 }
 
 export interface Tally {

@@ -4,9 +4,10 @@
  * gets a bad mark. The window is tumbling: when it closes, every validator with more than
  * max_bad_blocks marks is slashed and jailed, and the marks start over.
  */
-import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import { toHex } from "../../core/bytes.js";
 import { type OracleParams, OracleParamsCodec } from "../../core/proto/gov.js";
 import { msToTimestamp } from "../../core/timestamp.js";
+import { decodeInteger, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import type { StakingEnv } from "./delegations.js";
 import { jailUntil, type SlashOutcome, slashValidator } from "./slashing.js";
@@ -39,7 +40,7 @@ export function oracleFaults(state: StateReader): Map<string, bigint> {
   return new Map(
     Array.from(state.scan(FAULT_PREFIX), ([key, value]) => [
       key.slice(FAULT_PREFIX.length),
-      BigInt(fromUtf8(value)),
+      decodeInteger(value),
     ]),
   );
 }
@@ -51,13 +52,14 @@ export function recordOracleFaults(
   env: StakingEnv,
 ): SlashOutcome[] {
   const params = readOracleParams(state);
-  const started = state.get(WINDOW_START_KEY);
-  const start = started ? BigInt(fromUtf8(started)) : env.height;
-  if (!started) state.set(WINDOW_START_KEY, utf8(start.toString()));
+  let start = readInteger(state, WINDOW_START_KEY);
+  if (start === 0n) {
+    start = env.height;
+    writeInteger(state, WINDOW_START_KEY, start);
+  }
   for (const address of badVoters) {
     const key = `${FAULT_PREFIX}${toHex(address)}`;
-    const count = state.get(key);
-    state.set(key, utf8(((count ? BigInt(fromUtf8(count)) : 0n) + 1n).toString()));
+    writeInteger(state, key, readInteger(state, key) + 1n);
   }
   if (env.height - start + 1n < params.windowBlocks) return [];
   const penalised: SlashOutcome[] = [];
@@ -71,6 +73,6 @@ export function recordOracleFaults(
     jailUntil(state, validator, msToTimestamp(env.timeMs + params.jailSeconds * 1000n));
     penalised.push({ operator: validator.operatorAddress, burned, reason: "oracle" });
   }
-  state.set(WINDOW_START_KEY, utf8((env.height + 1n).toString()));
+  writeInteger(state, WINDOW_START_KEY, env.height + 1n);
   return penalised;
 }

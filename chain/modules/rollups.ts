@@ -22,6 +22,7 @@ import {
   rollupHeaderHash,
   type SignedHeader,
 } from "../../core/rollup-header.js";
+import { readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { moduleError, RollupCode } from "../tx/errors.js";
 import { getValidator } from "./staking.js";
@@ -187,7 +188,7 @@ export function submitHeader(state: StateOverlay, signed: SignedHeader, height: 
     headerKey(header.rollupId, header.rollupHeight),
     StoredHeaderCodec.encode({ signed, submittedHeight: height, final: false }),
   );
-  state.set(latestKey(header.rollupId), utf8(header.rollupHeight.toString()));
+  writeInteger(state, latestKey(header.rollupId), header.rollupHeight);
   const finalAt = height + rollup.challengeWindow;
   state.set(
     `${FINALITY_QUEUE}${heightText(finalAt)}/${toHex(header.rollupId)}/${heightText(header.rollupHeight)}`,
@@ -197,8 +198,7 @@ export function submitHeader(state: StateOverlay, signed: SignedHeader, height: 
 }
 
 export function latestHeight(state: StateReader, id: Uint8Array): bigint {
-  const bytes = state.get(latestKey(id));
-  return bytes ? BigInt(Buffer.from(bytes).toString("utf8")) : 0n;
+  return readInteger(state, latestKey(id));
 }
 
 /**

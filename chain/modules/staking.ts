@@ -17,6 +17,7 @@ import {
   type ValidatorRecord,
   ValidatorRecordCodec,
 } from "../../core/proto/staking.js";
+import { decodeInteger, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 
 export const BONDED_POOL = moduleAddress("bonded_tokens_pool");
@@ -104,8 +105,7 @@ export function allValidators(state: StateReader): ValidatorRecord[] {
 }
 
 export function getDelegationShares(state: StateReader, delegator: string, operator: string): bigint {
-  const bytes = state.get(delegationKey(delegator, operator));
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, delegationKey(delegator, operator));
 }
 
 export function setDelegationShares(
@@ -115,8 +115,7 @@ export function setDelegationShares(
   shares: bigint,
 ): void {
   const key = delegationKey(delegator, operator);
-  if (shares === 0n) state.delete(key);
-  else state.set(key, utf8(shares.toString()));
+  writeInteger(state, key, shares);
 }
 
 /** The tokens `shares` of a validator are worth now, rounded down. */
@@ -173,8 +172,7 @@ export function incomingRedelegationUntil(
   delegator: string,
   destination: string,
 ): bigint {
-  const bytes = state.get(incomingKey(delegator, destination));
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, incomingKey(delegator, destination));
 }
 
 export function setIncomingRedelegationUntil(
@@ -262,7 +260,7 @@ export function currentPowers(state: StateReader): Map<string, bigint> {
   return new Map(
     Array.from(state.scan(POWER_PREFIX), ([key, value]) => [
       key.slice(POWER_PREFIX.length),
-      BigInt(fromUtf8(value)),
+      decodeInteger(value),
     ]),
   );
 }
@@ -272,30 +270,26 @@ const TOTAL_POWER_KEY = "staking/total-power";
 /** Sets a validator's CometBFT power, keeping the total in step. */
 export function setPower(state: StateOverlay, operator: string, power: bigint): void {
   const total = getTotalPower(state) - getPower(state, operator) + power;
-  state.set(TOTAL_POWER_KEY, utf8(total.toString()));
-  if (power === 0n) state.delete(`${POWER_PREFIX}${operator}`);
-  else state.set(`${POWER_PREFIX}${operator}`, utf8(power.toString()));
+  writeInteger(state, TOTAL_POWER_KEY, total);
+  writeInteger(state, `${POWER_PREFIX}${operator}`, power);
 }
 
 /** The power of the whole set CometBFT runs with. */
 export function getTotalPower(state: StateReader): bigint {
-  const bytes = state.get(TOTAL_POWER_KEY);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, TOTAL_POWER_KEY);
 }
 
 export function getPower(state: StateReader, operator: string): bigint {
-  const bytes = state.get(`${POWER_PREFIX}${operator}`);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, `${POWER_PREFIX}${operator}`);
 }
 
 const EVIDENCE_MAX_AGE_KEY = "staking/evidence-max-age-ms";
 
 /** CometBFT's evidence max age (from genesis consensus params): unbonding may not outlast it. */
 export function readEvidenceMaxAgeMs(state: StateReader): bigint {
-  const bytes = state.get(EVIDENCE_MAX_AGE_KEY);
-  return bytes ? BigInt(fromUtf8(bytes)) : 0n;
+  return readInteger(state, EVIDENCE_MAX_AGE_KEY);
 }
 
 export function writeEvidenceMaxAgeMs(state: StateOverlay, ms: bigint): void {
-  state.set(EVIDENCE_MAX_AGE_KEY, utf8(ms.toString()));
+  writeInteger(state, EVIDENCE_MAX_AGE_KEY, ms);
 }

@@ -19,7 +19,7 @@ import {
   MsgUpdateParams as MsgUpdateSlashingParams,
 } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { MsgBeginRedelegate, MsgDelegate, MsgUndelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
-import { AddressError, operatorAccount } from "../../core/address.js";
+import { AddressError, operatorAccount, parseOperatorAddress } from "../../core/address.js";
 import {
   MsgAddCurrencyPairsCodec,
   MsgHaltChainCodec,
@@ -44,15 +44,18 @@ interface MessageCodec<T> {
   signer(message: T): string;
 }
 
-/** An operator address's account, or a clear error naming the message. */
-function operatorSigner(operator: string): string {
+/** A message's operator address field in canonical form, or an InvalidAddress error. */
+export function operatorField(operator: string): string {
   try {
-    return operatorAccount(operator);
+    return parseOperatorAddress(operator);
   } catch (error) {
     if (error instanceof AddressError) throw sdkError(SdkCode.InvalidAddress, error.message);
     throw error;
   }
 }
+
+/** The account that must sign for an operator address. */
+const operatorSigner = (operator: string): string => operatorAccount(operatorField(operator));
 
 const codec = <T>(decode: (bytes: Uint8Array) => T, signer: (message: T) => string): MessageCodec<T> => ({
   decode,

@@ -16,7 +16,6 @@ import {
 } from "cosmjs-types/cosmos/gov/v1/tx";
 import type { MsgUpdateParams as MsgUpdateSlashingParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { z } from "zod";
-import { parseOperatorAddress } from "../../../core/address.js";
 import type {
   MsgAddCurrencyPairs,
   MsgHaltChain,
@@ -52,8 +51,8 @@ import { writeOracleParams } from "../../modules/oracle-penalties.js";
 import { GOV_AUTHORITY, writeParams } from "../../modules/params.js";
 import { fromSdkSlashingParams, slashAndJail, writeSlashingParams } from "../../modules/slashing.js";
 import type { StateOverlay } from "../../store/overlay.js";
-import { GovCode, moduleError, SdkCode, sdkError } from "../../tx/errors.js";
-import { decodeMessage, messageSigner } from "../../tx/messages.js";
+import { GovCode, moduleError } from "../../tx/errors.js";
+import { decodeMessage, messageSigner, operatorField } from "../../tx/messages.js";
 import { event } from "../events.js";
 import { GenesisParamsSchema, paramsToGenesis } from "../genesis.js";
 import { requireAuthority, validParams } from "./authority.js";
@@ -286,15 +285,11 @@ export const msgSlashValidator: MessageHandler<MsgSlashValidator> = {
   responseTypeUrl: "/metro.gov.v1.MsgSlashValidatorResponse",
   validate(message) {
     validParams(unitDecimal, message.slashFraction, "slash fraction");
-    try {
-      parseOperatorAddress(message.validatorAddress);
-    } catch (error) {
-      throw sdkError(SdkCode.InvalidAddress, (error as Error).message);
-    }
+    operatorField(message.validatorAddress);
   },
   execute(env, message) {
     requireAuthority(message.authority);
-    const validator = requireValidator(env.state, parseOperatorAddress(message.validatorAddress));
+    const validator = requireValidator(env.state, operatorField(message.validatorAddress));
     const outcome = slashAndJail(env.state, validator, message.slashFraction, {
       height: env.height,
       timeMs: env.blockTimeMs(),

@@ -1,5 +1,4 @@
 /** Rollup registration, committee membership, signed headers and equivocation evidence. */
-import { AddressError, operatorAccount, parseOperatorAddress } from "../../../core/address.js";
 import { toHex } from "../../../core/bytes.js";
 import {
   type MsgJoinCommittee,
@@ -9,7 +8,8 @@ import {
   type MsgSubmitRollupHeader,
 } from "../../../core/proto/rollup.js";
 import { joinCommittee, registerRollup, submitEquivocation, submitHeader } from "../../modules/rollups.js";
-import { SdkCode, SequencerCode, sdkError, sequencerError } from "../../tx/errors.js";
+import { SdkCode, sdkError } from "../../tx/errors.js";
+import { operatorField } from "../../tx/messages.js";
 import { event } from "../events.js";
 import type { MessageHandler } from "./types.js";
 
@@ -34,19 +34,8 @@ export const msgJoinCommittee: MessageHandler<MsgJoinCommittee> = {
   module: "rollup",
   responseTypeUrl: "/metro.rollup.v1.MsgJoinCommitteeResponse",
   execute(env, message) {
-    let operator: string;
-    try {
-      operator = parseOperatorAddress(message.validatorAddress);
-    } catch (error) {
-      if (error instanceof AddressError) throw sdkError(SdkCode.InvalidAddress, error.message);
-      throw error;
-    }
-    if (operatorAccount(operator) !== env.signer) {
-      throw sequencerError(
-        SequencerCode.SignerMismatch,
-        `only ${operator}'s operator may join it to a committee`,
-      );
-    }
+    // Only its operator can have signed: the tx signer is checked against the message signer.
+    const operator = operatorField(message.validatorAddress);
     joinCommittee(env.state, operator, message.rollupId);
     env.events.push(
       event("join_committee", { rollup_id: toHex(message.rollupId), validator: operator }, ["rollup_id"]),

@@ -14,7 +14,7 @@ import {
   type MsgUndelegate,
   MsgUndelegateResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
-import { AddressError, operatorAccount, parseOperatorAddress } from "../../../core/address.js";
+import { operatorAccount } from "../../../core/address.js";
 import {
   type MsgCreateValidator,
   MsgCreateValidatorResponseCodec,
@@ -33,7 +33,8 @@ import {
 import { startDelegation, withdrawCommission, withdrawDelegation } from "../../modules/distribution.js";
 import { unjail } from "../../modules/slashing.js";
 import { getDelegationShares, writeStakingParams } from "../../modules/staking.js";
-import { DistributionCode, moduleError, SdkCode, StakingCode, sdkError } from "../../tx/errors.js";
+import { DistributionCode, moduleError, StakingCode } from "../../tx/errors.js";
+import { operatorField } from "../../tx/messages.js";
 import { event } from "../events.js";
 import { requireAuthority, StakingParamsSchema, validParams, validStakingParams } from "./authority.js";
 import type { MessageEnv, MessageHandler } from "./types.js";
@@ -49,14 +50,7 @@ function stakingEnv(env: MessageEnv): StakingEnv {
   };
 }
 
-function operator(address: string): string {
-  try {
-    return parseOperatorAddress(address);
-  } catch (error) {
-    if (error instanceof AddressError) throw sdkError(SdkCode.InvalidAddress, error.message);
-    throw error;
-  }
-}
+const operator = operatorField;
 
 const coinText = (amount: bigint, denom: string): string => `${amount}${denom}`;
 
