@@ -84,14 +84,28 @@ export async function blockAt(rpcUrl: string, height: number): Promise<BlockSumm
   };
 }
 
-/** Waits until the node at `rpcUrl` has committed `height`. */
+const AbciInfoSchema = z.object({
+  result: z.object({ response: z.object({ last_block_height: z.string().optional() }) }),
+});
+
+/** The last height the application itself has committed (queries read this state). */
+export async function appCommittedHeight(rpcUrl: string): Promise<number> {
+  const { result } = await rpcGet(`${rpcUrl}/abci_info`, AbciInfoSchema);
+  return Number(result.response.last_block_height ?? 0);
+}
+
+/**
+ * Waits until the node at `rpcUrl` has committed `height`, in its block store and in the app.
+ * CometBFT saves a block (and reports it in /status) before the app has finalized it, so a
+ * query straight after /status shows a height can still read the state before that block.
+ */
 export async function waitForHeight(rpcUrl: string, height: number, timeoutMs = 60_000): Promise<NodeStatus> {
   const deadline = Date.now() + timeoutMs;
   let lastError = "";
   while (Date.now() < deadline) {
     try {
       const status = await nodeStatus(rpcUrl);
-      if (status.height >= height) return status;
+      if (status.height >= height && (await appCommittedHeight(rpcUrl)) >= height) return status;
     } catch (error) {
       lastError = (error as Error).message;
     }
