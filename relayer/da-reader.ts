@@ -26,6 +26,8 @@ export interface RollupBlockFromDa {
   items: Uint8Array[];
   block: VerifiedBlock;
   daHeight: number;
+  /** The verified slice itself: what a conductor keeps as evidence and reads prices from. */
+  slice: RollupSlice;
 }
 
 export interface DaReadResult {
@@ -86,6 +88,7 @@ function sliceOf(summary: BlockSummary, data: RollupBlockData | undefined): Roll
     rollupIds: summary.rollupIds,
     oracleCommitTx: summary.oracleCommitTx,
     oracleCommitProof: summary.oracleCommitProof,
+    oracleState: summary.oracleState,
   };
 }
 
@@ -117,8 +120,9 @@ export async function readRollupAtDaHeight(
       continue;
     }
     try {
-      const { block, items } = verifyRollupSlice(sliceOf(summary, data), rollupId, options);
-      blocks.push({ height: block.height, items, block, daHeight });
+      const slice = sliceOf(summary, data);
+      const { block, items } = verifyRollupSlice(slice, rollupId, options);
+      blocks.push({ height: block.height, items, block, daHeight, slice });
     } catch (error) {
       rejected.push(`DA ${daHeight}: Metro height ${height}: ${(error as Error).message}`);
     }

@@ -11,7 +11,7 @@ import type { Fraction } from "../../core/decimal.js";
 import type { Params } from "../../core/proto/sequencer.js";
 import { encodeSecp256k1PubKey, getAccount, setAccount } from "../modules/auth.js";
 import { credit, debit, parseCoins } from "../modules/bank.js";
-import { requiredFee } from "../modules/params.js";
+import { gasFor, requiredFee } from "../modules/params.js";
 import type { StateOverlay } from "../store/overlay.js";
 import { type DecodedTx, messageSigner, type TxMessage } from "../tx/decode.js";
 import { SdkCode, SequencerCode, sdkError, sequencerError, TxError } from "../tx/errors.js";
@@ -75,11 +75,7 @@ export function gasOf(tx: DecodedTx, params: Params): bigint {
   for (const message of tx.messages) {
     rollupBytes += BigInt(handlerOf(message).rollupBytes?.(message.value) ?? 0);
   }
-  return (
-    params.gasPerTx +
-    params.gasPerMessage * BigInt(tx.messages.length) +
-    params.gasPerRollupByte * rollupBytes
-  );
+  return gasFor(params, tx.messages.length, rollupBytes);
 }
 
 function validateMessage(message: TxMessage, signer: string, params: Params): void {

@@ -27,6 +27,13 @@ export function writeParams(state: StateOverlay, params: Params): void {
   state.set(PARAMS_KEY, ParamsCodec.encode(params));
 }
 
+/** A tx's gas: fixed per tx and per message, plus a cost per byte of rollup data. */
+export function gasFor(params: Params, messageCount: number, rollupBytes: bigint): bigint {
+  return (
+    params.gasPerTx + params.gasPerMessage * BigInt(messageCount) + params.gasPerRollupByte * rollupBytes
+  );
+}
+
 /** ceil(gasLimit × price): the smallest fee a tx with this gas limit may pay. */
 export function requiredFee(gasLimit: bigint, price: Fraction): bigint {
   return (gasLimit * price.numerator + price.denominator - 1n) / price.denominator;

@@ -42,6 +42,7 @@ root.loadSync(
     "metro/distribution/v1/distribution.proto",
     "metro/gov/v1/gov.proto",
     "metro/rollup/v1/rollup.proto",
+    "metro/execution/v1/execution.proto",
   ],
   { keepCase: false },
 );

@@ -1,0 +1,398 @@
+/**
+ * The reference execution engine: an EVM (ethereumjs, Cancun rules) that executes Metro's
+ * ordered rollup data lazily. A sequenced tx that cannot run (undecodable, bad signature,
+ * wrong chain, bad nonce, no funds) is skipped, the same way on every node, and never halts
+ * the rollup. Before user txs, each block writes the verified Metro prices into MetroOracle.
+ */
+import { type Block, createBlock, createBlockFromRLP } from "@ethereumjs/block";
+import { type Common, createCustomCommon, Hardfork, Mainnet } from "@ethereumjs/common";
+import { createMPT } from "@ethereumjs/mpt";
+import { MerkleStateManager } from "@ethereumjs/statemanager";
+import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import {
+  Account,
+  type Address,
+  bytesToHex,
+  createAddressFromString,
+  hexToBytes,
+  setLengthLeft,
+} from "@ethereumjs/util";
+import { buildBlock, createVM, type RunTxResult, type VM } from "@ethereumjs/vm";
+import { encodeOracleUpdate, ORACLE_ADDRESS, SYSTEM_ADDRESS } from "../../contracts/index.js";
+import { bytesEqual, toHex } from "../../core/bytes.js";
+import { sha256 } from "../../core/hash.js";
+import { rollupIdFromName } from "../../core/rollup.js";
+import {
+  type CommitmentState,
+  type ExecuteBlockRequest,
+  type ExecuteBlockResponse,
+  type ExecutedBlock,
+  type ExecutionEngine,
+  ExecutionError,
+  type GenesisInfo,
+  type GetBlockRequest,
+} from "../execution/api.js";
+import type { RollupGenesis } from "./genesis.js";
+import type { EvmStore, StoredReceipt } from "./store.js";
+
+/** Enough gas for MetroOracle to take a few dozen pairs; system calls do not use block gas. */
+const ORACLE_UPDATE_GAS = 30_000_000n;
+
+export function rollupCommon(chainId: number): Common {
+  return createCustomCommon({ chainId, name: `metro-rollup-${chainId}` }, Mainnet, {
+    hardfork: Hardfork.Cancun,
+  });
+}
+
+/** sha256 over the rollup's items as sequenced: what the firm stream compares against the soft one. */
+export function rollupDataHash(items: readonly Uint8Array[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const item of items) parts.push(sha256(item));
+  return sha256(Buffer.concat(parts));
+}
+
+/** BLOCKHASH reads the executing block's own ancestors, which are not always the canonical chain. */
+class AncestorHashes {
+  tip: Uint8Array = new Uint8Array(32);
+
+  constructor(private readonly store: EvmStore) {}
+
+  async getBlock(number: number): Promise<{ hash(): Uint8Array }> {
+    let hash = this.tip;
+    for (let steps = 0; steps <= 256; steps++) {
+      const found = this.store.block(hash);
+      if (!found) break;
+      if (found.meta.number === BigInt(number)) return { hash: () => found.meta.hash };
+      hash = found.meta.parentHash;
+    }
+    return { hash: () => new Uint8Array(32) };
+  }
+
+  async putBlock(): Promise<void> {}
+
+  shallowCopy(): this {
+    return this;
+  }
+}
+
+export interface ExecutedTx {
+  tx: TypedTransaction;
+  result: RunTxResult;
+}
+
+export class EvmChain implements ExecutionEngine {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly store: EvmStore,
+    readonly common: Common,
+    readonly info: GenesisInfo,
+    private readonly vm: VM,
+    private readonly ancestors: AncestorHashes,
+    readonly feeRecipient: Address,
+  ) {}
+
+  /** Opens the chain in `store`, writing `genesis` first if the store is new. */
+  static async open(store: EvmStore, genesis: RollupGenesis): Promise<EvmChain> {
+    const common = rollupCommon(genesis.chainId);
+    const trie = await createMPT({ db: store.trie, useKeyHashing: true, valueEncoding: "view" });
+    const stateManager = new MerkleStateManager({ trie, common });
+    const ancestors = new AncestorHashes(store);
+    const vm = await createVM({ common, stateManager, blockchain: ancestors });
+    const existing = store.genesis();
+    const feeRecipient = createAddressFromString(genesis.feeRecipient);
+    if (existing) {
+      if (
+        existing.chainId !== BigInt(genesis.chainId) ||
+        !bytesEqual(existing.rollupId, rollupIdFromName(genesis.name))
+      ) {
+        throw new ExecutionError(
+          "invalid_request",
+          `the data directory holds chain ${existing.chainId}, not ${genesis.name} (${genesis.chainId})`,
+        );
+      }
+      return new EvmChain(store, common, existing, vm, ancestors, feeRecipient);
+    }
+    const block = await writeGenesisState(vm, common, genesis);
+    const meta = blockMeta(block, 0n, new Uint8Array(32), rollupDataHash([]));
+    const info: GenesisInfo = {
+      rollupId: rollupIdFromName(genesis.name),
+      sequencerStartHeight: BigInt(genesis.sequencerStartHeight),
+      chainId: BigInt(genesis.chainId),
+      genesisHash: block.hash(),
+    };
+    await store.putGenesis(info, block.serialize(), meta);
+    return new EvmChain(store, common, info, vm, ancestors, feeRecipient);
+  }
+
+  async getGenesisInfo(): Promise<GenesisInfo> {
+    return this.info;
+  }
+
+  async getCommitmentState(): Promise<CommitmentState> {
+    const state = this.store.commitment();
+    if (!state) throw new ExecutionError("internal", "no commitment state: the store has no genesis");
+    return state;
+  }
+
+  async getBlock(request: GetBlockRequest): Promise<ExecutedBlock | undefined> {
+    const hash = request.hash.length > 0 ? request.hash : this.store.canonicalHash(request.number);
+    return hash ? this.store.block(hash)?.meta : undefined;
+  }
+
+  /** A stored block by hash, decoded. */
+  ethBlock(hash: Uint8Array): { block: Block; meta: ExecutedBlock } | undefined {
+    const found = this.store.block(hash);
+    if (!found) return undefined;
+    return { block: createBlockFromRLP(found.rlp, { common: this.common }), meta: found.meta };
+  }
+
+  executeBlock(request: ExecuteBlockRequest): Promise<ExecuteBlockResponse> {
+    return this.serialized(() => this.execute(request));
+  }
+
+  updateCommitmentState(state: CommitmentState): Promise<CommitmentState> {
+    return this.serialized(() => this.commit(state));
+  }
+
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async execute(request: ExecuteBlockRequest): Promise<ExecuteBlockResponse> {
+    const parent = this.ethBlock(request.parentHash);
+    if (!parent) {
+      throw new ExecutionError("unknown_parent", `no block ${toHex(request.parentHash)} to build on`);
+    }
+    const already = this.store.executedChild(request.parentHash, request.sequencerBlockHash);
+    const known = already ? this.store.block(already)?.meta : undefined;
+    if (known) return { block: known, skipped: [] };
+    if (request.sequencerHeight !== parent.meta.sequencerHeight + 1n && parent.meta.number !== 0n) {
+      throw new ExecutionError(
+        "invalid_request",
+        `Metro height ${request.sequencerHeight} does not follow the parent's ${parent.meta.sequencerHeight}`,
+      );
+    }
+    await this.vm.stateManager.setStateRoot(parent.block.header.stateRoot);
+    this.ancestors.tip = request.parentHash;
+    const timestamp = Math.max(request.timestamp, parent.block.header.timestamp);
+    const builder = await buildBlock(this.vm, {
+      parentBlock: parent.block,
+      headerData: {
+        timestamp,
+        coinbase: this.feeRecipient,
+        // Metro's block hash: unpredictable before Metro commits, the same for every node after.
+        mixHash: setLengthLeft(request.sequencerBlockHash, 32),
+        parentBeaconBlockRoot: new Uint8Array(32),
+      },
+      blockOpts: { putBlockIntoBlockchain: false },
+    });
+    await this.writePrices(request, timestamp);
+    const executed: ExecutedTx[] = [];
+    const skipped: number[] = [];
+    for (const [index, raw] of request.transactions.entries()) {
+      const tx = this.decodeTx(raw);
+      if (!tx) {
+        skipped.push(index);
+        continue;
+      }
+      try {
+        executed.push({ tx, result: await builder.addTransaction(tx) });
+      } catch {
+        skipped.push(index);
+      }
+    }
+    const { block } = await builder.build();
+    const meta = blockMeta(
+      block,
+      request.sequencerHeight,
+      request.sequencerBlockHash,
+      rollupDataHash(request.transactions),
+    );
+    await this.store.putBlock(
+      block.serialize(),
+      meta,
+      receiptsOf(block, executed, builder.transactionReceipts),
+    );
+    return { block: meta, skipped };
+  }
+
+  private decodeTx(raw: Uint8Array): TypedTransaction | undefined {
+    try {
+      const tx = createTxFromRLP(raw, { common: this.common });
+      if (!tx.isSigned() || !tx.verifySignature() || tx.type === 3) return undefined;
+      return tx;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The EIP-4788-style system call into MetroOracle; skipped when the rollup has no oracle. */
+  private async writePrices(request: ExecuteBlockRequest, timestamp: bigint): Promise<void> {
+    if (request.prices.length === 0) return;
+    const oracle = createAddressFromString(ORACLE_ADDRESS);
+    if ((await this.vm.stateManager.getCode(oracle)).length === 0) return;
+    const system = createAddressFromString(SYSTEM_ADDRESS);
+    const systemAccount = await this.vm.stateManager.getAccount(system);
+    const data = encodeOracleUpdate(
+      request.sequencerHeight,
+      timestamp,
+      request.prices.map((p) => ({ pair: p.pair, decimals: p.decimals, answer: p.price })),
+    );
+    const result = await this.vm.evm.runCall({
+      caller: system,
+      to: oracle,
+      data: hexToBytes(data),
+      gasLimit: ORACLE_UPDATE_GAS,
+      block: undefined,
+    });
+    if (result.execResult.exceptionError) {
+      throw new ExecutionError(
+        "internal",
+        `MetroOracle update at Metro height ${request.sequencerHeight} failed: ${result.execResult.exceptionError.error}`,
+      );
+    }
+    if (systemAccount === undefined) await this.vm.stateManager.deleteAccount(system);
+  }
+
+  private async commit(state: CommitmentState): Promise<CommitmentState> {
+    const soft = this.store.block(state.soft.hash)?.meta;
+    const firm = this.store.block(state.firm.hash)?.meta;
+    if (!soft || !firm) throw new ExecutionError("invalid_commitment", "soft or firm block is unknown");
+    if (firm.number > soft.number) {
+      throw new ExecutionError("invalid_commitment", `firm ${firm.number} is above soft ${soft.number}`);
+    }
+    const previous = await this.getCommitmentState();
+    if (firm.number < previous.firm.number) {
+      throw new ExecutionError("invalid_commitment", `firm cannot move back from ${previous.firm.number}`);
+    }
+    const newlyCanonical: ExecutedBlock[] = [];
+    for (
+      let block: ExecutedBlock | undefined = soft;
+      block;
+      block = this.store.block(block.parentHash)?.meta
+    ) {
+      const canonical = this.store.canonicalHash(block.number);
+      if (canonical && bytesEqual(canonical, block.hash)) break;
+      newlyCanonical.unshift(block);
+    }
+    if (!this.isAncestor(firm, soft)) {
+      throw new ExecutionError("invalid_commitment", "the firm block is not an ancestor of the soft block");
+    }
+    const next: CommitmentState = { soft, firm, firmDaHeight: state.firmDaHeight };
+    await this.store.commit(next, newlyCanonical, previous.soft.number);
+    return next;
+  }
+
+  private isAncestor(ancestor: ExecutedBlock, block: ExecutedBlock): boolean {
+    let current: ExecutedBlock | undefined = block;
+    while (current && current.number > ancestor.number) current = this.store.block(current.parentHash)?.meta;
+    return current !== undefined && bytesEqual(current.hash, ancestor.hash);
+  }
+
+  /** A VM over the state after block `hash`, for calls and estimates: never the executing one. */
+  async vmAt(hash: Uint8Array): Promise<VM> {
+    const found = this.ethBlock(hash);
+    if (!found) throw new ExecutionError("not_found", `no block ${toHex(hash)}`);
+    const trie = await createMPT({
+      db: this.store.trie,
+      useKeyHashing: true,
+      valueEncoding: "view",
+      root: found.block.header.stateRoot,
+    });
+    const stateManager = new MerkleStateManager({ trie, common: this.common });
+    const ancestors = new AncestorHashes(this.store);
+    ancestors.tip = hash;
+    return createVM({ common: this.common, stateManager, blockchain: ancestors });
+  }
+}
+
+async function writeGenesisState(vm: VM, common: Common, genesis: RollupGenesis): Promise<Block> {
+  const state = vm.stateManager;
+  for (const [address, entry] of Object.entries(genesis.alloc)) {
+    const at = createAddressFromString(address);
+    await state.putAccount(at, new Account(BigInt(entry.nonce), BigInt(entry.balance)));
+    if (entry.code) await state.putCode(at, hexToBytes(entry.code as `0x${string}`));
+    for (const [slot, value] of Object.entries(entry.storage ?? {})) {
+      await state.putStorage(
+        at,
+        setLengthLeft(hexToBytes(slot as `0x${string}`), 32),
+        hexToBytes(value as `0x${string}`),
+      );
+    }
+  }
+  const stateRoot = await state.getStateRoot();
+  return createBlock(
+    {
+      header: {
+        number: 0n,
+        timestamp: BigInt(genesis.timestamp),
+        gasLimit: BigInt(genesis.gasLimit),
+        baseFeePerGas: common.param("initialBaseFee"),
+        stateRoot,
+        parentBeaconBlockRoot: new Uint8Array(32),
+      },
+    },
+    { common },
+  );
+}
+
+function blockMeta(
+  block: Block,
+  sequencerHeight: bigint,
+  sequencerBlockHash: Uint8Array,
+  dataHash: Uint8Array,
+): ExecutedBlock {
+  return {
+    number: block.header.number,
+    hash: block.hash(),
+    parentHash: block.header.parentHash,
+    timestamp: block.header.timestamp,
+    sequencerHeight,
+    sequencerBlockHash,
+    dataHash,
+    stateRoot: block.header.stateRoot,
+  };
+}
+
+function receiptsOf(
+  block: Block,
+  executed: readonly ExecutedTx[],
+  receipts: ReadonlyArray<{
+    cumulativeBlockGasUsed: bigint;
+    bitvector: Uint8Array;
+    logs: [Uint8Array, Uint8Array[], Uint8Array][];
+  }>,
+): StoredReceipt[] {
+  const baseFee = block.header.baseFeePerGas ?? 0n;
+  return executed.map(({ tx, result }, index) => {
+    const receipt = receipts[index]!;
+    return {
+      transactionHash: bytesToHex(tx.hash()),
+      from: tx.getSenderAddress().toString(),
+      to: tx.to?.toString() ?? null,
+      contractAddress: result.createdAddress?.toString() ?? null,
+      type: tx.type,
+      status: result.execResult.exceptionError ? 0 : 1,
+      gasUsed: result.totalGasSpent.toString(),
+      cumulativeGasUsed: receipt.cumulativeBlockGasUsed.toString(),
+      effectiveGasPrice: effectiveGasPrice(tx, baseFee).toString(),
+      logsBloom: bytesToHex(receipt.bitvector),
+      logs: receipt.logs.map(([address, topics, data]) => ({
+        address: bytesToHex(address),
+        topics: topics.map((topic) => bytesToHex(topic)),
+        data: bytesToHex(data),
+      })),
+    };
+  });
+}
+
+export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {
+  if ("maxFeePerGas" in tx) {
+    const tip = Math.min(tx.maxPriorityFeePerGas, tx.maxFeePerGas - baseFee);
+    return baseFee + tip;
+  }
+  return (tx as { gasPrice: bigint }).gasPrice;
+}

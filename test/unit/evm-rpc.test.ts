@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createPublicClient, createWalletClient, defineChain, type Hex, http, parseEther } from "viem";
+import { EvmChain } from "../../conductor/evm/chain.js";
+import { ethHandlers } from "../../conductor/evm/eth-api.js";
+import { serveJsonRpc } from "../../conductor/evm/json-rpc.js";
+import { EvmStore } from "../../conductor/evm/store.js";
+import { ETHER, ethAccount, testRollupGenesis } from "../support/evm.js";
+
+/** Runtime: LOG1(topic 1) then return 42. The init code copies it out. */
+const RUNTIME = "600160006000a1602a60005260206000f3";
+const DEPLOY: Hex = `0x6011600c60003960116000f3${RUNTIME}`;
+
+/**
+ * Stands in for Metro in this unit test: each submitted tx is executed in its own block at
+ * once, as the conductor would after Metro ordered it; firm trails soft by one block.
+ */
+class InstantSequencer {
+  height = 1n;
+  constructor(private readonly chain: EvmChain) {}
+  async submit(raw: Uint8Array): Promise<void> {
+    const state = await this.chain.getCommitmentState();
+    const { block } = await this.chain.executeBlock({
+      parentHash: state.soft.hash,
+      transactions: [raw],
+      timestamp: 1_700_000_000n + this.height,
+      prices: [],
+      sequencerHeight: this.height,
+      sequencerBlockHash: new Uint8Array(32).fill(Number(this.height)),
+    });
+    this.height++;
+    await this.chain.updateCommitmentState({ soft: block, firm: state.soft, firmDaHeight: 0n });
+  }
+}
+
+describe("the EVM node's Ethereum JSON-RPC, through viem", () => {
+  const dir = mkdtempSync(join(tmpdir(), "metro-evm-rpc-"));
+  const genesis = testRollupGenesis();
+  let store: EvmStore;
+  let server: Server;
+  let url: string;
+  const unexpected: Error[] = [];
+
+  before(async () => {
+    store = new EvmStore(dir);
+    const chain = await EvmChain.open(store, genesis);
+    const served = await serveJsonRpc(ethHandlers(chain, new InstantSequencer(chain), "test"), 0, (error) => {
+      unexpected.push(error);
+    });
+    server = served.server;
+    url = `http://127.0.0.1:${served.port}`;
+  });
+
+  after(async () => {
+    assert.deepEqual(unexpected, [], "no request failed inside the server");
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const chainDef = () =>
+    defineChain({
+      id: genesis.chainId,
+      name: "test",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [url] } },
+    });
+
+  it("sends a transfer and deploys a contract; receipts, logs, calls and tags answer", async () => {
+    const publicClient = createPublicClient({ chain: chainDef(), transport: http(url) });
+    const wallet = createWalletClient({ account: ethAccount(0), chain: chainDef(), transport: http(url) });
+    assert.equal(await publicClient.getChainId(), 1337);
+    const to = ethAccount(3).address;
+    const sent = await wallet.sendTransaction({ to, value: parseEther("1.5") });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: sent, pollingInterval: 50 });
+    assert.equal(receipt.status, "success");
+    assert.equal(await publicClient.getBalance({ address: to }), (3n * ETHER) / 2n);
+    const tx = await publicClient.getTransaction({ hash: sent });
+    assert.equal(tx.from.toLowerCase(), ethAccount(0).address.toLowerCase());
+
+    const deployHash = await wallet.deployContract({ abi: [], bytecode: DEPLOY });
+    const deployed = await publicClient.waitForTransactionReceipt({ hash: deployHash, pollingInterval: 50 });
+    assert.ok(deployed.contractAddress);
+    assert.equal(await publicClient.getCode({ address: deployed.contractAddress }), `0x${RUNTIME}`);
+    const answer = await publicClient.call({ to: deployed.contractAddress, data: "0x" });
+    assert.equal(BigInt(answer.data!), 42n);
+    const gas = await publicClient.estimateGas({
+      account: ethAccount(0).address,
+      to: deployed.contractAddress,
+    });
+    assert.ok(gas > 21_000n && gas < 30_000n, `estimate ${gas}`);
+    const called = await wallet.sendTransaction({ to: deployed.contractAddress, gas });
+    const callReceipt = await publicClient.waitForTransactionReceipt({ hash: called, pollingInterval: 50 });
+    assert.equal(callReceipt.status, "success", "the estimate was enough");
+    assert.equal(callReceipt.logs.length, 1);
+    const logs = await publicClient.getLogs({ address: deployed.contractAddress, fromBlock: 0n });
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0]!.transactionHash, called);
+
+    const latest = await publicClient.getBlock({ blockTag: "latest" });
+    const finalized = await publicClient.getBlock({ blockTag: "finalized" });
+    assert.equal(finalized.number, latest.number - 1n, "finalized is the firm head");
+    const history = await publicClient.getFeeHistory({ blockCount: 3, rewardPercentiles: [50] });
+    assert.equal(history.baseFeePerGas.length, 4);
+  });
+
+  it("answers bad input with clear JSON-RPC errors", async () => {
+    const post = async (body: unknown) =>
+      (await fetch(url, { method: "POST", body: JSON.stringify(body) })).json() as Promise<{
+        error?: { code: number; message: string };
+      }>;
+    const garbage = await post({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_sendRawTransaction",
+      params: ["0x1234"],
+    });
+    assert.match(garbage.error?.message ?? "", /invalid transaction/);
+    const unknown = await post({ jsonrpc: "2.0", id: 2, method: "eth_mine", params: [] });
+    assert.equal(unknown.error?.code, -32601);
+    const badParams = await post({ jsonrpc: "2.0", id: 3, method: "eth_getBalance", params: ["nope"] });
+    assert.equal(badParams.error?.code, -32602);
+    const parse = await (await fetch(url, { method: "POST", body: "{" })).json();
+    assert.equal((parse as { error: { code: number } }).error.code, -32700);
+  });
+});
