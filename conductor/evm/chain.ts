@@ -20,6 +20,7 @@ import {
 import { buildBlock, createVM, type RunTxResult, type VM } from "@ethereumjs/vm";
 import { encodeOracleUpdate, ORACLE_ADDRESS, SYSTEM_ADDRESS } from "../../contracts/index.js";
 import { bytesEqual, toHex } from "../../core/bytes.js";
+import { minAmount } from "../../core/decimal.js";
 import { sha256 } from "../../core/hash.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import {
@@ -177,7 +178,9 @@ export class EvmChain implements ExecutionEngine {
     }
     await this.vm.stateManager.setStateRoot(parent.block.header.stateRoot);
     this.ancestors.tip = request.parentHash;
-    const timestamp = Math.max(request.timestamp, parent.block.header.timestamp);
+    // Ethereum tools expect time never to run backwards; Metro's BFT time does not, but be sure.
+    const parentTime = parent.block.header.timestamp;
+    const timestamp = request.timestamp > parentTime ? request.timestamp : parentTime;
     const builder = await buildBlock(this.vm, {
       parentBlock: parent.block,
       headerData: {
@@ -391,7 +394,7 @@ function receiptsOf(
 
 export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {
   if ("maxFeePerGas" in tx) {
-    const tip = Math.min(tx.maxPriorityFeePerGas, tx.maxFeePerGas - baseFee);
+    const tip = minAmount(tx.maxPriorityFeePerGas, tx.maxFeePerGas - baseFee);
     return baseFee + tip;
   }
   return (tx as { gasPrice: bigint }).gasPrice;
