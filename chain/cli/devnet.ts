@@ -1,5 +1,8 @@
 import { writeFileSync } from "node:fs";
+import type { Server } from "node:http";
 import { join, resolve } from "node:path";
+import { DEFAULT_ROLLUP, DevnetRollups } from "../../conductor/devnet.js";
+import { serveDevnetAdmin } from "../../conductor/devnet-admin.js";
 import { operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
@@ -59,6 +62,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     "da-url": { type: "string" },
     "da-token": { type: "string" },
     "rest-port": { type: "string" },
+    "rollup-rpc-port": { type: "string" },
   });
   const log = createLogger("metro-devnet", process.env.METRO_LOG_LEVEL ?? "warn");
   const controller = new AbortController();
@@ -77,6 +81,8 @@ export async function devnetCommand(args: string[]): Promise<void> {
   });
   let relaying: DevnetRelaying | undefined;
   let rest: RestServer | undefined;
+  let rollups: DevnetRollups | undefined;
+  let admin: Server | undefined;
   // Each validator's sidecar reads a SIMULATED market through the real exchange providers.
   const market = new SimulatedMarket();
   const sidecars: OracleSidecar[] = [];
@@ -85,6 +91,8 @@ export async function devnetCommand(args: string[]): Promise<void> {
     stopping = true;
     controller.abort();
     console.log("stopping the devnet…");
+    admin?.close();
+    await rollups?.stop();
     await relaying?.stop();
     await rest?.close();
     for (const sidecar of sidecars) await sidecar.stop();
@@ -118,6 +126,16 @@ export async function devnetCommand(args: string[]): Promise<void> {
       `port 127.0.0.1:${wantedRestPort} is in use: stop what holds it or pick --rest-port`,
     );
   });
+  rollups = new DevnetRollups({
+    home,
+    metroRpc: devnet.rpcUrl(0),
+    daUrl: relaying.daUrl,
+    gossipPeers: relaying.gossip.addresses(),
+    log,
+  });
+  await rollups.start(intOption(values["rollup-rpc-port"], "rollup-rpc-port", DEFAULT_ROLLUP.rpcPort));
+  const deployer = rollups;
+  admin = await serveDevnetAdmin(home, (request) => deployer.deploy(request));
   const accounts = await testAccountAddresses();
   console.log(`Metro devnet ${DEVNET_CHAIN_ID}: ${devnet.validators.length} validator(s), home ${home}`);
   devnet.specs.forEach((spec, i) => {
@@ -137,6 +155,14 @@ export async function devnetCommand(args: string[]): Promise<void> {
   console.log(
     `  DA: ${relaying.localDa ? "embedded local DA" : "Celestia node"} at ${relaying.daUrl}; relayer gossip on ${relaying.gossip.addresses().join(" ")}`,
   );
+  for (const rollup of rollups.running.values()) {
+    const { genesis } = rollup.home;
+    console.log(
+      `  rollup ${genesis.name}: EVM chain id ${genesis.chainId}, RPC ${rollup.rpcUrl} (viem, MetaMask, cast), home ${rollup.home.dir}`,
+    );
+  }
+  console.log(`  rollup accounts: mnemonic "${TEST_MNEMONIC}", m/44'/60'/0'/0/0..9, 1,000,000 ETH each`);
+  console.log("  deploy another: npm run metro -- rollup deploy --name gm --chain-id 7777777");
   console.log("  try: npm run metro -- tx sequence --rollup my-rollup=hello --rollup other-rollup=world");
   const relayer = relaying.relayer;
   await followBlocks(devnet.rpcUrl(0), controller.signal, async () => {

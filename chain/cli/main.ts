@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { conductorCommand, evmCommand, rollupCommand } from "../../conductor/cli.js";
 import { marketCommand, oracleCommand } from "../../oracle/cli.js";
 import { daCommand, relayerCommand } from "../../relayer/cli.js";
 import { UsageError } from "./args.js";
@@ -18,6 +19,9 @@ const OPERATIONAL_ERRORS = [
   "CelestiaRpcError",
   "QueryFailedError",
   "ExportError",
+  "DevnetAdminError",
+  "ExecutionError",
+  "ComposerError",
 ];
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -33,6 +37,9 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   market: marketCommand,
   export: exportCommand,
   rest: restCommand,
+  evm: evmCommand,
+  conductor: conductorCommand,
+  rollup: rollupCommand,
 };
 
 const USAGE = `usage: metro <command> [options]
@@ -49,6 +56,9 @@ const USAGE = `usage: metro <command> [options]
   oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
   market  [--port P]                      a SIMULATED market in Binance, Coinbase and Kraken formats
   rest    [--node URL] [--port 1317]      the REST (LCD) API wallets such as Keplr read
+  evm     --home ROLLUP_HOME                  a rollup's EVM node: Ethereum JSON-RPC, execution API, composer
+  conductor --home ROLLUP_HOME                drives the EVM node from Metro (gossip, RPC, DA), verifying every block
+  rollup  deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]   adds a rollup to the running devnet
   export  --home DIR --height H --chain-id NEW [--output FILE]   a hard-fork genesis from the state at H
   query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY
           validators | delegations ADDR | rewards ADDR | proposals | proposal ID | rollup NAME | header NAME HEIGHT`;

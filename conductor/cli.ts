@@ -1,0 +1,84 @@
+/** `metro evm`, `metro conductor` and `metro rollup deploy`: a rollup's processes and its setup. */
+import { resolve } from "node:path";
+import { parse, required, stopOnSignal, UsageError } from "../chain/cli/args.js";
+import { createLogger } from "../chain/log.js";
+import { Conductor } from "./conductor.js";
+import { deployThroughDevnet } from "./devnet-admin.js";
+import { startEvmNode } from "./evm/node.js";
+import { ExecutionClient } from "./execution/transport.js";
+import { readRollupHome, rollupHomeExists } from "./rollup-home.js";
+
+function homeOf(values: { home?: string }): string {
+  const home = resolve(required(values.home, "--home (a rollup home)"));
+  if (!rollupHomeExists(home)) throw new UsageError(`${home} is not a rollup home (no genesis.json)`);
+  return home;
+}
+
+/** `metro evm --home DIR`: the rollup's EVM node (JSON-RPC, execution API, composer). */
+export async function evmCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, { home: { type: "string" } });
+  const home = readRollupHome(homeOf(values));
+  const log = createLogger(`metro-evm-${home.genesis.name}`);
+  const node = await startEvmNode({
+    home: home.dir,
+    genesis: home.genesis,
+    rpcPort: home.settings.rpcPort,
+    executionPort: home.settings.executionPort,
+    metroRpc: home.settings.metroRpc,
+    composerMnemonic: home.settings.composerMnemonic,
+    composerAccountIndex: home.settings.composerAccountIndex,
+    log,
+  });
+  stopOnSignal(node.stop);
+}
+
+/** `metro conductor --home DIR`: follows Metro and drives the EVM node's execution API. */
+export async function conductorCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, { home: { type: "string" } });
+  const home = readRollupHome(homeOf(values));
+  const log = createLogger(`metro-conductor-${home.genesis.name}`);
+  const engine = new ExecutionClient(home.conductor.executionUrl);
+  // The engine may still be starting (or restarting): wait for it rather than fail.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await engine.getGenesisInfo();
+      break;
+    } catch (error) {
+      if (attempt % 25 === 0) log.info({ err: error }, "waiting for the execution engine");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const conductor = await Conductor.start({
+    config: home.conductor,
+    home: resolve(home.dir, "conductor"),
+    engine,
+    log,
+  });
+  stopOnSignal(() => conductor.stop());
+}
+
+/** `metro rollup deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]` */
+export async function rollupCommand(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  if (action !== "deploy") throw new UsageError("usage: metro rollup deploy --name N --chain-id ID");
+  const { values } = parse(rest, {
+    name: { type: "string" },
+    "chain-id": { type: "string" },
+    "devnet-home": { type: "string" },
+    "rpc-port": { type: "string" },
+  });
+  const name = required(values.name, "--name");
+  const chainId = Number(required(values["chain-id"], "--chain-id"));
+  if (!Number.isSafeInteger(chainId) || chainId <= 0)
+    throw new UsageError("--chain-id must be a positive integer");
+  const rpcPort = values["rpc-port"] === undefined ? 0 : Number(values["rpc-port"]);
+  const deployed = await deployThroughDevnet(resolve(values["devnet-home"] ?? ".devnet"), {
+    name,
+    chainId,
+    rpcPort,
+  });
+  console.log(`rollup ${name} (EVM chain id ${chainId}) deployed; it takes transactions now`);
+  console.log(`  RPC: ${deployed.rpcUrl}`);
+  console.log(`  home: ${deployed.home}`);
+  console.log(`  funded accounts: the test mnemonic's Ethereum accounts m/44'/60'/0'/0/0..9`);
+}
