@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { hexToBytes, parseEther } from "viem";
+import { TEST_MNEMONIC } from "../../chain/client/keys.js";
+import { OfflineSigner } from "../../chain/client/offline.js";
+import { sequenceMsg } from "../../chain/client/signing.js";
+import { broadcastTxs } from "../../chain/node/rpc.js";
+import { ExecutionClient } from "../../conductor/execution/transport.js";
+import type { RollupProcesses } from "../../conductor/rollup-home.js";
+import { loadArtifact } from "../../contracts/index.js";
+import { CHAIN_ID, feeFor } from "../support/accounts.js";
+import { ETHER, ethAccount } from "../support/evm.js";
+import { sleep } from "../support/network.js";
+import { type RollupStack, rollupClients, startRollupStack } from "../support/rollups.js";
+
+async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(200);
+  }
+}
+
+const engineOf = (rollup: RollupProcesses) => new ExecutionClient(rollup.home.conductor.executionUrl);
+
+describe("rollups end to end: real CometBFT, relayer, local DA, gossip, EVM node and conductor", () => {
+  let stack: RollupStack;
+  let gm: RollupProcesses;
+  let other: RollupProcesses;
+
+  before(async () => {
+    stack = await startRollupStack();
+    gm = await stack.addRollup("gm", 7777777, 9);
+    other = await stack.addRollup("other", 8888888, 8);
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it("takes viem transfers and a deployment: receipts arrive soft first, then finalized catches up", async () => {
+    const { publicClient, wallet } = rollupClients(gm);
+    const to = ethAccount(5).address;
+    const hash = await wallet.sendTransaction({ to, value: parseEther("2") });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    const finalizedAtReceipt = await publicClient.getBlock({ blockTag: "finalized" });
+    assert.equal(receipt.status, "success");
+    assert.ok(
+      finalizedAtReceipt.number < receipt.blockNumber,
+      `soft first: finalized ${finalizedAtReceipt.number} < receipt block ${receipt.blockNumber}`,
+    );
+    assert.equal(await publicClient.getBalance({ address: to }), 1_000_002n * ETHER);
+    await until("the DA block lands and finalized catches up", async () => {
+      return (await publicClient.getBlock({ blockTag: "finalized" })).number >= receipt.blockNumber;
+    });
+
+    const feedContract = loadArtifact("MetroPriceFeed");
+    const deployHash = await wallet.deployContract({ abi: feedContract.abi, bytecode: feedContract.bytecode });
+    const deployed = await publicClient.waitForTransactionReceipt({ hash: deployHash, pollingInterval: 100 });
+    assert.equal(deployed.status, "success");
+    // Same length as the compiled runtime: only its immutables (the deployer) are filled in.
+    const code = await publicClient.getCode({ address: deployed.contractAddress! });
+    assert.equal(code?.length, feedContract.deployedBytecode.length);
+  });
+
+  it("keeps two rollups isolated, and lands an atomic Metro bundle in both at one height", async () => {
+    const gmTx = await ethAccount(2).signTransaction({
+      chainId: 7777777,
+      type: "eip1559",
+      to: ethAccount(6).address,
+      value: ETHER,
+      nonce: 0,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const otherTx = await ethAccount(2).signTransaction({
+      chainId: 8888888,
+      type: "eip1559",
+      to: ethAccount(6).address,
+      value: 3n * ETHER,
+      nonce: 0,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const signer = await OfflineSigner.fromMnemonic(TEST_MNEMONIC, 3);
+    const bundle = signer.signTx({
+      chainId: CHAIN_ID,
+      accountNumber: 3n,
+      sequence: 0n,
+      fee: feeFor(400_000n),
+      messages: [
+        sequenceMsg(signer.address, "gm", hexToBytes(gmTx)),
+        sequenceMsg(signer.address, "other", hexToBytes(otherTx)),
+      ],
+    });
+    const [outcome] = await broadcastTxs(stack.net.rpc(0), [bundle]);
+    assert.ok(outcome?.kind === "checked" && outcome.code === 0, JSON.stringify(outcome));
+
+    const gmClients = rollupClients(gm);
+    const otherClients = rollupClients(other);
+    const { keccak256 } = await import("viem");
+    const [gmReceipt, otherReceipt] = await Promise.all([
+      gmClients.publicClient.waitForTransactionReceipt({ hash: keccak256(gmTx), pollingInterval: 100 }),
+      otherClients.publicClient.waitForTransactionReceipt({ hash: keccak256(otherTx), pollingInterval: 100 }),
+    ]);
+    const [gmBlock, otherBlock] = await Promise.all([
+      engineOf(gm).getBlock({ number: gmReceipt.blockNumber, hash: new Uint8Array() }),
+      engineOf(other).getBlock({ number: otherReceipt.blockNumber, hash: new Uint8Array() }),
+    ]);
+    assert.equal(gmBlock?.sequencerHeight, otherBlock?.sequencerHeight, "both at the same Metro height");
+    assert.equal(
+      await gmClients.publicClient.getBalance({ address: ethAccount(6).address }),
+      1_000_001n * ETHER,
+    );
+    assert.equal(
+      await otherClients.publicClient.getBalance({ address: ethAccount(6).address }),
+      1_000_003n * ETHER,
+    );
+    const crossed = await gmClients.publicClient
+      .getTransactionReceipt({ hash: keccak256(otherTx) })
+      .catch(() => null);
+    assert.equal(crossed, null, "the other rollup's tx never runs on gm");
+  });
+
+  it("loses nothing when the conductor and the EVM node are kill -9ed under load", async () => {
+    const reference = await stack.addFollower(gm, 7);
+    const { publicClient, wallet } = rollupClients(gm, 4);
+    const accepted: `0x${string}`[] = [];
+    let running = true;
+    // The client keeps its own nonce: a tx whose send failed is re-sent identically (same hash).
+    let nonce = 0;
+    const load = (async () => {
+      while (running) {
+        try {
+          const tx = {
+            to: ethAccount(7).address,
+            value: 1n,
+            nonce,
+            gas: 21_000n,
+            maxFeePerGas: 10n ** 10n,
+            maxPriorityFeePerGas: 1n,
+          };
+          accepted.push(await wallet.sendTransaction(tx));
+          nonce++;
+        } catch {
+          await sleep(200); // the node is down: a real client retries
+        }
+        await sleep(150);
+      }
+    })();
+    await sleep(3000);
+    gm.conductor.child?.kill("SIGKILL");
+    await sleep(3000);
+    gm.evm.child?.kill("SIGKILL");
+    await sleep(4000);
+    running = false;
+    await load;
+    assert.ok(gm.conductor.restarts >= 1 && gm.evm.restarts >= 1, "both were restarted");
+    assert.ok(accepted.length > 10, `only ${accepted.length} txs sent`);
+    for (const hash of accepted) {
+      const receipt = await publicClient.waitForTransactionReceipt({
+        hash,
+        pollingInterval: 100,
+        timeout: 60_000,
+      });
+      assert.equal(receipt.status, "success");
+    }
+    const { publicClient: referenceClient } = rollupClients(reference);
+    const head = await publicClient.getBlockNumber();
+    await until(
+      "the reference reaches the same height",
+      async () => (await referenceClient.getBlockNumber()) >= head,
+    );
+    for (let number = 1n; number <= head; number++) {
+      const [ours, theirs] = await Promise.all([
+        publicClient.getBlock({ blockNumber: number }),
+        referenceClient.getBlock({ blockNumber: number }),
+      ]);
+      assert.equal(ours.hash, theirs.hash, `block ${number}`);
+      assert.equal(ours.stateRoot, theirs.stateRoot);
+    }
+    const executed = await publicClient.getTransactionCount({ address: ethAccount(4).address });
+    assert.equal(executed, accepted.length, "every accepted tx executed exactly once");
+  });
+});

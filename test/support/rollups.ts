@@ -1,0 +1,119 @@
+/**
+ * A whole rollup stack for end-to-end tests: a real Metro network, the embedded local DA, a
+ * relayer with gossip, and rollups whose EVM node and conductor run as their own processes.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from "viem";
+import { createLogger } from "../../chain/log.js";
+import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
+import { waitForHeight } from "../../chain/node/rpc.js";
+import { createRollupHome, RollupProcesses, readRollupHome } from "../../conductor/rollup-home.js";
+import { LocalDa } from "../../relayer/da/server.js";
+import { type Relaying, startRelaying } from "../../relayer/start.js";
+import { ethAccount } from "./evm.js";
+import { startNetwork, type TestNetwork } from "./network.js";
+
+export interface RollupStack {
+  net: TestNetwork;
+  home: string;
+  da: LocalDa;
+  daUrl: string;
+  relaying: Relaying;
+  rollups: Map<string, RollupProcesses>;
+  addRollup(name: string, chainId: number, composerAccountIndex: number): Promise<RollupProcesses>;
+  /** A second EVM node and conductor for an existing rollup: a reference that is never stopped. */
+  addFollower(of: RollupProcesses, composerAccountIndex: number): Promise<RollupProcesses>;
+  stop(): Promise<void>;
+}
+
+export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupStack> {
+  const log = createLogger("test-rollups", "error");
+  const net = await startNetwork(1);
+  await waitForHeight(net.rpc(0), 2);
+  const home = mkdtempSync(join(tmpdir(), "metro-rollups-"));
+  const da = new LocalDa({ dataDir: join(home, "da"), blockTimeMs: 500, log });
+  const daUrl = `http://127.0.0.1:${await da.listen(0)}`;
+  const relaying = await startRelaying({
+    chainId: DEVNET_CHAIN_ID,
+    metroRpc: net.rpc(0),
+    daUrl,
+    statePath: join(home, "relayer", "state.json"),
+    batchIntervalMs,
+    log,
+  });
+  const rollups = new Map<string, RollupProcesses>();
+  const all: RollupProcesses[] = [];
+  const launch = async (processes: RollupProcesses) => {
+    all.push(processes);
+    await processes.start();
+    return processes;
+  };
+  return {
+    net,
+    home,
+    da,
+    daUrl,
+    relaying,
+    rollups,
+    async addRollup(name, chainId, composerAccountIndex) {
+      const rollupHome = await createRollupHome({
+        dir: join(home, name),
+        name,
+        chainId,
+        metroRpc: net.rpc(0),
+        daUrl,
+        gossipPeers: relaying.gossip.addresses(),
+        rpcPort: 0,
+        composerAccountIndex,
+      });
+      const processes = await launch(new RollupProcesses(rollupHome, log));
+      rollups.set(name, processes);
+      return processes;
+    },
+    async addFollower(of, composerAccountIndex) {
+      const dir = join(home, `${of.home.genesis.name}-follower`);
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(join(of.home.dir, "genesis.json"), join(dir, "genesis.json"));
+      const template = await createRollupHome({
+        dir: join(home, "scratch"),
+        name: of.home.genesis.name,
+        chainId: of.home.genesis.chainId,
+        metroRpc: net.rpc(0),
+        daUrl,
+        gossipPeers: relaying.gossip.addresses(),
+        rpcPort: 0,
+        composerAccountIndex,
+      });
+      copyFileSync(join(template.dir, "evm.json"), join(dir, "evm.json"));
+      writeFileSync(
+        join(dir, "conductor.json"),
+        JSON.stringify({ ...of.home.conductor, executionUrl: template.conductor.executionUrl }),
+      );
+      return launch(new RollupProcesses(readRollupHome(dir), log));
+    },
+    async stop() {
+      await Promise.all(all.map((processes) => processes.stop()));
+      await relaying.stop();
+      await da.close();
+      await net.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function rollupClients(processes: RollupProcesses, accountIndex = 0) {
+  const chain = defineChain({
+    id: processes.home.genesis.chainId,
+    name: processes.home.genesis.name,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [processes.rpcUrl] } },
+  });
+  const transport = http(processes.rpcUrl);
+  return {
+    chain,
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient,
+    wallet: createWalletClient({ account: ethAccount(accountIndex), chain, transport }),
+  };
+}
