@@ -2,7 +2,8 @@
  * SequencerBlock: one Metro block with the proofs a rollup needs (proto/metro/sequencer/v1/
  * block.proto), and the pure verification both the conductor and gossip validators run. Verified
  * means: a commit signed by more than 2/3 of the named validator set, a block commitment proven
- * against the header's data_hash, and each rollup's items proven complete against it.
+ * against the header's data_hash, each rollup's items proven complete against it, and, when
+ * present, the oracle state the block's price votes are read against, proven against app_hash.
  */
 import {
   type BlockCommitment,
@@ -17,6 +18,7 @@ import type { Commit, Header, Validator } from "./comet/types.js";
 import { verifyCommit } from "./comet/verify.js";
 import { sha256 } from "./hash.js";
 import { type MerkleProof, verifyMerkleProof } from "./merkle.js";
+import { OracleStateError, type OracleStateMessage, provenOracleState } from "./oracle-state.js";
 import { protoCodec } from "./proto/codec.js";
 
 /** MerkleProof as protobuf carries it (uint64 fields). */
@@ -42,6 +44,8 @@ export interface SequencerBlock {
   /** Empty before vote extensions are on. */
   oracleCommitTx: Uint8Array;
   oracleCommitProof?: MerkleProofMessage | null;
+  /** With an oracle commit: the state its votes are read against, proven against app_hash. */
+  oracleState?: OracleStateMessage | null;
 }
 
 /** A SequencerBlock cut down to one rollup; `rollup` is absent when it had no data. */
@@ -55,6 +59,8 @@ export interface RollupSlice {
   rollupIds: Uint8Array[];
   oracleCommitTx: Uint8Array;
   oracleCommitProof?: MerkleProofMessage | null;
+  /** With an oracle commit: the state its votes are read against, proven against app_hash. */
+  oracleState?: OracleStateMessage | null;
 }
 
 export const SequencerBlockCodec = protoCodec<SequencerBlock>("metro.sequencer.v1.SequencerBlock");
@@ -116,6 +122,7 @@ export type SignedPart = Pick<
   | "commitmentProof"
   | "oracleCommitTx"
   | "oracleCommitProof"
+  | "oracleState"
 >;
 
 function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBlock {
@@ -143,6 +150,14 @@ function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBl
       !verifyMerkleProof(header.dataHash, sha256(block.oracleCommitTx), oracleProof)
     ) {
       throw new SequencerBlockError(`height ${header.height}: oracle commit is not the block's second tx`);
+    }
+  }
+  if (block.oracleState) {
+    try {
+      provenOracleState(header.appHash, block.oracleState);
+    } catch (error) {
+      if (!(error instanceof OracleStateError)) throw error;
+      throw new SequencerBlockError(`height ${header.height}: oracle state: ${error.message}`);
     }
   }
   return { height: header.height, headerHash, header, commitment: decodeCommitmentTx(block.commitmentTx) };
@@ -185,7 +200,16 @@ export function verifySequencerBlock(block: SequencerBlock, options: VerifyOptio
 export function signedPartOf(block: SignedPart): SignedPart {
   const { header, commit, validators, commitmentTx, commitmentProof, oracleCommitTx, oracleCommitProof } =
     block;
-  return { header, commit, validators, commitmentTx, commitmentProof, oracleCommitTx, oracleCommitProof };
+  return {
+    header,
+    commit,
+    validators,
+    commitmentTx,
+    commitmentProof,
+    oracleCommitTx,
+    oracleCommitProof,
+    ...(block.oracleState ? { oracleState: block.oracleState } : {}),
+  };
 }
 
 /** The part of a (verified) SequencerBlock one rollup needs. */

@@ -12,6 +12,7 @@ import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
 import { bytesEqual, concatBytes, utf8 } from "../core/bytes.js";
 import type { Commit, Header, Validator } from "../core/comet/types.js";
 import { sha256 } from "../core/hash.js";
+import type { OracleStateMessage } from "../core/oracle-state.js";
 import { protoCodec } from "../core/proto/codec.js";
 import type { MerkleProofMessage, RollupDataMessage } from "../core/sequencer-block.js";
 import { namespaceV0 } from "./celestia/shares.js";
@@ -25,6 +26,7 @@ export interface BlockSummary {
   rollupIds: Uint8Array[];
   oracleCommitTx: Uint8Array;
   oracleCommitProof?: MerkleProofMessage | null;
+  oracleState?: OracleStateMessage | null;
 }
 
 export interface RollupBlobPointer {

@@ -46,5 +46,6 @@ export function buildSequencerBlock(block: SignedBlockData): SequencerBlock {
     rollups,
     oracleCommitTx: lead === 2 ? block.txs[1]! : new Uint8Array(),
     oracleCommitProof: lead === 2 ? toProofMessage(txProof(block.txs, 1)) : null,
+    oracleState: lead === 2 ? (block.oracleState ?? null) : null,
   };
 }

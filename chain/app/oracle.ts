@@ -5,12 +5,12 @@
  * reports what this validator's sidecar sees.
  */
 import type { CommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
-import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { type Fraction, parseDecimal } from "../../core/decimal.js";
 import { sha256 } from "../../core/hash.js";
+import { aggregateVotes } from "../../oracle/aggregate.js";
 import { type DecimalPrices, toFixedPoint } from "../../oracle/feed.js";
 import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "../../oracle/injection.js";
-import { stakeWeightedMedian, type WeightedReport } from "../../oracle/median.js";
+import { oracleInputs } from "../../oracle/state.js";
 import {
   type CurrencyPair,
   decodeOracleVote,
@@ -22,9 +22,7 @@ import {
   DEFAULT_PAIRS,
   readPairs,
   readPrice,
-  readVoteBase,
   readVoteExtensionsHeight,
-  readVotePairs,
   writePairs,
   writePrice,
   writeValidatorKeys,
@@ -120,9 +118,9 @@ export interface PriceOutcome {
 
 /**
  * Writes the stake-weighted median of each pair reported by 2/3 of the power in the injected
- * commit. A vote whose content is invalid (a late precommit skips VerifyVoteExtension) is
- * ignored by every validator alike, and marked bad. Pairs without enough reports keep their old
- * price.
+ * commit (oracle/aggregate.ts). A vote whose content is invalid (a late precommit skips
+ * VerifyVoteExtension) is ignored by every validator alike, and marked bad. Pairs without
+ * enough reports keep their old price.
  */
 export function applyPrices(
   state: StateOverlay,
@@ -130,54 +128,25 @@ export function applyPrices(
   timeMs: bigint,
   tx: Uint8Array | undefined,
 ): PriceOutcome {
-  const current = readPairs(state);
-  const pairs = readVotePairs(state) ?? current;
-  const base = readVoteBase(state);
-  const nextBase = currentPrices(state, current);
+  const inputs = oracleInputs((key) => state.get(key));
+  const nextBase = currentPrices(state, inputs.pairs);
   const outcome: PriceOutcome = { updated: [], badVoters: [] };
   if (tx) {
-    const commit = decodeInjectedCommit(tx);
-    const total = commit.votes.reduce((sum, vote) => sum + vote.validator.power, 0n);
-    const reports = new Map<string, WeightedReport[]>();
-    const voted: { address: Uint8Array; prices: Map<string, bigint> | undefined }[] = [];
-    for (const vote of commit.votes) {
-      if (vote.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_COMMIT) continue;
-      let prices: Map<string, bigint> | undefined;
-      try {
-        prices = decodeOracleVote(pairs, vote.voteExtension, base);
-      } catch {
-        prices = undefined;
-      }
-      voted.push({ address: vote.validator.address, prices });
-      for (const [pair, price] of prices ?? []) {
-        const list = reports.get(pair) ?? [];
-        if (list.length === 0) reports.set(pair, list);
-        list.push({ price, power: vote.validator.power });
-      }
-    }
+    const aggregation = aggregateVotes(decodeInjectedCommit(tx), inputs);
     const medians = new Map<string, bigint>();
-    for (const pair of pairs) {
-      if (!current.some((p) => p.id === pair.id)) continue; // removed by governance since the vote
-      const median = stakeWeightedMedian(reports.get(pair.id) ?? [], total);
-      if (median === undefined) continue;
-      medians.set(pair.id, median);
-      const nonce = (readPrice(state, pair.id)?.nonce ?? 0n) + 1n;
-      writePrice(state, pair.id, {
-        price: median,
-        decimals: pair.decimals,
-        height: height - 1n,
-        timeMs,
-        nonce,
-      });
-      outcome.updated.push(pair.id);
+    for (const [pair, { price, decimals }] of aggregation.prices) {
+      medians.set(pair, price);
+      const nonce = (readPrice(state, pair)?.nonce ?? 0n) + 1n;
+      writePrice(state, pair, { price, decimals, height: height - 1n, timeMs, nonce });
+      outcome.updated.push(pair);
     }
     const band = parseDecimal(readOracleParams(state).deviationBand);
-    for (const { address, prices } of voted) {
+    for (const { address, prices } of aggregation.votes) {
       if (!prices || !votedWell(prices, medians, band)) outcome.badVoters.push(address);
     }
   }
-  if (!sameReport(base, nextBase)) writeVoteBase(state, nextBase);
-  if (!samePairs(pairs, current)) writeVotePairs(state, current);
+  if (!sameReport(inputs.voteBase, nextBase)) writeVoteBase(state, nextBase);
+  if (!samePairs(inputs.votePairs, inputs.pairs)) writeVotePairs(state, inputs.pairs);
   return outcome;
 }
 

@@ -4,7 +4,15 @@
  * which vote extensions are on. Aggregation lives in oracle/; this is storage.
  */
 import { readU64be, toHex, u64be } from "../../core/bytes.js";
+import { ORACLE_STATE_KEYS } from "../../core/oracle-state.js";
 import { protoCodec } from "../../core/proto/codec.js";
+import {
+  encodePairList,
+  encodePriceSnapshot,
+  pairsFrom,
+  voteBaseFrom,
+  votePairsFrom,
+} from "../../oracle/state.js";
 import type { CurrencyPair, PriceReport } from "../../oracle/vote.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 
@@ -18,15 +26,11 @@ export interface Price {
 
 const pkg = "metro.oracle.v1";
 const PriceCodec = protoCodec<Price>(`${pkg}.Price`);
-const PairListCodec = protoCodec<{ pairs: CurrencyPair[] }>(`${pkg}.CurrencyPairList`);
-const SnapshotCodec = protoCodec<{ prices: { pair: string; price: bigint }[] }>(`${pkg}.PriceSnapshot`);
 const KeyListCodec = protoCodec<{ keys: { address: Uint8Array; ed25519: Uint8Array }[] }>(
   `${pkg}.ValidatorKeyList`,
 );
 
-const PAIRS_KEY = "oracle/pairs";
-const VOTE_BASE_KEY = "oracle/vote-base";
-const VOTE_PAIRS_KEY = "oracle/vote-pairs";
+const { pairs: PAIRS_KEY, voteBase: VOTE_BASE_KEY, votePairs: VOTE_PAIRS_KEY } = ORACLE_STATE_KEYS;
 const VE_HEIGHT_KEY = "oracle/vote-extensions-height";
 const VALIDATOR_KEYS_KEY = "validators/keys";
 export const priceKey = (pair: string): string => `oracle/price/${pair}`;
@@ -40,12 +44,11 @@ export const DEFAULT_PAIRS: CurrencyPair[] = [
 
 export function writePairs(state: StateOverlay, pairs: readonly CurrencyPair[]): void {
   const sorted = [...pairs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  state.set(PAIRS_KEY, PairListCodec.encode({ pairs: sorted }));
+  state.set(PAIRS_KEY, encodePairList(sorted));
 }
 
 export function readPairs(state: StateReader): CurrencyPair[] {
-  const bytes = state.get(PAIRS_KEY);
-  return bytes ? PairListCodec.decode(bytes).pairs : [];
+  return pairsFrom((key) => state.get(key));
 }
 
 /**
@@ -54,12 +57,11 @@ export function readPairs(state: StateReader): CurrencyPair[] {
  * already cast over the old list. Undefined until pairs first change.
  */
 export function readVotePairs(state: StateReader): CurrencyPair[] | undefined {
-  const bytes = state.get(VOTE_PAIRS_KEY);
-  return bytes ? PairListCodec.decode(bytes).pairs : undefined;
+  return votePairsFrom((key) => state.get(key));
 }
 
 export function writeVotePairs(state: StateOverlay, pairs: readonly CurrencyPair[]): void {
-  state.set(VOTE_PAIRS_KEY, PairListCodec.encode({ pairs: [...pairs] }));
+  state.set(VOTE_PAIRS_KEY, encodePairList(pairs));
 }
 
 /** A Price record as stored (and returned by a store query on priceKey). */
@@ -88,15 +90,11 @@ export function currentPrices(state: StateReader, pairs: readonly CurrencyPair[]
 
 /** The prices the votes in the next block's injected commit are deltas against. */
 export function readVoteBase(state: StateReader): Map<string, bigint> {
-  const bytes = state.get(VOTE_BASE_KEY);
-  return new Map((bytes ? SnapshotCodec.decode(bytes).prices : []).map((p) => [p.pair, p.price]));
+  return voteBaseFrom((key) => state.get(key));
 }
 
 export function writeVoteBase(state: StateOverlay, prices: PriceReport): void {
-  state.set(
-    VOTE_BASE_KEY,
-    SnapshotCodec.encode({ prices: [...prices].map(([pair, price]) => ({ pair, price })) }),
-  );
+  state.set(VOTE_BASE_KEY, encodePriceSnapshot(prices));
 }
 
 export function writeValidatorKeys(

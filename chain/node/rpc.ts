@@ -121,14 +121,30 @@ const AbciQuerySchema = z.object({
       log: z.string().optional(),
       value: z.string().nullable().optional(),
       height: z.string().optional(),
+      proofOps: z
+        .object({
+          ops: z
+            .array(z.object({ type: z.string(), key: z.string().nullable(), data: z.string().nullable() }))
+            .nullable(),
+        })
+        .nullable()
+        .optional(),
     }),
   }),
 });
+
+export interface ProofOp {
+  type: string;
+  key: Uint8Array;
+  data: Uint8Array;
+}
 
 export interface AbciQueryResult {
   code: number;
   log: string;
   value: Uint8Array;
+  /** The proof, when asked for with `prove` (Metro's store queries: one "metro:smt" op). */
+  proofOps: ProofOp[];
 }
 
 /** ABCI query over the RPC's GET interface (`data` goes hex-encoded). */
@@ -137,15 +153,26 @@ export async function abciQuery(
   path: string,
   data: Uint8Array,
   height = 0,
+  prove = false,
 ): Promise<AbciQueryResult> {
   const params = new URLSearchParams({
     path: JSON.stringify(path),
     data: `0x${Buffer.from(data).toString("hex")}`,
   });
   if (height > 0) params.set("height", String(height));
+  if (prove) params.set("prove", "true");
   const { result } = await rpcGet(`${rpcUrl}/abci_query?${params}`, AbciQuerySchema);
   const { response } = result;
-  return { code: response.code ?? 0, log: response.log ?? "", value: fromBase64(response.value ?? "") };
+  return {
+    code: response.code ?? 0,
+    log: response.log ?? "",
+    value: fromBase64(response.value ?? ""),
+    proofOps: (response.proofOps?.ops ?? []).map((op) => ({
+      type: op.type,
+      key: fromBase64(op.key ?? ""),
+      data: fromBase64(op.data ?? ""),
+    })),
+  };
 }
 
 const BroadcastResultSchema = z.object({

@@ -1,12 +1,17 @@
 /**
  * A block with everything needed to verify it, read from CometBFT's RPC: header, txs, the
- * commit that signed it, and the validator set at its height. Every field is validated and
+ * commit that signed it, and the validator set at its height; with an injected oracle commit,
+ * also the oracle state its votes are read against, with proofs. Every field is validated and
  * converted to the protobuf shapes in core/comet, so hashes and signatures can be checked.
  */
 import { z } from "zod";
-import { fromBase64, fromHex } from "../../core/bytes.js";
+import { fromBase64, fromHex, utf8 } from "../../core/bytes.js";
 import type { BlockId, Commit, Header, Timestamp, Validator } from "../../core/comet/types.js";
-import { RpcError, rpcGet } from "./rpc.js";
+import { ORACLE_STATE_KEYS, type OracleStateMessage, stateEntry } from "../../core/oracle-state.js";
+import { QueryPath } from "../../core/proto/sequencer.js";
+import { injectedTxCount } from "../app/block-layout.js";
+import { SMT_PROOF_OP_TYPE } from "../app/query.js";
+import { abciQuery, RpcError, rpcGet } from "./rpc.js";
 
 const hex = z.string().regex(/^([0-9A-Fa-f]{2})*$/);
 const int = z.string().regex(/^-?\d+$/);
@@ -137,6 +142,8 @@ export interface SignedBlockData {
   txs: Uint8Array[];
   commit: Commit;
   validators: Validator[];
+  /** Set when the block carries an injected oracle commit (its second tx). */
+  oracleState?: OracleStateMessage;
 }
 
 /** The validator set at `height`, in the set's order (at most 100 validators per page). */
@@ -152,6 +159,32 @@ export async function validatorsAt(rpcUrl: string, height: number): Promise<Vali
   }
 }
 
+/**
+ * The oracle state block `height`'s votes are read against: the entries as the app committed
+ * them at `height - 1`, with proofs against that state's root, which is `appHash`, block
+ * `height`'s header app_hash.
+ */
+export async function oracleStateAt(
+  rpcUrl: string,
+  height: number,
+  appHash: Uint8Array,
+): Promise<OracleStateMessage> {
+  const entry = async (key: string) => {
+    const reply = await abciQuery(rpcUrl, QueryPath.storeKey, utf8(key), height - 1, true);
+    const proof = reply.proofOps.find((op) => op.type === SMT_PROOF_OP_TYPE);
+    if (reply.code !== 0 || !proof) {
+      throw new RpcError(`${key} at height ${height - 1}: no proof (code ${reply.code}: ${reply.log})`);
+    }
+    return stateEntry(appHash, key, reply.value, proof.data);
+  };
+  const [pairs, votePairs, voteBase] = await Promise.all([
+    entry(ORACLE_STATE_KEYS.pairs),
+    entry(ORACLE_STATE_KEYS.votePairs),
+    entry(ORACLE_STATE_KEYS.voteBase),
+  ]);
+  return { pairs, votePairs, voteBase };
+}
+
 /** Block `height` with its commit; the commit exists once the block is committed. */
 export async function signedBlockAt(rpcUrl: string, height: number): Promise<SignedBlockData> {
   const [block, signed, validators] = await Promise.all([
@@ -159,10 +192,14 @@ export async function signedBlockAt(rpcUrl: string, height: number): Promise<Sig
     rpcGet(`${rpcUrl}/commit?height=${height}`, CommitResponse),
     validatorsAt(rpcUrl, height),
   ]);
-  return {
+  const data: SignedBlockData = {
     header: header(block.result.block.header),
     txs: (block.result.block.data.txs ?? []).map(fromBase64),
     commit: commit(signed.result.signed_header.commit),
     validators,
   };
+  if (injectedTxCount(data.txs) === 2) {
+    data.oracleState = await oracleStateAt(rpcUrl, height, data.header.appHash);
+  }
+  return data;
 }

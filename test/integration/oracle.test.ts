@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { QueryClient, setupStakingExtension } from "@cosmjs/stargate";
@@ -10,29 +9,7 @@ import { queryPrice } from "../../chain/client/queries.js";
 import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { operatorAddress } from "../../core/address.js";
 import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
-
-/** A validator's sidecar stand-in: serves whatever prices the test sets, or fails when down. */
-class PriceServer {
-  prices: Record<string, string> = {};
-  down = false;
-  private readonly server: Server = createServer((_request, response) => {
-    if (this.down) {
-      response.writeHead(503).end("sidecar down");
-      return;
-    }
-    response.writeHead(200, { "content-type": "application/json" });
-    response.end(JSON.stringify({ prices: this.prices, time: new Date().toISOString() }));
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
-  }
-
-  stop(): void {
-    this.server.close();
-  }
-}
+import { PriceServer } from "../support/price-server.js";
 
 const TIA = "TIA/USD";
 const BTC = "BTC/USD";

@@ -13,6 +13,7 @@ import { utf8 } from "../../core/bytes.js";
 import { dataHash, headerHash, txProof, validatorSetHash } from "../../core/comet/hashes.js";
 import type { Commit, Header, Validator } from "../../core/comet/types.js";
 import { precommitSignBytes, validatorAddress } from "../../core/comet/verify.js";
+import type { OracleStateMessage } from "../../core/oracle-state.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { rollupDataMessages, type SequencerBlock, toProofMessage } from "../../core/sequencer-block.js";
 
@@ -54,6 +55,11 @@ export interface SignedBlockOptions {
   set?: { keys: Uint8Array[]; validators: Validator[] };
   items?: RollupItem[];
   chainId?: string;
+  /** The state root after the previous height. */
+  appHash?: Uint8Array;
+  /** An injected oracle commit to put second, and the oracle state to carry with it. */
+  oracleCommitTx?: Uint8Array;
+  oracleState?: OracleStateMessage;
 }
 
 /** A block at `height` signed by the set's validators whose flag says commit. */
@@ -63,7 +69,8 @@ export function signedBlock(options: SignedBlockOptions = {}): SequencerBlock {
   const height = options.height ?? 7n;
   const batches = groupByRollup(options.items ?? DEFAULT_ITEMS);
   const commitmentTx = encodeCommitmentTx(blockCommitment(batches));
-  const txs = [commitmentTx, utf8("user tx bytes")];
+  const oracleTxs = options.oracleCommitTx ? [options.oracleCommitTx] : [];
+  const txs = [commitmentTx, ...oracleTxs, utf8("user tx bytes")];
   const header: Header = {
     version: { block: 11n, app: 1n },
     chainId,
@@ -78,7 +85,7 @@ export function signedBlock(options: SignedBlockOptions = {}): SequencerBlock {
     validatorsHash: validatorSetHash(validators),
     nextValidatorsHash: validatorSetHash(validators),
     consensusHash: new Uint8Array(32).fill(4),
-    appHash: new Uint8Array(32).fill(5),
+    appHash: options.appHash ?? new Uint8Array(32).fill(5),
     lastResultsHash: new Uint8Array(32).fill(6),
     evidenceHash: new Uint8Array(32).fill(7),
     proposerAddress: validators[0]!.address,
@@ -106,7 +113,8 @@ export function signedBlock(options: SignedBlockOptions = {}): SequencerBlock {
     commitmentTx,
     commitmentProof: toProofMessage(txProof(txs, 0)),
     rollups: rollupDataMessages(batches),
-    oracleCommitTx: new Uint8Array(),
-    oracleCommitProof: null,
+    oracleCommitTx: options.oracleCommitTx ?? new Uint8Array(),
+    oracleCommitProof: options.oracleCommitTx ? toProofMessage(txProof(txs, 1)) : null,
+    ...(options.oracleState ? { oracleState: options.oracleState } : {}),
   };
 }

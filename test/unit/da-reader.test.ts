@@ -4,13 +4,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createLogger } from "../../chain/log.js";
+import { writePairs, writeVotePairs } from "../../chain/modules/oracle.js";
 import { toHex, utf8 } from "../../core/bytes.js";
 import { validatorSetHash } from "../../core/comet/hashes.js";
+import type { OracleStateMessage } from "../../core/oracle-state.js";
+import { blockPrices } from "../../oracle/block-prices.js";
+import { encodeInjectedCommit } from "../../oracle/injection.js";
 import { CelestiaClient } from "../../relayer/celestia/client.js";
 import { LocalDa } from "../../relayer/da/server.js";
 import { planSubmissions } from "../../relayer/da-batch.js";
 import { BlobKind, encodeEnvelope, metroNamespace, rollupNamespace } from "../../relayer/da-format.js";
 import { readRollupAtDaHeight } from "../../relayer/da-reader.js";
+import { oracleChainState, signedInjectedCommit } from "../support/oracle-blocks.js";
 import { ALPHA, BETA, CHAIN, GAMMA, signedBlock, validatorSet } from "../support/signed-blocks.js";
 
 const set = validatorSet(4, 1);
@@ -102,5 +107,42 @@ describe("reading Metro blocks back from the DA", () => {
     const result = await readRollupAtDaHeight(client, height, ALPHA, options);
     assert.deepEqual(result.blocks, []);
     assert.match(result.rejected.join("\n"), /does not match the block commitment/);
+  });
+
+  it("carries a block's oracle state to each rollup's slice, and refuses a tampered one", async () => {
+    const pairs = [{ id: "TIA/USD", decimals: 8 }];
+    const { appHash, oracleState } = oracleChainState((state) => {
+      writePairs(state, pairs);
+      writeVotePairs(state, pairs);
+    });
+    const vote = new Map([["TIA/USD", 520_000_000n]]);
+    const commit = signedInjectedCommit(set, pairs, new Map(), [{ vote }, { vote }, { vote }, { vote }], 10n);
+    const priced = (height: bigint, state: OracleStateMessage) =>
+      signedBlock({
+        height,
+        set,
+        appHash,
+        oracleCommitTx: encodeInjectedCommit(commit),
+        oracleState: state,
+        items: [{ rollupId: ALPHA, data: utf8(`alpha at ${height}`) }],
+      });
+    const tampered = { ...oracleState, votePairs: { ...oracleState.votePairs!, present: false } };
+    const [submission] = planSubmissions(CHAIN, [priced(11n, oracleState), priced(12n, tampered)], {
+      maxBlobBytes: 1_000_000,
+    });
+    const height = await client.submit(submission!.blobs);
+    for (const rollupId of [ALPHA, GAMMA]) {
+      const result = await readRollupAtDaHeight(client, height, rollupId, options);
+      assert.deepEqual(
+        result.blocks.map((b) => b.height),
+        [11n],
+      );
+      assert.match(result.rejected.join("\n"), /Metro height 12: .*oracle state/);
+      const prices = blockPrices(result.blocks[0]!.slice, {
+        chainId: CHAIN,
+        previousValidators: set.validators,
+      });
+      assert.deepEqual(prices, new Map([["TIA/USD", { price: 520_000_000n, decimals: 8 }]]));
+    }
   });
 });
