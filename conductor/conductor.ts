@@ -11,6 +11,7 @@ import type { Logger } from "../chain/log.js";
 import { nodeStatus } from "../chain/node/rpc.js";
 import { signedBlockAt } from "../chain/node/signed-block.js";
 import { bytesEqual, toHex } from "../core/bytes.js";
+import type { Validator } from "../core/comet/types.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import {
   type RollupSlice,
@@ -25,7 +26,7 @@ import { BlockGossip } from "../relayer/gossip.js";
 import { buildSequencerBlock } from "../relayer/sequencer-block.js";
 import type { ConductorConfig } from "./config.js";
 import { rollupDataHash } from "./evm/chain.js";
-import type { CommitmentState, ExecutedBlock, ExecutionEngine, GenesisInfo } from "./execution/api.js";
+import type { CommitmentState, ExecutedBlock, ExecutionEngine, GenesisInfo, Price } from "./execution/api.js";
 import { verifiedPrices } from "./prices.js";
 import { TrustStore } from "./trust.js";
 
@@ -55,6 +56,7 @@ interface VerifiedHeight {
   headerHash: Uint8Array;
   time: bigint;
   items: Uint8Array[];
+  prices: Price[];
   slice: RollupSlice;
 }
 
@@ -76,6 +78,8 @@ export class Conductor {
   private lock: Promise<unknown> = Promise.resolve();
   private waitingSince = Date.now();
   private gossip: BlockGossip | undefined;
+  /** Recent verified heights' validator sets: each cast the votes the next block carries. */
+  private readonly validatorSets = new Map<bigint, Validator[]>();
 
   private constructor(
     private readonly options: ConductorOptions,
@@ -168,18 +172,15 @@ export class Conductor {
     return run;
   }
 
+  /** Throws unless the slice is signed by the trusted set, its data is proven and its votes check out. */
   private verify(slice: RollupSlice): VerifiedHeight {
-    const { block, items } = verifyRollupSlice(slice, this.rollupId, {
-      chainId: this.options.config.metroChainId,
-    });
+    const chainId = this.options.config.metroChainId;
+    const { block, items } = verifyRollupSlice(slice, this.rollupId, { chainId });
+    const prices = verifiedPrices(slice, chainId, this.validatorSets.get(block.height - 1n));
     this.trust.accept(block.header);
-    return {
-      height: block.height,
-      headerHash: block.headerHash,
-      time: block.header.time.seconds,
-      items,
-      slice,
-    };
+    this.validatorSets.set(block.height, slice.validators);
+    const time = block.header.time.seconds;
+    return { height: block.height, headerHash: block.headerHash, time, items, prices, slice };
   }
 
   private async softLoop(): Promise<void> {
@@ -233,7 +234,7 @@ export class Conductor {
       parentHash: parent.hash,
       transactions: verified.items,
       timestamp: verified.time,
-      prices: verifiedPrices(verified.slice),
+      prices: verified.prices,
       sequencerHeight: verified.height,
       sequencerBlockHash: verified.headerHash,
     });
@@ -250,8 +251,13 @@ export class Conductor {
   private async commit(next: CommitmentState): Promise<void> {
     this.state = await this.options.engine.updateCommitmentState(next);
     this.updateStats();
-    for (const height of this.softSlices.keys())
+    for (const height of this.softSlices.keys()) {
       if (height <= this.stats.firmHeight) this.softSlices.delete(height);
+    }
+    // The firm height's set is kept: it cast the votes of the next firm block.
+    for (const height of this.validatorSets.keys()) {
+      if (height < this.stats.firmHeight) this.validatorSets.delete(height);
+    }
     this.trust.save(this.stats.firmHeight);
   }
 

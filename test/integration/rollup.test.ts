@@ -55,7 +55,10 @@ describe("rollups end to end: real CometBFT, relayer, local DA, gossip, EVM node
     });
 
     const feedContract = loadArtifact("MetroPriceFeed");
-    const deployHash = await wallet.deployContract({ abi: feedContract.abi, bytecode: feedContract.bytecode });
+    const deployHash = await wallet.deployContract({
+      abi: feedContract.abi,
+      bytecode: feedContract.bytecode,
+    });
     const deployed = await publicClient.waitForTransactionReceipt({ hash: deployHash, pollingInterval: 100 });
     assert.equal(deployed.status, "success");
     // Same length as the compiled runtime: only its immutables (the deployer) are filled in.
