@@ -4,10 +4,13 @@ import { hexToBytes, parseEther } from "viem";
 import { TEST_MNEMONIC } from "../../chain/client/keys.js";
 import { OfflineSigner } from "../../chain/client/offline.js";
 import { sequenceMsg } from "../../chain/client/signing.js";
-import { broadcastTxs } from "../../chain/node/rpc.js";
+import { decodePrice, priceKey } from "../../chain/modules/oracle.js";
+import { abciQuery, broadcastTxs } from "../../chain/node/rpc.js";
 import { ExecutionClient } from "../../conductor/execution/transport.js";
 import type { RollupProcesses } from "../../conductor/rollup-home.js";
-import { loadArtifact } from "../../contracts/index.js";
+import { feedAddress, loadArtifact, ORACLE_ADDRESS } from "../../contracts/index.js";
+import { utf8 } from "../../core/bytes.js";
+import { QueryPath } from "../../core/proto/sequencer.js";
 import { CHAIN_ID, feeFor } from "../support/accounts.js";
 import { ETHER, ethAccount } from "../support/evm.js";
 import { sleep } from "../support/network.js";
@@ -64,6 +67,63 @@ describe("rollups end to end: real CometBFT, relayer, local DA, gossip, EVM node
     // Same length as the compiled runtime: only its immutables (the deployer) are filled in.
     const code = await publicClient.getCode({ address: deployed.contractAddress! });
     assert.equal(code?.length, feedContract.deployedBytecode.length);
+  });
+
+  it("gives contracts Metro's prices: latestRoundData equals the on-chain median at that height", async () => {
+    const { publicClient, wallet } = rollupClients(gm, 1);
+    const oracle = loadArtifact("MetroOracle");
+    const feedAbi = loadArtifact("MetroPriceFeed").abi;
+    let feed: `0x${string}` = "0x0000000000000000000000000000000000000000";
+    await until("the TIA/USD feed exists", async () => {
+      feed = (await publicClient.readContract({
+        address: ORACLE_ADDRESS,
+        abi: oracle.abi,
+        functionName: "feed",
+        args: ["TIA/USD"],
+      })) as `0x${string}`;
+      return BigInt(feed) !== 0n;
+    });
+    assert.equal(feed.toLowerCase(), feedAddress("TIA/USD").toLowerCase());
+    const head = await publicClient.getBlockNumber();
+    const [roundId, answer] = (await publicClient.readContract({
+      address: feed,
+      abi: feedAbi,
+      functionName: "latestRoundData",
+      blockNumber: head,
+    })) as [bigint, bigint, bigint, bigint, bigint];
+    const stored = await abciQuery(
+      stack.net.rpc(0),
+      QueryPath.storeKey,
+      utf8(priceKey("TIA/USD")),
+      Number(roundId),
+    );
+    assert.equal(stored.code, 0, stored.log);
+    assert.equal(answer, decodePrice(stored.value).price, `the median Metro stored at height ${roundId}`);
+    assert.equal(answer, 512345678n, "the sidecar's 5.12345678 in 8 decimals");
+
+    const market = loadArtifact("LendingMarket");
+    const deployHash = await wallet.deployContract({
+      abi: market.abi,
+      bytecode: market.bytecode,
+      args: [feed],
+    });
+    const { contractAddress, status } = await publicClient.waitForTransactionReceipt({ hash: deployHash });
+    assert.equal(status, "success");
+    const call = async (functionName: string, args: unknown[], value = 0n) => {
+      const hash = await wallet.writeContract({
+        address: contractAddress!,
+        abi: market.abi,
+        functionName,
+        args,
+        value,
+        gas: 300_000n,
+      });
+      return (await publicClient.waitForTransactionReceipt({ hash })).status;
+    };
+    assert.equal(await call("deposit", [], 10n * ETHER), "success");
+    // 10 ETH of collateral at 5.12 TIA-dollars each: 75% is ~38.4 units of debt.
+    assert.equal(await call("borrow", [30n * ETHER]), "success");
+    assert.equal(await call("borrow", [20n * ETHER]), "reverted", "beyond the collateral factor");
   });
 
   it("keeps two rollups isolated, and lands an atomic Metro bundle in both at one height", async () => {

@@ -14,6 +14,7 @@ import { LocalDa } from "../../relayer/da/server.js";
 import { type Relaying, startRelaying } from "../../relayer/start.js";
 import { ethAccount } from "./evm.js";
 import { startNetwork, type TestNetwork } from "./network.js";
+import { PriceServer } from "./price-server.js";
 
 export interface RollupStack {
   net: TestNetwork;
@@ -30,7 +31,13 @@ export interface RollupStack {
 
 export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupStack> {
   const log = createLogger("test-rollups", "error");
-  const net = await startNetwork(1);
+  // The validator's price sidecar: Metro prices TIA/USD in every block, and rollups get it.
+  const prices = new PriceServer();
+  prices.prices = { "TIA/USD": "5.12345678" };
+  const pricesUrl = await prices.start();
+  const net = await startNetwork(1, (devnet) => {
+    for (const spec of devnet.specs) writeFileSync(join(spec.home, "oracle-url"), pricesUrl);
+  });
   await waitForHeight(net.rpc(0), 2);
   const home = mkdtempSync(join(tmpdir(), "metro-rollups-"));
   const da = new LocalDa({ dataDir: join(home, "da"), blockTimeMs: 500, log });
@@ -98,6 +105,7 @@ export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupSt
       await relaying.stop();
       await da.close();
       await net.stop();
+      prices.stop();
       rmSync(home, { recursive: true, force: true });
     },
   };
