@@ -3,7 +3,8 @@
  * gossip (or Metro's RPC when gossip is silent) are verified like a light client and executed
  * at once. Firm: the same heights read back from the DA move the firm head; if the DA ever
  * disagrees with what ran softly, execution rolls back to the firm version and both signed
- * versions are kept as evidence. Nothing unverified reaches the engine.
+ * versions are kept as evidence. Nothing unverified reaches the engine. At a configured fork
+ * the conductor moves, once the firm head has caught up, to the next Metro network.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,21 +21,23 @@ import {
   sliceForRollup,
   verifyRollupSlice,
 } from "../core/sequencer-block.js";
-import { CelestiaClient } from "../relayer/celestia/client.js";
 import { readRollupAtDaHeight } from "../relayer/da-reader.js";
-import { BlockGossip } from "../relayer/gossip.js";
 import { buildSequencerBlock } from "../relayer/sequencer-block.js";
 import type { ConductorConfig } from "./config.js";
 import { rollupDataHash } from "./evm/chain.js";
-import type { CommitmentState, ExecutedBlock, ExecutionEngine, GenesisInfo, Price } from "./execution/api.js";
+import type { CommitmentState, ExecutedBlock, ExecutionEngine, Price } from "./execution/api.js";
+import { type MetroNetwork, rollupNetworks } from "./network.js";
 import { verifiedPrices } from "./prices.js";
-import { TrustStore } from "./trust.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Soft blocks further ahead than this are not buffered (gossip can run far ahead of execution). */
-const MAX_BUFFERED = 2048;
+const MAX_BUFFERED = 2048n;
 
 export interface ConductorStats {
+  /** Rollup block numbers of the two heads. */
+  softNumber: bigint;
+  firmNumber: bigint;
+  /** The Metro heights they executed (on the network each came from). */
   softHeight: bigint;
   firmHeight: bigint;
   executed: number;
@@ -62,6 +65,8 @@ interface VerifiedHeight {
 
 export class Conductor {
   readonly stats: ConductorStats = {
+    softNumber: 0n,
+    firmNumber: 0n,
     softHeight: 0n,
     firmHeight: 0n,
     executed: 0,
@@ -72,22 +77,21 @@ export class Conductor {
   private readonly rollupId: Uint8Array;
   private readonly softBuffer = new Map<bigint, SequencerBlock>();
   private readonly softSlices = new Map<bigint, RollupSlice>();
+  /** Recent verified heights' validator sets: each cast the votes the next block carries. */
+  private readonly validatorSets = new Map<bigint, Validator[]>();
   private state!: CommitmentState;
+  private network: MetroNetwork;
   private running = false;
   private loops: Promise<void>[] = [];
   private lock: Promise<unknown> = Promise.resolve();
   private waitingSince = Date.now();
-  private gossip: BlockGossip | undefined;
-  /** Recent verified heights' validator sets: each cast the votes the next block carries. */
-  private readonly validatorSets = new Map<bigint, Validator[]>();
 
   private constructor(
     private readonly options: ConductorOptions,
-    private readonly genesis: GenesisInfo,
-    private readonly trust: TrustStore,
-    private readonly da: CelestiaClient,
+    private readonly networks: MetroNetwork[],
   ) {
     this.rollupId = rollupIdFromName(options.config.rollupName);
+    this.network = networks[0]!;
   }
 
   static async start(options: ConductorOptions): Promise<Conductor> {
@@ -96,71 +100,66 @@ export class Conductor {
     if (!bytesEqual(genesis.rollupId, rollupIdFromName(config.rollupName))) {
       throw new Error(`the execution engine runs another rollup than ${config.rollupName}`);
     }
-    const trust = new TrustStore(join(options.home, "trust.json"), {
-      height: BigInt(config.trust.height),
-      validatorsHash: Buffer.from(config.trust.validatorsHash, "hex"),
-    });
-    const da = new CelestiaClient({ url: config.daUrl, token: config.daToken });
-    const conductor = new Conductor(options, genesis, trust, da);
+    const conductor = new Conductor(
+      options,
+      rollupNetworks(config, genesis.sequencerStartHeight, options.home),
+    );
     conductor.state = await engine.getCommitmentState();
     conductor.updateStats();
-    conductor.gossip = await BlockGossip.start({
-      chainId: config.metroChainId,
-      trustedValidatorsHashes: [Buffer.from(config.trust.validatorsHash, "hex")],
-      port: config.gossip.port,
-      log: options.log,
-    });
-    conductor.gossip.onBlock((block) => conductor.onGossip(block));
-    for (const peer of config.gossip.peers) {
-      await conductor.gossip
-        .dial(peer)
-        .catch((error: Error) => options.log.warn({ peer, err: error }, "could not dial gossip peer"));
-    }
+    await conductor.enter(conductor.networkFor(conductor.stats.softNumber + 1n));
     conductor.running = true;
     conductor.loops = [conductor.softLoop(), conductor.firmLoop()];
     options.log.info(
       {
         rollup: config.rollupName,
-        soft: conductor.stats.softHeight.toString(),
-        firm: conductor.stats.firmHeight.toString(),
+        soft: conductor.stats.softNumber.toString(),
+        firm: conductor.stats.firmNumber.toString(),
       },
       "conductor resumes",
     );
     return conductor;
   }
 
-  /** The gossip node's addresses, for peers to dial. */
+  /** The active network's gossip addresses, for peers to dial. */
   gossipAddresses(): string[] {
-    return this.gossip?.addresses() ?? [];
+    return this.network.gossipAddresses();
+  }
+
+  /** The Metro chain the soft stream follows now. */
+  get metroChainId(): string {
+    return this.network.chainId;
   }
 
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
-    await this.gossip?.stop();
+    await this.network.stopGossip();
   }
 
   /** A gossiped block; also the entry point a test uses to feed one directly. */
   onGossip(block: SequencerBlock): void {
     const height = block.header?.height;
-    if (
-      height === undefined ||
-      height <= this.stats.softHeight ||
-      height > this.stats.softHeight + BigInt(MAX_BUFFERED)
-    )
-      return;
+    if (height === undefined || block.header.chainId !== this.network.chainId) return;
+    if (height <= this.stats.softHeight || height > this.stats.softHeight + MAX_BUFFERED) return;
     this.softBuffer.set(height, block);
   }
 
-  private nextSoftHeight(): bigint {
-    return this.state.soft.number === 0n
-      ? this.genesis.sequencerStartHeight
-      : this.state.soft.sequencerHeight + 1n;
+  private networkFor(rollupHeight: bigint): MetroNetwork {
+    return this.networks.find((network) => network.covers(rollupHeight)) ?? this.networks[0]!;
+  }
+
+  private async enter(network: MetroNetwork): Promise<void> {
+    if (network !== this.network) await this.network.stopGossip();
+    this.network = network;
+    this.softBuffer.clear();
+    await network.startGossip((block) => this.onGossip(block), this.options.log);
   }
 
   private updateStats(): void {
     const metroHeight = (block: ExecutedBlock) =>
-      block.number === 0n ? this.genesis.sequencerStartHeight - 1n : block.sequencerHeight;
+      block.number === 0n ? this.networks[0]!.firstMetroHeight - 1n : block.sequencerHeight;
+    this.stats.softNumber = this.state.soft.number;
+    this.stats.firmNumber = this.state.firm.number;
     this.stats.softHeight = metroHeight(this.state.soft);
     this.stats.firmHeight = metroHeight(this.state.firm);
   }
@@ -173,11 +172,11 @@ export class Conductor {
   }
 
   /** Throws unless the slice is signed by the trusted set, its data is proven and its votes check out. */
-  private verify(slice: RollupSlice): VerifiedHeight {
-    const chainId = this.options.config.metroChainId;
+  private verify(slice: RollupSlice, network: MetroNetwork): VerifiedHeight {
+    const chainId = network.chainId;
     const { block, items } = verifyRollupSlice(slice, this.rollupId, { chainId });
     const prices = verifiedPrices(slice, chainId, this.validatorSets.get(block.height - 1n));
-    this.trust.accept(block.header);
+    network.trust.accept(block.header);
     this.validatorSets.set(block.height, slice.validators);
     const time = block.header.time.seconds;
     return { height: block.height, headerHash: block.headerHash, time, items, prices, slice };
@@ -185,35 +184,57 @@ export class Conductor {
 
   private async softLoop(): Promise<void> {
     while (this.running) {
-      const height = this.nextSoftHeight();
+      const number = this.stats.softNumber + 1n;
+      if (!this.network.covers(number)) {
+        await this.crossFork(number);
+        continue;
+      }
+      const height = this.network.metroHeightOf(number);
       const block = this.softBuffer.get(height) ?? (await this.fromRpcIfSilent(height));
       if (!block) {
         await sleep(20);
         continue;
       }
       this.softBuffer.delete(height);
-      await this.exclusive(async () => {
-        if (this.nextSoftHeight() !== height) return; // the firm stream got there first
-        let verified: VerifiedHeight;
-        try {
-          verified = this.verify(sliceForRollup(block, this.rollupId));
-        } catch (error) {
-          this.stats.refused++;
-          this.options.log.warn({ height: height.toString(), err: error }, "refused a soft block");
-          return;
-        }
-        this.softSlices.set(height, verified.slice);
-        const executed = await this.execute(this.state.soft, verified);
-        await this.commit({ ...this.state, soft: executed });
-        this.waitingSince = Date.now();
-      });
+      await this.exclusive(() => this.onSoft(block, number));
     }
+  }
+
+  private async onSoft(block: SequencerBlock, number: bigint): Promise<void> {
+    if (this.stats.softNumber + 1n !== number) return; // the firm stream got there first
+    let verified: VerifiedHeight;
+    try {
+      verified = this.verify(sliceForRollup(block, this.rollupId), this.network);
+    } catch (error) {
+      this.stats.refused++;
+      this.options.log.warn({ height: block.header.height.toString(), err: error }, "refused a soft block");
+      return;
+    }
+    this.softSlices.set(number, verified.slice);
+    const executed = await this.execute(this.state.soft, verified);
+    await this.commit({ ...this.state, soft: executed });
+    this.waitingSince = Date.now();
+  }
+
+  /** At a fork: once everything before it is firm, follow the next network. */
+  private async crossFork(number: bigint): Promise<void> {
+    if (this.stats.firmNumber + 1n < number) {
+      await sleep(100);
+      return;
+    }
+    const next = this.networkFor(number);
+    this.options.log.warn(
+      { rollupHeight: number.toString(), from: this.network.chainId, to: next.chainId },
+      "fork: following the next Metro network",
+    );
+    await this.exclusive(() => this.enter(next));
+    this.waitingSince = Date.now();
   }
 
   /** Gossip had its chance: read the committed block from Metro's RPC instead. */
   private async fromRpcIfSilent(height: bigint): Promise<SequencerBlock | undefined> {
     if (Date.now() - this.waitingSince < this.options.config.gossipGraceMs) return undefined;
-    const { metroRpc } = this.options.config;
+    const { metroRpc } = this.network.config;
     try {
       if ((await nodeStatus(metroRpc)).height < Number(height)) {
         await sleep(100);
@@ -251,24 +272,34 @@ export class Conductor {
   private async commit(next: CommitmentState): Promise<void> {
     this.state = await this.options.engine.updateCommitmentState(next);
     this.updateStats();
-    for (const height of this.softSlices.keys()) {
-      if (height <= this.stats.firmHeight) this.softSlices.delete(height);
+    for (const number of this.softSlices.keys()) {
+      if (number <= this.stats.firmNumber) this.softSlices.delete(number);
     }
     // The firm height's set is kept: it cast the votes of the next firm block.
     for (const height of this.validatorSets.keys()) {
-      if (height < this.stats.firmHeight) this.validatorSets.delete(height);
+      if (height < this.stats.firmHeight - 1n) this.validatorSets.delete(height);
     }
-    this.trust.save(this.stats.firmHeight);
+    const firmNetwork = this.networkFor(this.stats.firmNumber + 1n);
+    firmNetwork.trust.save(firmNetwork.metroHeightOf(this.stats.firmNumber + 1n) - 1n);
   }
 
   private async firmLoop(): Promise<void> {
+    let network = this.networkFor(this.stats.firmNumber + 1n);
+    // The stored DA height belongs to the network of the firm block itself.
     let daHeight =
-      this.state.firmDaHeight > 0n ? Number(this.state.firmDaHeight) : this.options.config.daStartHeight;
+      this.state.firmDaHeight > 0n && network.covers(this.stats.firmNumber)
+        ? Number(this.state.firmDaHeight)
+        : network.config.daStartHeight;
     while (this.running) {
+      const now = this.networkFor(this.stats.firmNumber + 1n);
+      if (now !== network) {
+        network = now;
+        daHeight = network.config.daStartHeight;
+      }
       try {
-        const head = (await this.da.networkHead()).height;
-        while (this.running && daHeight <= head) {
-          await this.readDaHeight(daHeight);
+        const head = (await network.da.networkHead()).height;
+        while (this.running && daHeight <= head && this.networkFor(this.stats.firmNumber + 1n) === network) {
+          await this.readDaHeight(network, daHeight);
           daHeight++;
         }
       } catch (error) {
@@ -278,35 +309,42 @@ export class Conductor {
     }
   }
 
-  private async readDaHeight(daHeight: number): Promise<void> {
-    const { blocks, rejected } = await readRollupAtDaHeight(this.da, daHeight, this.rollupId, {
-      chainId: this.options.config.metroChainId,
+  private async readDaHeight(network: MetroNetwork, daHeight: number): Promise<void> {
+    const { blocks, rejected } = await readRollupAtDaHeight(network.da, daHeight, this.rollupId, {
+      chainId: network.chainId,
     });
     for (const reason of rejected) this.options.log.warn({ daHeight, reason }, "skipped DA data");
     for (const found of blocks) {
-      if (found.height < this.genesis.sequencerStartHeight) continue;
-      await this.exclusive(() => this.onFirm(found.slice, daHeight));
+      const number = network.rollupHeightOf(found.height);
+      if (!network.covers(number)) continue;
+      await this.exclusive(() => this.onFirm(network, number, found.slice, daHeight));
     }
   }
 
-  private async onFirm(slice: RollupSlice, daHeight: number): Promise<void> {
-    const height = slice.header.height;
-    if (height !== this.stats.firmHeight + 1n) return; // seen before, or a gap the relayer fills later
+  private async onFirm(
+    network: MetroNetwork,
+    number: bigint,
+    slice: RollupSlice,
+    daHeight: number,
+  ): Promise<void> {
+    if (number !== this.stats.firmNumber + 1n) return; // seen before, or a gap the relayer fills later
     let verified: VerifiedHeight;
     try {
-      verified = this.verify(slice);
+      verified = this.verify(slice, network);
     } catch (error) {
       this.stats.refused++;
-      this.options.log.warn({ height: height.toString(), daHeight, err: error }, "refused a firm block");
+      this.options.log.warn(
+        { height: slice.header.height.toString(), daHeight, err: error },
+        "refused a firm block",
+      );
       return;
     }
     const firmDaHeight = BigInt(daHeight);
-    if (height > this.stats.softHeight) {
+    if (number > this.stats.softNumber) {
       const executed = await this.execute(this.state.soft, verified);
       await this.commit({ soft: executed, firm: executed, firmDaHeight });
       return;
     }
-    const number = height - this.genesis.sequencerStartHeight + 1n;
     const softly = await this.options.engine.getBlock({ number, hash: new Uint8Array() });
     if (
       softly &&
@@ -316,16 +354,16 @@ export class Conductor {
       await this.commit({ ...this.state, firm: softly, firmDaHeight });
       return;
     }
-    this.keepEvidence(height, verified.slice);
-    this.trust.rewind(height);
-    this.trust.accept(slice.header);
-    for (const buffered of this.softBuffer.keys()) if (buffered <= height) this.softBuffer.delete(buffered);
+    this.keepEvidence(number, verified.slice);
+    network.trust.rewind(verified.height);
+    network.trust.accept(slice.header);
+    this.softBuffer.clear();
     const executed = await this.execute(this.state.firm, verified);
     await this.commit({ soft: executed, firm: executed, firmDaHeight });
     this.stats.rollbacks++;
     this.options.log.error(
       {
-        height: height.toString(),
+        rollupHeight: number.toString(),
         soft: softly ? toHex(softly.hash) : "missing",
         firm: toHex(executed.hash),
       },
@@ -333,11 +371,11 @@ export class Conductor {
     );
   }
 
-  private keepEvidence(height: bigint, firm: RollupSlice): void {
+  private keepEvidence(number: bigint, firm: RollupSlice): void {
     const dir = join(this.options.home, "evidence");
-    const soft = this.softSlices.get(height);
+    const soft = this.softSlices.get(number);
     const write = (name: string, slice: RollupSlice) =>
-      writeFileSync(join(dir, `${height}-${name}.bin`), RollupSliceCodec.encode(slice));
+      writeFileSync(join(dir, `${number}-${name}.bin`), RollupSliceCodec.encode(slice));
     mkdirSync(dir, { recursive: true });
     write("firm", firm);
     if (soft) write("soft", soft);

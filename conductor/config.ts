@@ -11,8 +11,8 @@ const TrustRootSchema = z.object({
   validatorsHash: hash,
 });
 
-export const ConductorConfigSchema = z.object({
-  rollupName: z.string().min(1),
+/** One Metro network a rollup follows: its chain, trust root and where its blocks come from. */
+export const NetworkConfigSchema = z.object({
   metroChainId: z.string().min(1),
   trust: TrustRootSchema,
   metroRpc: url,
@@ -20,15 +20,31 @@ export const ConductorConfigSchema = z.object({
   daToken: z.string().optional(),
   /** The first DA height to read the firm stream from. */
   daStartHeight: z.number().int().positive().default(1),
-  executionUrl: url,
   gossip: z
     .object({
       port: z.number().int().min(0).max(65535).default(0),
       peers: z.array(z.string()).default([]),
     })
     .default({ port: 0, peers: [] }),
+});
+export type NetworkConfig = z.infer<typeof NetworkConfigSchema>;
+
+export const ConductorConfigSchema = NetworkConfigSchema.extend({
+  rollupName: z.string().min(1),
+  executionUrl: url,
   /** How long the soft stream waits for gossip before reading a committed block from Metro's RPC. */
   gossipGraceMs: z.number().int().nonnegative().default(1500),
+  /**
+   * Hard forks and migrations: from `rollupHeight` on, the rollup follows another Metro network
+   * (a new chain id and trust root), whose block at `trust.height` becomes that rollup block.
+   */
+  forks: z
+    .array(NetworkConfigSchema.extend({ rollupHeight: z.number().int().min(2) }))
+    .default([])
+    .refine(
+      (forks) => forks.every((fork, i) => i === 0 || fork.rollupHeight > forks[i - 1]!.rollupHeight),
+      "forks must be listed by increasing rollupHeight",
+    ),
 });
 
 export type ConductorConfig = z.infer<typeof ConductorConfigSchema>;

@@ -121,6 +121,7 @@ export async function createRollupHome(options: NewRollupOptions): Promise<Rollu
       executionUrl: "",
       gossip: { port: 0, peers: options.gossipPeers },
       gossipGraceMs: 1500,
+      forks: [],
     },
     settings: {
       rpcPort: options.rpcPort || (await freePort()),

@@ -80,6 +80,7 @@ describe("conductor: every block verified like a light client before it executes
         // No gossip peers: soft blocks come from what the test feeds, then from the RPC.
         gossip: { port: 0, peers: [] },
         gossipGraceMs: 4000,
+        forks: [],
       },
       home: join(dir, "conductor"),
       engine,
