@@ -1,6 +1,8 @@
 /** `metro evm`, `metro conductor` and `metro rollup deploy`: a rollup's processes and its setup. */
 import { resolve } from "node:path";
+import { mnemonicToAccount } from "viem/accounts";
 import { parse, required, stopOnSignal, UsageError } from "../chain/cli/args.js";
+import { TEST_MNEMONIC } from "../chain/client/keys.js";
 import { createLogger } from "../chain/log.js";
 import { Conductor } from "./conductor.js";
 import { deployThroughDevnet } from "./devnet-admin.js";
@@ -27,6 +29,9 @@ export async function evmCommand(args: string[]): Promise<void> {
     metroRpc: home.settings.metroRpc,
     composerMnemonic: home.settings.composerMnemonic,
     composerAccountIndex: home.settings.composerAccountIndex,
+    ...(home.settings.faucetAccountIndex === undefined
+      ? {}
+      : { faucet: mnemonicToAccount(TEST_MNEMONIC, { addressIndex: home.settings.faucetAccountIndex }) }),
     log,
   });
   stopOnSignal(node.stop);
@@ -81,4 +86,7 @@ export async function rollupCommand(args: string[]): Promise<void> {
   console.log(`  RPC: ${deployed.rpcUrl}`);
   console.log(`  home: ${deployed.home}`);
   console.log(`  funded accounts: the test mnemonic's Ethereum accounts m/44'/60'/0'/0/0..9`);
+  console.log(
+    `  faucet: curl -s ${deployed.rpcUrl} -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"metro_faucet","params":["0xYOURADDRESS"]}'`,
+  );
 }

@@ -27,6 +27,8 @@ export const EvmSettingsSchema = z.object({
   /** The Metro test-mnemonic account that pays for sequencing this rollup's txs. */
   composerAccountIndex: z.number().int().nonnegative(),
   composerMnemonic: z.string().default(TEST_MNEMONIC),
+  /** The test mnemonic's Ethereum account that serves `metro_faucet`, if any. */
+  faucetAccountIndex: z.number().int().nonnegative().optional(),
 });
 export type EvmSettings = z.infer<typeof EvmSettingsSchema>;
 
@@ -41,6 +43,8 @@ const FILES = { genesis: "genesis.json", conductor: "conductor.json", settings: 
 
 /** The devnet's rollup accounts: the test mnemonic's Ethereum accounts m/44'/60'/0'/0/i. */
 export const FUNDED_ETH_ACCOUNTS = 10;
+/** The faucet's account: past the ones users are told about, so their nonces stay theirs. */
+export const FAUCET_ETH_ACCOUNT = 100;
 const DEVNET_BALANCE = (10n ** 18n * 1_000_000n).toString();
 
 export function readRollupHome(dir: string): RollupHome {
@@ -92,7 +96,7 @@ export async function createRollupHome(options: NewRollupOptions): Promise<Rollu
   const alloc: RollupGenesis["alloc"] = {
     [ORACLE_ADDRESS]: { balance: "0", nonce: 0, code: oracleGenesisCode() },
   };
-  for (let i = 0; i < FUNDED_ETH_ACCOUNTS; i++) {
+  for (const i of [...Array(FUNDED_ETH_ACCOUNTS).keys(), FAUCET_ETH_ACCOUNT]) {
     alloc[mnemonicToAccount(TEST_MNEMONIC, { addressIndex: i }).address] = {
       balance: DEVNET_BALANCE,
       nonce: 0,
@@ -129,6 +133,7 @@ export async function createRollupHome(options: NewRollupOptions): Promise<Rollu
       metroRpc: options.metroRpc,
       composerAccountIndex: options.composerAccountIndex,
       composerMnemonic: TEST_MNEMONIC,
+      faucetAccountIndex: FAUCET_ETH_ACCOUNT,
     },
   };
   home.conductor.executionUrl = `http://127.0.0.1:${home.settings.executionPort}`;

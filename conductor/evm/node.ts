@@ -4,11 +4,13 @@
  */
 import type { Server } from "node:http";
 import { join } from "node:path";
+import type { HDAccount } from "viem/accounts";
 import type { Logger } from "../../chain/log.js";
 import { serveExecutionApi } from "../execution/transport.js";
 import { EvmChain } from "./chain.js";
 import { Composer } from "./composer.js";
 import { ethHandlers } from "./eth-api.js";
+import { addFaucet } from "./faucet.js";
 import type { RollupGenesis } from "./genesis.js";
 import { serveJsonRpc } from "./json-rpc.js";
 import { EvmStore } from "./store.js";
@@ -24,6 +26,8 @@ export interface EvmNodeOptions {
   /** The Metro account that pays for sequencing users' txs. */
   composerMnemonic: string;
   composerAccountIndex: number;
+  /** A funded account that serves `metro_faucet` (devnets). */
+  faucet?: HDAccount;
   log: Logger;
 }
 
@@ -48,7 +52,9 @@ export async function startEvmNode(options: EvmNodeOptions): Promise<EvmNode> {
     log,
   });
   const onError = (error: Error) => log.error({ err: error }, "request failed");
-  const rpc = await serveJsonRpc(ethHandlers(chain, composer, CLIENT_VERSION), options.rpcPort, onError);
+  const handlers = ethHandlers(chain, composer, CLIENT_VERSION);
+  if (options.faucet) addFaucet(handlers, options.faucet, options.genesis.chainId);
+  const rpc = await serveJsonRpc(handlers, options.rpcPort, onError);
   const execution = await serveExecutionApi(chain, options.executionPort, onError);
   const state = await chain.getCommitmentState();
   log.info(
