@@ -75,7 +75,8 @@ describe("conductor: every block verified like a light client before it executes
         trust: { height: height + 1, validatorsHash: toHex(trusted.header.nextValidatorsHash) },
         metroRpc: stack.net.rpc(0),
         daUrl: stack.daUrl,
-        daStartHeight: 1,
+        // The firm stream stays idle (no DA height this far), so each height comes through the soft path.
+        daStartHeight: 1_000_000_000,
         executionUrl: "http://127.0.0.1:1",
         // No gossip peers: soft blocks come from what the test feeds, then from the RPC.
         gossip: { port: 0, peers: [] },
