@@ -45,7 +45,7 @@ describe("rollups end to end: real CometBFT, relayer, local DA, gossip, EVM node
     const { publicClient, wallet } = rollupClients(gm);
     const to = ethAccount(5).address;
     const hash = await wallet.sendTransaction({ to, value: parseEther("2") });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 25 });
     const finalizedAtReceipt = await publicClient.getBlock({ blockTag: "finalized" });
     assert.equal(receipt.status, "success");
     assert.ok(
