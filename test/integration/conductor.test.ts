@@ -16,7 +16,7 @@ import type { SequencerBlock } from "../../core/sequencer-block.js";
 import { buildSequencerBlock } from "../../relayer/sequencer-block.js";
 import { testRollupGenesis } from "../support/evm.js";
 import { sleep } from "../support/network.js";
-import { type RollupStack, startRollupStack } from "../support/rollups.js";
+import { inProcessConductorConfig, type RollupStack, startRollupStack } from "../support/rollups.js";
 
 const NAME = "forgery-test";
 
@@ -69,7 +69,8 @@ describe("conductor: every block verified like a light client before it executes
       warnings.push(`${message}: ${payload.err?.message ?? ""}`);
     }) as typeof log.warn;
     conductor = await Conductor.start({
-      config: {
+      // No gossip peers: soft blocks come from what the test feeds, then from the RPC.
+      config: inProcessConductorConfig({
         rollupName: NAME,
         metroChainId: trusted.header.chainId,
         trust: { height: height + 1, validatorsHash: toHex(trusted.header.nextValidatorsHash) },
@@ -77,12 +78,8 @@ describe("conductor: every block verified like a light client before it executes
         daUrl: stack.daUrl,
         // The firm stream stays idle (no DA height this far), so each height comes through the soft path.
         daStartHeight: 1_000_000_000,
-        executionUrl: "http://127.0.0.1:1",
-        // No gossip peers: soft blocks come from what the test feeds, then from the RPC.
-        gossip: { port: 0, peers: [] },
         gossipGraceMs: 4000,
-        forks: [],
-      },
+      }),
       home: join(dir, "conductor"),
       engine,
       log,

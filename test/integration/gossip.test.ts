@@ -5,20 +5,12 @@ import { utf8 } from "../../core/bytes.js";
 import { validatorSetHash } from "../../core/comet/hashes.js";
 import { type SequencerBlock, SequencerBlockCodec } from "../../core/sequencer-block.js";
 import { BlockGossip } from "../../relayer/gossip.js";
-import { sleep } from "../support/network.js";
+import { sleep, until } from "../support/network.js";
 import { CHAIN, signedBlock, validatorSet } from "../support/signed-blocks.js";
 
 const honestSet = validatorSet(4, 1);
 const forgerSet = validatorSet(4, 2);
 const log = createLogger("test", "silent");
-
-async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 describe("gossip of SequencerBlocks over libp2p", () => {
   let honest: BlockGossip;

@@ -16,7 +16,7 @@ import { CelestiaClient } from "../../relayer/celestia/client.js";
 import { readRollupAtDaHeight } from "../../relayer/da-reader.js";
 import { BlockGossip } from "../../relayer/gossip.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
-import { randomPortBase, sleep, startNetwork, type TestNetwork } from "../support/network.js";
+import { randomPortBase, sleep, startNetwork, type TestNetwork, until } from "../support/network.js";
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "chain", "cli", "main.js");
 const ROLLUPS = ["relay-one", "relay-two", "relay-three"];
@@ -38,14 +38,6 @@ async function stopProcess(
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill(signal);
   await exited;
-}
-
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(250);
-  }
 }
 
 /** Sends one tx per rollup (one account each) every `everyMs` until stopped; returns what was sent. */

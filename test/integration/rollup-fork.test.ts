@@ -20,20 +20,12 @@ import { headerHash } from "../../core/comet/hashes.js";
 import { type Relaying, startRelaying } from "../../relayer/start.js";
 import { feeFor } from "../support/accounts.js";
 import { ETHER, ethAccount, testRollupGenesis } from "../support/evm.js";
-import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
+import { sleep, startNetwork, type TestNetwork, until } from "../support/network.js";
 import { type RollupStack, startRollupStack } from "../support/rollups.js";
 
 const NAME = "migrating";
 const FORK_CHAIN = "metro-fork-2";
 const FORK_AT = 6n;
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(200);
-  }
-}
 
 /** The trust root for following `rpc` from its next height. */
 async function nextTrust(rpc: string) {

@@ -13,16 +13,8 @@ import { utf8 } from "../../core/bytes.js";
 import { QueryPath } from "../../core/proto/sequencer.js";
 import { CHAIN_ID, feeFor } from "../support/accounts.js";
 import { ETHER, ethAccount } from "../support/evm.js";
-import { sleep } from "../support/network.js";
+import { sleep, until } from "../support/network.js";
 import { type RollupStack, rollupClients, startRollupStack } from "../support/rollups.js";
-
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(200);
-  }
-}
 
 const engineOf = (rollup: RollupProcesses) => new ExecutionClient(rollup.home.conductor.executionUrl);
 

@@ -9,6 +9,7 @@ import { createPublicClient, createWalletClient, defineChain, http, type PublicC
 import { createLogger } from "../../chain/log.js";
 import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
 import { waitForHeight } from "../../chain/node/rpc.js";
+import type { ConductorConfig } from "../../conductor/config.js";
 import { createRollupHome, RollupProcesses, readRollupHome } from "../../conductor/rollup-home.js";
 import { LocalDa } from "../../relayer/da/server.js";
 import { type Relaying, startRelaying } from "../../relayer/start.js";
@@ -123,5 +124,24 @@ export function rollupClients(processes: RollupProcesses, accountIndex = 0) {
     chain,
     publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient,
     wallet: createWalletClient({ account: ethAccount(accountIndex), chain, transport }),
+  };
+}
+
+type RequiredConductorFields = "rollupName" | "metroChainId" | "trust" | "metroRpc" | "daUrl";
+
+/**
+ * A conductor config for an in-process conductor: the engine is passed directly (so the
+ * execution URL is never used) and, unless said otherwise, no gossip peers and no forks.
+ */
+export function inProcessConductorConfig(
+  config: Pick<ConductorConfig, RequiredConductorFields> & Partial<ConductorConfig>,
+): ConductorConfig {
+  return {
+    daStartHeight: 1,
+    executionUrl: "http://127.0.0.1:1",
+    gossip: { port: 0, peers: [] },
+    gossipGraceMs: 1500,
+    forks: [],
+    ...config,
   };
 }

@@ -15,7 +15,8 @@ import { CelestiaClient } from "../../relayer/celestia/client.js";
 import { LocalDa } from "../../relayer/da/server.js";
 import { planSubmissions } from "../../relayer/da-batch.js";
 import { ETHER, ethAccount, testRollupGenesis } from "../support/evm.js";
-import { sleep } from "../support/network.js";
+import { sleep, until } from "../support/network.js";
+import { inProcessConductorConfig } from "../support/rollups.js";
 import { ALPHA, CHAIN, signedBlock, validatorSet } from "../support/signed-blocks.js";
 
 const HEIGHT = 7n;
@@ -33,14 +34,6 @@ async function transferTo(index: number): Promise<Uint8Array> {
       maxPriorityFeePerGas: 1n,
     }),
   );
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
 }
 
 /**
@@ -66,18 +59,14 @@ describe("conductor: the firm version wins when the DA disagrees with what ran s
       testRollupGenesis({ name: "alpha", sequencerStartHeight: Number(HEIGHT) }),
     );
     conductor = await Conductor.start({
-      config: {
+      config: inProcessConductorConfig({
         rollupName: "alpha",
         metroChainId: CHAIN,
         trust: { height: Number(HEIGHT), validatorsHash: toHex(validatorSetHash(set.validators)) },
         metroRpc: "http://127.0.0.1:1",
         daUrl,
-        daStartHeight: 1,
-        executionUrl: "http://127.0.0.1:1",
-        gossip: { port: 0, peers: [] },
         gossipGraceMs: 600_000,
-        forks: [],
-      },
+      }),
       home: join(dir, "conductor"),
       engine,
       log,
@@ -103,14 +92,14 @@ describe("conductor: the firm version wins when the DA disagrees with what ran s
       items: [{ rollupId: ALPHA, data: await transferTo(6) }],
     });
     conductor.onGossip(soft);
-    await until(() => conductor.stats.softNumber === 1n, "the soft block runs");
+    await until("the soft block runs", () => conductor.stats.softNumber === 1n);
     assert.equal(conductor.stats.firmNumber, 0n);
 
     const client = new CelestiaClient({ url: daUrl });
     for (const submission of planSubmissions(CHAIN, [firm], { maxBlobBytes: 1_000_000 })) {
       await client.submit(submission.blobs);
     }
-    await until(() => conductor.stats.rollbacks === 1, "the firm block replaces it");
+    await until("the firm block replaces it", () => conductor.stats.rollbacks === 1);
     const state = await engine.getCommitmentState();
     assert.equal(state.firm.number, 1n);
     assert.equal(toHex(state.soft.hash), toHex(state.firm.hash));
