@@ -164,7 +164,7 @@ async function benchLatency(
  * What the conductor does to trust one Metro block before executing it: verify its rollup's
  * slice (commit signatures, commitment and data proofs) and follow the validator set.
  */
-async function benchVerify(): Promise<VerifyBenchRow[]> {
+export async function benchVerify(): Promise<VerifyBenchRow[]> {
   const rollups = ["bench-a", "bench-b", "bench-c"].map(rollupIdFromName);
   const ours = rollups[0]!;
   const txs = await evmTxs(60);

@@ -3,6 +3,13 @@ import { createRequire } from "node:module";
 /** The parts of the `secp256k1` package's API Metro uses. */
 export interface NativeSecp256k1 {
   ecdsaVerify(signature: Uint8Array, message32: Uint8Array, publicKey: Uint8Array): boolean;
+  /** The recovered public key (65 bytes when not compressed); throws when none recovers. */
+  ecdsaRecover(
+    signature: Uint8Array,
+    recoveryId: number,
+    message32: Uint8Array,
+    compressed: boolean,
+  ): Uint8Array;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   hexToBytes,
   setLengthLeft,
 } from "@ethereumjs/util";
-import { buildBlock, createVM, type RunTxResult, type VM } from "@ethereumjs/vm";
+import { createVM, type VM } from "@ethereumjs/vm";
 import { encodeOracleUpdate, ORACLE_ADDRESS, SYSTEM_ADDRESS } from "../../contracts/index.js";
 import { bytesEqual, toHex } from "../../core/bytes.js";
 import { minAmount } from "../../core/decimal.js";
@@ -33,6 +33,8 @@ import {
   type GenesisInfo,
   type GetBlockRequest,
 } from "../execution/api.js";
+import { assembleBlock, type ExecutedTx } from "./assemble.js";
+import { nativeEcrecover } from "./crypto.js";
 import type { RollupGenesis } from "./genesis.js";
 import type { EvmStore, StoredReceipt } from "./store.js";
 
@@ -42,6 +44,7 @@ const ORACLE_UPDATE_GAS = 30_000_000n;
 export function rollupCommon(chainId: number): Common {
   return createCustomCommon({ chainId, name: `metro-rollup-${chainId}` }, Mainnet, {
     hardfork: Hardfork.Cancun,
+    customCrypto: { ecrecover: nativeEcrecover },
   });
 }
 
@@ -74,11 +77,6 @@ class AncestorHashes {
   shallowCopy(): this {
     return this;
   }
-}
-
-export interface ExecutedTx {
-  tx: TypedTransaction;
-  result: RunTxResult;
 }
 
 export class EvmChain implements ExecutionEngine {
@@ -180,44 +178,26 @@ export class EvmChain implements ExecutionEngine {
     // Ethereum tools expect time never to run backwards; Metro's BFT time does not, but be sure.
     const parentTime = parent.block.header.timestamp;
     const timestamp = request.timestamp > parentTime ? request.timestamp : parentTime;
-    const builder = await buildBlock(this.vm, {
-      parentBlock: parent.block,
-      headerData: {
+    const { block, executed, skipped } = await assembleBlock(
+      this.vm,
+      this.common,
+      parent.block,
+      {
         timestamp,
         coinbase: this.feeRecipient,
         // Metro's block hash: unpredictable before Metro commits, the same for every node after.
         mixHash: setLengthLeft(request.sequencerBlockHash, 32),
-        parentBeaconBlockRoot: new Uint8Array(32),
       },
-      blockOpts: { putBlockIntoBlockchain: false },
-    });
-    await this.writePrices(request, timestamp);
-    const executed: ExecutedTx[] = [];
-    const skipped: number[] = [];
-    for (const [index, raw] of request.transactions.entries()) {
-      const tx = this.decodeTx(raw);
-      if (!tx) {
-        skipped.push(index);
-        continue;
-      }
-      try {
-        executed.push({ tx, result: await builder.addTransaction(tx) });
-      } catch {
-        skipped.push(index);
-      }
-    }
-    const { block } = await builder.build();
+      request.transactions.map((raw) => this.decodeTx(raw)),
+      () => this.writePrices(request, timestamp),
+    );
     const meta = blockMeta(
       block,
       request.sequencerHeight,
       request.sequencerBlockHash,
       rollupDataHash(request.transactions),
     );
-    await this.store.putBlock(
-      block.serialize(),
-      meta,
-      receiptsOf(block, executed, builder.transactionReceipts),
-    );
+    await this.store.putBlock(block.serialize(), meta, receiptsOf(block, executed));
     return { block: meta, skipped };
   }
 
@@ -359,36 +339,25 @@ function blockMeta(
   };
 }
 
-function receiptsOf(
-  block: Block,
-  executed: readonly ExecutedTx[],
-  receipts: ReadonlyArray<{
-    cumulativeBlockGasUsed: bigint;
-    bitvector: Uint8Array;
-    logs: [Uint8Array, Uint8Array[], Uint8Array][];
-  }>,
-): StoredReceipt[] {
+function receiptsOf(block: Block, executed: readonly ExecutedTx[]): StoredReceipt[] {
   const baseFee = block.header.baseFeePerGas ?? 0n;
-  return executed.map(({ tx, result }, index) => {
-    const receipt = receipts[index]!;
-    return {
-      transactionHash: bytesToHex(tx.hash()),
-      from: tx.getSenderAddress().toString(),
-      to: tx.to?.toString() ?? null,
-      contractAddress: result.createdAddress?.toString() ?? null,
-      type: tx.type,
-      status: result.execResult.exceptionError ? 0 : 1,
-      gasUsed: result.totalGasSpent.toString(),
-      cumulativeGasUsed: receipt.cumulativeBlockGasUsed.toString(),
-      effectiveGasPrice: effectiveGasPrice(tx, baseFee).toString(),
-      logsBloom: bytesToHex(receipt.bitvector),
-      logs: receipt.logs.map(([address, topics, data]) => ({
-        address: bytesToHex(address),
-        topics: topics.map((topic) => bytesToHex(topic)),
-        data: bytesToHex(data),
-      })),
-    };
-  });
+  return executed.map(({ tx, result }) => ({
+    transactionHash: bytesToHex(tx.hash()),
+    from: tx.getSenderAddress().toString(),
+    to: tx.to?.toString() ?? null,
+    contractAddress: result.createdAddress?.toString() ?? null,
+    type: tx.type,
+    status: result.execResult.exceptionError ? 0 : 1,
+    gasUsed: result.totalGasSpent.toString(),
+    cumulativeGasUsed: result.receipt.cumulativeBlockGasUsed.toString(),
+    effectiveGasPrice: effectiveGasPrice(tx, baseFee).toString(),
+    logsBloom: bytesToHex(result.receipt.bitvector),
+    logs: result.receipt.logs.map(([address, topics, data]) => ({
+      address: bytesToHex(address),
+      topics: topics.map((topic) => bytesToHex(topic)),
+      data: bytesToHex(data),
+    })),
+  }));
 }
 
 export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {

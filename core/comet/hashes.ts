@@ -6,14 +6,7 @@ import { concatBytes, utf8 } from "../bytes.js";
 import { sha256 } from "../hash.js";
 import { type MerkleProof, merkleProof, merkleRoot } from "../merkle.js";
 import { uvarint } from "../proto/varint.js";
-import {
-  BlockIdCodec,
-  ConsensusCodec,
-  type Header,
-  SimpleValidatorCodec,
-  TimestampCodec,
-  type Validator,
-} from "./types.js";
+import { BlockIdCodec, ConsensusCodec, type Header, TimestampCodec, type Validator } from "./types.js";
 
 /** gogoproto's BytesValue/StringValue wrapper (field 1, length-delimited); empty encodes to nothing. */
 function wrappedBytes(value: Uint8Array): Uint8Array {
@@ -46,10 +39,23 @@ export function headerHash(header: Header): Uint8Array {
   ]);
 }
 
+/**
+ * SimpleValidator { PublicKey pub_key = 1; int64 voting_power = 2 }, written by hand: it is
+ * hashed for every validator of every verified block, and the generic codec was most of the cost.
+ */
+export function simpleValidatorBytes(validator: Validator): Uint8Array {
+  const { ed25519, secp256k1 } = validator.pubKey;
+  const [field, key] = ed25519 ? [0x0a, ed25519] : secp256k1 ? [0x12, secp256k1] : [0, undefined];
+  const pubKey = key ? concatBytes(Uint8Array.of(field), uvarint(key.length), key) : new Uint8Array();
+  const power =
+    validator.votingPower === 0n
+      ? new Uint8Array()
+      : concatBytes(Uint8Array.of(0x10), uvarint(BigInt.asUintN(64, validator.votingPower)));
+  return concatBytes(Uint8Array.of(0x0a), uvarint(pubKey.length), pubKey, power);
+}
+
 export function validatorSetHash(validators: readonly Validator[]): Uint8Array {
-  return merkleRoot(
-    validators.map((v) => SimpleValidatorCodec.encode({ pubKey: v.pubKey, votingPower: v.votingPower })),
-  );
+  return merkleRoot(validators.map(simpleValidatorBytes));
 }
 
 /** A block's data_hash: the Merkle root over sha256 of each tx. */

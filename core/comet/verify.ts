@@ -1,7 +1,7 @@
 /**
- * Light-client verification of one CometBFT v0.38 commit (types/validation.go): the commit is
- * for this header, the validator set is the one the header names, and validators holding more
- * than 2/3 of the voting power signed a precommit for the block.
+ * Light-client verification of one CometBFT v0.38 commit (types/validation.go,
+ * VerifyCommitLight): the commit is for this header, the validator set is the one the header
+ * names, and validators holding more than 2/3 of the voting power signed a precommit for it.
  */
 import { bytesEqual, concatBytes, toHex } from "../bytes.js";
 import { sha256 } from "../hash.js";
@@ -67,12 +67,14 @@ export function verifyCommit({ chainId, header, commit, validators }: SignedBloc
   if (commit.signatures.length !== validators.length) {
     throw fail(`commit has ${commit.signatures.length} signatures for ${validators.length} validators`);
   }
-  let total = 0n;
+  const total = validators.reduce((sum, validator) => sum + validator.votingPower, 0n);
   let signed = 0n;
-  commit.signatures.forEach((sig, i) => {
+  // As CometBFT's VerifyCommitLight: stop once more than 2/3 of the power has verified. The
+  // rest cannot change the verdict, and at 100 validators it saves a third of the work.
+  for (let i = 0; i < commit.signatures.length && signed * 3n <= total * 2n; i++) {
+    const sig = commit.signatures[i]!;
     const validator = validators[i]!;
-    total += validator.votingPower;
-    if (sig.blockIdFlag !== BlockIdFlag.commit) return;
+    if (sig.blockIdFlag !== BlockIdFlag.commit) continue;
     const publicKey = validator.pubKey.ed25519;
     if (!publicKey) throw fail(`validator ${i} has no ed25519 key`);
     if (!bytesEqual(sig.validatorAddress, validatorAddress(publicKey))) {
@@ -82,7 +84,7 @@ export function verifyCommit({ chainId, header, commit, validators }: SignedBloc
       throw fail(`signature ${i} (${toHex(sig.validatorAddress)}) is invalid`);
     }
     signed += validator.votingPower;
-  });
+  }
   if (signed * 3n <= total * 2n) throw fail(`signed power ${signed} of ${total} is not more than 2/3`);
   return hash;
 }

@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { hexToBytes } from "viem";
+import { bigIntToBytes, ecrecover } from "@ethereumjs/util";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { hexToBytes, keccak256 } from "viem";
 import { EvmChain } from "../../conductor/evm/chain.js";
+import { EcrecoverError, nativeEcrecover } from "../../conductor/evm/crypto.js";
 import { EvmStore } from "../../conductor/evm/store.js";
 import type { ExecutedBlock } from "../../conductor/execution/api.js";
 import { toHex } from "../../core/bytes.js";
@@ -30,6 +33,36 @@ async function transfer(account = sender, nonce = 0, value = ETHER) {
 }
 
 const metroHash = (n: number) => new Uint8Array(32).fill(n);
+
+describe("native sender recovery", () => {
+  it("recovers exactly the key ethereumjs' own ecrecover does, and refuses what it refuses", () => {
+    for (let i = 1; i <= 20; i++) {
+      const key = secp256k1.utils.randomSecretKey();
+      const digest = keccak256(new Uint8Array([i, 1, 2, 3]), "bytes");
+      // noble's "recovered" format: the recovery bit, then r and s.
+      const signed = secp256k1.sign(digest, key, { prehash: false, format: "recovered" });
+      const recovery = BigInt(signed[0]!);
+      const r = signed.slice(1, 33);
+      const s = signed.slice(33, 65);
+      for (const [v, chainId] of [
+        [27n + recovery, undefined],
+        [recovery, undefined],
+        [1337n * 2n + 35n + recovery, 1337n],
+      ] as const) {
+        assert.equal(
+          toHex(nativeEcrecover(digest, v, r, s, chainId)),
+          toHex(ecrecover(digest, v, r, s, chainId)),
+        );
+      }
+    }
+    const digest = new Uint8Array(32).fill(1);
+    assert.throws(
+      () => nativeEcrecover(digest, 29n, new Uint8Array(32).fill(1), new Uint8Array(32).fill(1)),
+      /v value/,
+    );
+    assert.throws(() => nativeEcrecover(digest, 27n, new Uint8Array(32), new Uint8Array(32)), EcrecoverError);
+  });
+});
 
 describe("the reference EVM execution engine", () => {
   const dir = mkdtempSync(join(tmpdir(), "metro-evm-"));

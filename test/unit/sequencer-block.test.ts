@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { utf8 } from "../../core/bytes.js";
+import { toHex, utf8 } from "../../core/bytes.js";
+import { simpleValidatorBytes } from "../../core/comet/hashes.js";
+import { SimpleValidatorCodec } from "../../core/comet/types.js";
 import { CommitVerificationError } from "../../core/comet/verify.js";
 import {
   type SequencerBlock,
@@ -79,5 +81,21 @@ describe("SequencerBlock verification", () => {
     lied.rollupIds = lied.rollupIds.filter((id) => id !== BETA);
     lied.rollup = null;
     assert.throws(() => verifyRollupSlice(lied, BETA, options), /id list/);
+  });
+});
+
+describe("validator set hashing", () => {
+  it("writes SimpleValidator exactly as the protobuf codec does", () => {
+    const keys = [{ ed25519: new Uint8Array(32).fill(7) }, { secp256k1: new Uint8Array(33).fill(3) }, {}];
+    for (const pubKey of keys) {
+      for (const votingPower of [0n, 1n, 127n, 128n, 10_000_000n, 2n ** 62n]) {
+        const validator = { address: new Uint8Array(20), pubKey, votingPower, proposerPriority: 0n };
+        assert.equal(
+          toHex(simpleValidatorBytes(validator)),
+          toHex(SimpleValidatorCodec.encode({ pubKey, votingPower })),
+          `${Object.keys(pubKey).join()} ${votingPower}`,
+        );
+      }
+    }
   });
 });
