@@ -207,7 +207,7 @@ export async function benchVerify(): Promise<VerifyBenchRow[]> {
 const EXEC_CHAIN_ID = 4_242_002;
 
 /** `blocks` blocks of `perBlock` signed EIP-1559 transfers from `senders` funded accounts. */
-async function transferBlocks(blocks: number, perBlock: number, senders: number) {
+export async function transferBlocks(blocks: number, perBlock: number, senders: number) {
   const accounts = Array.from({ length: senders }, (_, i) =>
     privateKeyToAccount(keccak256(stringToHex(`metro bench sender ${i}`))),
   );
@@ -241,7 +241,7 @@ async function transferBlocks(blocks: number, perBlock: number, senders: number)
 }
 
 /** Our engine: executeBlock + updateCommitmentState on LMDB, the way the conductor calls it. */
-async function engineTxPerSecond(genesis: RollupGenesis, blocks: Uint8Array[][], warmup: number) {
+export async function engineTxPerSecond(genesis: RollupGenesis, blocks: Uint8Array[][], warmup: number) {
   const dir = mkdtempSync(join(tmpdir(), "metro-bench-evm-"));
   const store = new EvmStore(dir);
   try {
@@ -276,7 +276,7 @@ async function engineTxPerSecond(genesis: RollupGenesis, blocks: Uint8Array[][],
 }
 
 /** Plain ethereumjs: decode and runTx each tx on createVM's in-memory state, state root per block. */
-async function inMemoryTxPerSecond(genesis: RollupGenesis, blocks: Uint8Array[][], warmup: number) {
+export async function inMemoryTxPerSecond(genesis: RollupGenesis, blocks: Uint8Array[][], warmup: number) {
   const common = rollupCommon(genesis.chainId);
   const vm = await createVM({ common });
   for (const [address, entry] of Object.entries(genesis.alloc)) {

@@ -46,31 +46,32 @@ export interface TxLocation {
 const key = (kind: string, id: Uint8Array | string | bigint) =>
   `${kind}/${typeof id === "bigint" ? id.toString(16).padStart(16, "0") : typeof id === "string" ? id : toHex(id)}`;
 
-/** The trie's node store, in the shape ethereumjs' MPT expects (keys arrive as hex strings). */
+/**
+ * The trie's node store, in the shape ethereumjs' MPT expects (keys arrive as hex strings).
+ * Writes wait in memory and reach LMDB with the block that made them, in one transaction:
+ * ethereumjs commits the trie after every tx, and a durable LMDB commit each time was most of
+ * a block's cost. A crash before the block is written loses only nodes no stored block uses.
+ */
 class TrieDatabase implements DB<string, string | Uint8Array> {
+  private pending = new Map<string, Buffer>();
+
   constructor(private readonly db: Database<Buffer, string>) {}
 
   async get(id: string, opts?: EncodingOpts): Promise<string | Uint8Array | undefined> {
-    const value = this.db.get(id);
+    const value = this.pending.get(id) ?? this.db.get(id);
     if (value === undefined) return undefined;
     return opts?.valueEncoding === "string" ? value.toString("utf8") : new Uint8Array(value);
   }
 
   async put(id: string, value: string | Uint8Array): Promise<void> {
-    await this.db.put(id, toBuffer(value));
+    this.pending.set(id, toBuffer(value));
   }
 
-  async del(id: string): Promise<void> {
-    await this.db.remove(id);
-  }
+  /** Nodes are content-addressed and shared between states, so none is ever deleted. */
+  async del(): Promise<void> {}
 
   async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
-    await this.db.transaction(() => {
-      for (const op of ops) {
-        if (op.type === "put") void this.db.put(op.key, toBuffer(op.value));
-        else void this.db.remove(op.key);
-      }
-    });
+    for (const op of ops) if (op.type === "put") this.pending.set(op.key, toBuffer(op.value));
   }
 
   shallowCopy(): DB<string, string | Uint8Array> {
@@ -78,6 +79,12 @@ class TrieDatabase implements DB<string, string | Uint8Array> {
   }
 
   async open(): Promise<void> {}
+
+  /** Writes the waiting nodes; call inside the LMDB transaction that stores their block. */
+  flush(): void {
+    for (const [id, value] of this.pending) void this.db.put(id, value);
+    this.pending = new Map();
+  }
 }
 
 function toBuffer(value: string | Uint8Array): Buffer {
@@ -87,14 +94,19 @@ function toBuffer(value: string | Uint8Array): Buffer {
 export class EvmStore {
   private readonly env: RootDatabase;
   private readonly chain: Database<Buffer, string>;
-  readonly trie: DB<string, string | Uint8Array>;
+  private readonly trieNodes: TrieDatabase;
 
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true });
     this.env = open({ path: directory, compression: false, maxDbs: 4 });
     const options = { keyEncoding: "ordered-binary", encoding: "binary" } as const;
-    this.trie = new TrieDatabase(this.env.openDB({ name: "trie", ...options }));
+    this.trieNodes = new TrieDatabase(this.env.openDB({ name: "trie", ...options }));
     this.chain = this.env.openDB({ name: "chain", ...options });
+  }
+
+  /** The state trie's node database, for ethereumjs' MPT. */
+  get trie(): DB<string, string | Uint8Array> {
+    return this.trieNodes;
   }
 
   genesis(): GenesisInfo | undefined {
@@ -136,6 +148,7 @@ export class EvmStore {
   /** Writes a block with everything about it in one transaction: all of it or none survives a crash. */
   async putBlock(rlp: Uint8Array, meta: ExecutedBlock, receipts: StoredReceipt[]): Promise<void> {
     await this.chain.transaction(() => {
+      this.trieNodes.flush();
       void this.chain.put(key("block", meta.hash), Buffer.from(rlp));
       void this.chain.put(key("meta", meta.hash), Buffer.from(ExecutedBlockCodec.encode(meta)));
       void this.chain.put(key("receipts", meta.hash), Buffer.from(JSON.stringify(receipts)));
