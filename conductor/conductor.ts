@@ -50,6 +50,8 @@ export interface ConductorOptions {
   config: ConductorConfig;
   home: string;
   engine: ExecutionEngine;
+  /** Called with each stretch of blocks that became firm, in order, and the DA height it was read at. */
+  onFirm?: (blocks: ExecutedBlock[], daHeight: bigint) => Promise<void>;
   log: Logger;
 }
 
@@ -270,8 +272,10 @@ export class Conductor {
   }
 
   private async commit(next: CommitmentState): Promise<void> {
+    const firmBefore = this.stats.firmNumber;
     this.state = await this.options.engine.updateCommitmentState(next);
     this.updateStats();
+    if (this.options.onFirm && this.stats.firmNumber > firmBefore) await this.reportFirm(firmBefore);
     for (const number of this.softSlices.keys()) {
       if (number <= this.stats.firmNumber) this.softSlices.delete(number);
     }
@@ -281,6 +285,19 @@ export class Conductor {
     }
     const firmNetwork = this.networkFor(this.stats.firmNumber + 1n);
     firmNetwork.trust.save(firmNetwork.metroHeightOf(this.stats.firmNumber + 1n) - 1n);
+  }
+
+  private async reportFirm(firmBefore: bigint): Promise<void> {
+    const blocks: ExecutedBlock[] = [];
+    for (let number = firmBefore + 1n; number <= this.stats.firmNumber; number++) {
+      const block = await this.options.engine.getBlock({ number, hash: new Uint8Array() });
+      if (block) blocks.push(block);
+    }
+    try {
+      await this.options.onFirm!(blocks, this.state.firmDaHeight);
+    } catch (error) {
+      this.options.log.warn({ err: error }, "the firm-block listener failed");
+    }
   }
 
   private async firmLoop(): Promise<void> {

@@ -4,21 +4,14 @@
  * delivered or forwarded; a block that fails is rejected, which costs its sender peer score,
  * so a peer that keeps forging ends up graylisted. Replays and blocks already seen are ignored.
  */
-import "./node-compat.js";
-import { noise } from "@chainsafe/libp2p-noise";
-import { yamux } from "@chainsafe/libp2p-yamux";
-import { generateKeyPairFromSeed } from "@libp2p/crypto/keys";
-import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from "@libp2p/gossipsub";
-import { createPeerScoreParams, createTopicScoreParams } from "@libp2p/gossipsub/score";
-import { identify } from "@libp2p/identify";
+import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
-import { tcp } from "@libp2p/tcp";
 import { multiaddr } from "@multiformats/multiaddr";
-import { createLibp2p, type Libp2p } from "libp2p";
 import type { Logger } from "../chain/log.js";
 import { toHex } from "../core/bytes.js";
 import { sha256 } from "../core/hash.js";
 import { type SequencerBlock, SequencerBlockCodec, verifySequencerBlock } from "../core/sequencer-block.js";
+import { type GossipNode, startGossipNode } from "./gossip-node.js";
 
 /** A SequencerBlock of a full 22 MB CometBFT block does not fit; blocks that large go to DA only. */
 export const MAX_GOSSIP_BYTES = 8 * 1024 * 1024;
@@ -48,7 +41,7 @@ export class BlockGossip {
   private readonly seenHeights = new Map<bigint, string>();
 
   private constructor(
-    readonly node: Libp2p<{ pubsub: GossipSub }>,
+    readonly node: GossipNode,
     private readonly options: BlockGossipOptions,
   ) {
     for (const hash of options.trustedValidatorsHashes) this.trusted.add(toHex(hash));
@@ -56,33 +49,11 @@ export class BlockGossip {
 
   static async start(options: BlockGossipOptions): Promise<BlockGossip> {
     const topic = blockTopic(options.chainId);
-    const node = await createLibp2p({
-      ...(options.identitySeed
-        ? { privateKey: await generateKeyPairFromSeed("Ed25519", options.identitySeed) }
-        : {}),
-      addresses: { listen: [`/ip4/127.0.0.1/tcp/${options.port ?? 0}`] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        pubsub: gossipsub({
-          allowPublishToZeroTopicPeers: true,
-          emitSelf: false,
-          maxInboundDataLength: MAX_GOSSIP_BYTES + 64 * 1024,
-          // Content-addressed ids: the same block from two publishers is one message.
-          msgIdFn: (message) => sha256(message.data),
-          scoreParams: createPeerScoreParams({
-            topics: {
-              [topic]: createTopicScoreParams({
-                topicWeight: 1,
-                invalidMessageDeliveriesWeight: -100,
-                invalidMessageDeliveriesDecay: 0.9,
-              }),
-            },
-          }),
-        }),
-      },
+    const node = await startGossipNode({
+      topic,
+      maxMessageBytes: MAX_GOSSIP_BYTES,
+      port: options.port,
+      identitySeed: options.identitySeed,
     });
     const gossip = new BlockGossip(node, options);
     node.services.pubsub.topicValidators.set(topic, (peer, message) => gossip.validate(peer, message));

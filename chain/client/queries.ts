@@ -19,7 +19,9 @@ import {
   QueryRollupDataResponseCodec,
   type RollupCount,
 } from "../../core/proto/sequencer.js";
+import { type ValidatorRecord, ValidatorRecordCodec } from "../../core/proto/staking.js";
 import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
+import { validatorKey } from "../modules/staking.js";
 import { abciQuery } from "../node/rpc.js";
 import { SdkCode } from "../tx/errors.js";
 
@@ -63,6 +65,15 @@ export async function queryBlockRollups(rpcUrl: string, height: bigint): Promise
 }
 
 /** The chain's latest price for a pair (undefined before its first update). */
+/** A validator's staking record (tokens, BLS key, jailed…), read from state; undefined if none. */
+export async function queryValidatorRecord(
+  rpcUrl: string,
+  operator: string,
+): Promise<ValidatorRecord | undefined> {
+  const value = await query(rpcUrl, QueryPath.storeKey, utf8(validatorKey(operator)));
+  return value.length > 0 ? ValidatorRecordCodec.decode(value) : undefined;
+}
+
 export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
   const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
   return value.length > 0 ? decodePrice(value) : undefined;

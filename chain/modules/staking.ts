@@ -39,7 +39,8 @@ export const DEFAULT_STAKING_PARAMS: StakingParams = {
 
 const PARAMS_KEY = "staking/params";
 const validatorPrefix = "staking/validator/";
-const validatorKey = (operator: string): string => `${validatorPrefix}${operator}`;
+/** Where a validator's record lives in state (clients read it with a store query). */
+export const validatorKey = (operator: string): string => `${validatorPrefix}${operator}`;
 const consensusKey = (address: Uint8Array): string => `staking/consensus/${toHex(address)}`;
 const blsKey = (publicKey: Uint8Array): string => `staking/bls/${toHex(publicKey)}`;
 export const delegationPrefix = (delegator: string): string => `staking/delegation/${delegator}/`;

@@ -1,5 +1,5 @@
 /** Metro's rollup-header messages and state records (proto/metro/rollup/v1). */
-import type { SignedHeader } from "../rollup-header.js";
+import type { RollupHeader, SignedHeader } from "../rollup-header.js";
 import { protoCodec } from "./codec.js";
 
 export interface MsgRegisterRollup {
@@ -67,3 +67,12 @@ export const ROLLUP_QUERY_PATHS = {
   rollup: "/metro.rollup.v1.Query/Rollup",
   header: "/metro.rollup.v1.Query/Header",
 } as const;
+
+/** One committee member's signature over a header, gossiped to the aggregator. */
+export interface HeaderSignature {
+  header: RollupHeader | null;
+  member: number;
+  signature: Uint8Array;
+}
+
+export const HeaderSignatureCodec = protoCodec<HeaderSignature>("metro.rollup.v1.HeaderSignature");

@@ -1,0 +1,342 @@
+/**
+ * A committee member's side of optimistic rollup headers. For each rollup block the conductor
+ * makes firm, the member builds the header {rollup id, height, parent header hash, Metro
+ * height, DA height, data root, state root}, signs its hash with its validator's BLS key and
+ * gossips the signature to the committee. The aggregator (a member chosen in its config)
+ * collects them, and once the signers hold the quorum of committee stake, submits
+ * MsgSubmitRollupHeader to Metro, headers in order, several per tx when they are ready together.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
+import type { PeerId } from "@libp2p/interface";
+import { multiaddr } from "@multiformats/multiaddr";
+import { z } from "zod";
+import { fetchAccount, type LoadAccount } from "../chain/client/load.js";
+import { OfflineSigner } from "../chain/client/offline.js";
+import {
+  queryParams,
+  queryRollup,
+  queryRollupHeader,
+  queryValidatorRecord,
+} from "../chain/client/queries.js";
+import type { Logger } from "../chain/log.js";
+import { gasFor, requiredFee } from "../chain/modules/params.js";
+import { writeFileAtomic } from "../chain/node/atomic-file.js";
+import { broadcastTxs, nodeStatus } from "../chain/node/rpc.js";
+import { blsAggregateSignatures, blsFastAggregateVerify, blsSign } from "../core/bls.js";
+import { bytesEqual, fromHex, toHex } from "../core/bytes.js";
+import { parseDecimal, parseUnitFraction } from "../core/decimal.js";
+import {
+  type HeaderSignature,
+  HeaderSignatureCodec,
+  MsgSubmitRollupHeaderCodec,
+} from "../core/proto/rollup.js";
+import { rollupIdFromName } from "../core/rollup.js";
+import {
+  type RollupHeader,
+  RollupHeaderCodec,
+  rollupHeaderHash,
+  signerBitmap,
+} from "../core/rollup-header.js";
+import { type GossipNode, startGossipNode } from "../relayer/gossip-node.js";
+import type { ExecutedBlock } from "./execution/api.js";
+
+const MAX_SIGNATURE_BYTES = 4096;
+/** Headers kept in memory and on disk for parent hashes and late signatures. */
+const KEEP_HEADERS = 256;
+/** Header submissions are BLS checks on every validator: this many per Metro tx at most. */
+const MAX_HEADERS_PER_TX = 20;
+
+export function headerTopic(chainId: string, rollupId: Uint8Array): string {
+  return `/metro/${chainId}/rollup-headers/${toHex(rollupId)}/1`;
+}
+
+export class HeaderSignerError extends Error {
+  override name = "HeaderSignerError";
+}
+
+export interface HeaderSignerOptions {
+  metroRpc: string;
+  metroChainId: string;
+  rollupName: string;
+  /** This member's validator: operator address and BLS secret key. */
+  operator: string;
+  blsSecretKey: Uint8Array;
+  /** Set on the member that submits: the Metro account that pays for submissions. */
+  aggregator?: { mnemonic: string; accountIndex: number };
+  gossip: { port: number; peers: string[] };
+  /** Where the last built headers are kept across restarts. */
+  statePath: string;
+  log: Logger;
+}
+
+interface Member {
+  operator: string;
+  blsPubkey: Uint8Array;
+  /** Zero when jailed: its signature then counts for nothing, as on chain. */
+  stake: bigint;
+}
+
+interface Collected {
+  header: RollupHeader;
+  hash: Uint8Array;
+  signatures: Map<number, Uint8Array>;
+}
+
+const StateSchema = z.object({ headers: z.array(z.string().regex(/^[0-9a-f]*$/)) });
+
+export class HeaderSigner {
+  readonly stats = { signed: 0, received: 0, rejected: 0, submitted: 0 };
+  private readonly rollupId: Uint8Array;
+  /** Built headers by rollup height (this member's view). */
+  private readonly built = new Map<bigint, RollupHeader>();
+  private readonly collected = new Map<string, Collected>();
+  private committee: Member[] = [];
+  private myIndex = -1;
+  private quorum = parseUnitFraction("1");
+  private submitter: { signer: OfflineSigner; account: LoadAccount } | undefined;
+  private submitting = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly options: HeaderSignerOptions,
+    private readonly node: GossipNode,
+  ) {
+    this.rollupId = rollupIdFromName(options.rollupName);
+    this.restore();
+  }
+
+  static async start(options: HeaderSignerOptions): Promise<HeaderSigner> {
+    const topic = headerTopic(options.metroChainId, rollupIdFromName(options.rollupName));
+    const node = await startGossipNode({
+      topic,
+      maxMessageBytes: MAX_SIGNATURE_BYTES,
+      port: options.gossip.port,
+    });
+    const signer = new HeaderSigner(options, node);
+    await signer.refreshCommittee();
+    node.services.pubsub.topicValidators.set(topic, (peer, message) => signer.validate(peer, message));
+    node.services.pubsub.subscribe(topic);
+    for (const peer of options.gossip.peers) {
+      await node
+        .dial(multiaddr(peer))
+        .catch((error: Error) => options.log.warn({ peer, err: error }, "could not dial header peer"));
+    }
+    if (options.aggregator) {
+      const account = await OfflineSigner.fromMnemonic(
+        options.aggregator.mnemonic,
+        options.aggregator.accountIndex,
+      );
+      signer.submitter = { signer: account, account: await fetchAccount(options.metroRpc, account) };
+      signer.timer = setInterval(() => void signer.submitReady(), 500);
+    }
+    return signer;
+  }
+
+  addresses(): string[] {
+    return this.node.getMultiaddrs().map((address) => address.toString());
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.node.stop();
+  }
+
+  /** Reads the committee, its keys and stake from Metro (they change with joins and slashing). */
+  async refreshCommittee(): Promise<void> {
+    const found = await queryRollup(this.options.metroRpc, this.rollupId);
+    if (!found?.rollup)
+      throw new HeaderSignerError(`rollup ${this.options.rollupName} is not registered on Metro`);
+    this.quorum = parseUnitFraction(found.rollup.quorum);
+    this.committee = await Promise.all(
+      found.rollup.committee.map(async (operator) => {
+        const record = await queryValidatorRecord(this.options.metroRpc, operator);
+        const stake = record && !record.jailed ? BigInt(record.tokens) : 0n;
+        return { operator, blsPubkey: record?.blsPubkey ?? new Uint8Array(), stake };
+      }),
+    );
+    this.myIndex = this.committee.findIndex((member) => member.operator === this.options.operator);
+    if (this.myIndex < 0) {
+      throw new HeaderSignerError(
+        `${this.options.operator} is not in ${this.options.rollupName}'s committee`,
+      );
+    }
+  }
+
+  /** The conductor made these blocks firm (in order) at `daHeight`: sign their headers. */
+  async onFirm(blocks: readonly ExecutedBlock[], daHeight: bigint): Promise<void> {
+    for (const block of blocks) {
+      const parent = block.number === 1n ? new Uint8Array(32) : await this.parentHash(block.number - 1n);
+      if (!parent) {
+        this.options.log.warn({ rollupHeight: block.number.toString() }, "no parent header: not signing");
+        continue;
+      }
+      const header: RollupHeader = {
+        rollupId: this.rollupId,
+        rollupHeight: block.number,
+        parentHash: parent,
+        metroHeight: block.sequencerHeight,
+        daHeight,
+        dataRoot: block.dataHash,
+        stateRoot: block.stateRoot,
+      };
+      this.remember(header);
+      const signature = blsSign(this.options.blsSecretKey, rollupHeaderHash(header));
+      this.collect(header, this.myIndex, signature);
+      this.stats.signed++;
+      const message = HeaderSignatureCodec.encode({ header, member: this.myIndex, signature });
+      await this.node.services.pubsub
+        .publish(headerTopic(this.options.metroChainId, this.rollupId), message)
+        .catch((error: Error) =>
+          this.options.log.warn({ err: error }, "could not gossip a header signature"),
+        );
+    }
+    this.save();
+  }
+
+  /** The parent's hash: from this member's own headers, else from the header Metro holds. */
+  private async parentHash(height: bigint): Promise<Uint8Array | undefined> {
+    const header = this.built.get(height);
+    if (header) return rollupHeaderHash(header);
+    const onChain = await queryRollupHeader(this.options.metroRpc, this.rollupId, height).catch(
+      () => undefined,
+    );
+    return onChain?.header ? onChain.hash : undefined;
+  }
+
+  private remember(header: RollupHeader): void {
+    this.built.set(header.rollupHeight, header);
+    for (const height of this.built.keys()) {
+      if (height <= header.rollupHeight - BigInt(KEEP_HEADERS)) this.built.delete(height);
+    }
+  }
+
+  private validate(peer: PeerId, message: Message): TopicValidatorResult {
+    const reject = (reason: string) => {
+      this.stats.rejected++;
+      this.options.log.warn({ peer: peer.toString(), reason }, "rejected a header signature");
+      return TopicValidatorResult.Reject;
+    };
+    let signed: HeaderSignature;
+    try {
+      signed = HeaderSignatureCodec.decode(message.data);
+    } catch (error) {
+      return reject(`undecodable: ${(error as Error).message}`);
+    }
+    const member = this.committee[signed.member];
+    if (!signed.header || !bytesEqual(signed.header.rollupId, this.rollupId))
+      return reject("not this rollup's header");
+    if (!member) return reject(`member ${signed.member} is not in the committee`);
+    if (!blsFastAggregateVerify(signed.signature, rollupHeaderHash(signed.header), [member.blsPubkey])) {
+      return reject(`member ${signed.member}'s signature does not verify`);
+    }
+    this.stats.received++;
+    this.collect(signed.header, signed.member, signed.signature);
+    return TopicValidatorResult.Accept;
+  }
+
+  private collect(header: RollupHeader, member: number, signature: Uint8Array): void {
+    const hash = rollupHeaderHash(header);
+    const id = toHex(hash);
+    let entry = this.collected.get(id);
+    if (!entry) {
+      entry = { header, hash, signatures: new Map() };
+      this.collected.set(id, entry);
+    }
+    entry.signatures.set(member, signature);
+  }
+
+  private hasQuorum(entry: Collected): boolean {
+    const total = this.committee.reduce((sum, member) => sum + member.stake, 0n);
+    let signed = 0n;
+    for (const index of entry.signatures.keys()) signed += this.committee[index]?.stake ?? 0n;
+    return signed > 0n && signed * this.quorum.denominator >= this.quorum.numerator * total;
+  }
+
+  /** The aggregator's loop: submits the next headers whose signers reached the quorum. */
+  private async submitReady(): Promise<void> {
+    if (this.submitting || !this.submitter) return;
+    this.submitting = true;
+    try {
+      const onChain = (await queryRollup(this.options.metroRpc, this.rollupId))?.latestHeight ?? 0n;
+      for (const [id, entry] of this.collected)
+        if (entry.header.rollupHeight <= onChain) this.collected.delete(id);
+      const ready: Collected[] = [];
+      for (let height = onChain + 1n; ready.length < MAX_HEADERS_PER_TX; height++) {
+        const mine = this.built.get(height);
+        const entry = mine ? this.collected.get(toHex(rollupHeaderHash(mine))) : undefined;
+        if (!entry || !this.hasQuorum(entry)) break;
+        ready.push(entry);
+      }
+      if (ready.length > 0) await this.submit(ready);
+    } catch (error) {
+      this.options.log.warn({ err: error }, "header submission failed; retrying");
+      if (this.submitter)
+        this.submitter.account = await fetchAccount(this.options.metroRpc, this.submitter.signer).catch(
+          () => this.submitter!.account,
+        );
+    } finally {
+      this.submitting = false;
+    }
+  }
+
+  private async submit(entries: readonly Collected[]): Promise<void> {
+    const { signer, account } = this.submitter!;
+    const messages = entries.map((entry) => {
+      const members = [...entry.signatures.keys()].sort((a, b) => a - b);
+      return {
+        typeUrl: MsgSubmitRollupHeaderCodec.typeUrl,
+        value: {
+          submitter: signer.address,
+          signed: {
+            header: entry.header,
+            aggregateSignature: blsAggregateSignatures(
+              members.map((member) => entry.signatures.get(member)!),
+            ),
+            signerBitmap: signerBitmap(this.committee.length, members),
+          },
+        },
+      };
+    });
+    const params = await queryParams(this.options.metroRpc);
+    const gas = gasFor(params, messages.length, 0n);
+    const tx = signer.signTx({
+      messages,
+      fee: {
+        amount: [
+          { denom: params.feeDenom, amount: requiredFee(gas, parseDecimal(params.minGasPrice)).toString() },
+        ],
+        gas,
+      },
+      chainId: (await nodeStatus(this.options.metroRpc)).chainId,
+      accountNumber: account.accountNumber,
+      sequence: account.sequence,
+    });
+    const [outcome] = await broadcastTxs(this.options.metroRpc, [tx]);
+    if (outcome?.kind !== "checked" || outcome.code !== 0) {
+      throw new HeaderSignerError(
+        `Metro refused the headers: ${outcome?.kind === "checked" ? outcome.log : outcome?.message}`,
+      );
+    }
+    this.submitter!.account = { ...account, sequence: account.sequence + 1n };
+    this.stats.submitted += entries.length;
+    // Wait for inclusion before building on it: the next submission starts from Metro's latest.
+    const last = entries[entries.length - 1]!.header.rollupHeight;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (((await queryRollup(this.options.metroRpc, this.rollupId))?.latestHeight ?? 0n) >= last) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  private restore(): void {
+    if (!existsSync(this.options.statePath)) return;
+    const stored = StateSchema.parse(JSON.parse(readFileSync(this.options.statePath, "utf8")));
+    for (const hex of stored.headers) this.remember(RollupHeaderCodec.decode(fromHex(hex)));
+  }
+
+  private save(): void {
+    const headers = [...this.built.values()].map((header) => toHex(RollupHeaderCodec.encode(header)));
+    writeFileAtomic(this.options.statePath, JSON.stringify({ headers }));
+  }
+}
