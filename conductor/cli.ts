@@ -1,13 +1,19 @@
 /** `metro evm`, `metro conductor` and `metro rollup deploy`: a rollup's processes and its setup. */
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { mnemonicToAccount } from "viem/accounts";
 import { parse, required, stopOnSignal, UsageError } from "../chain/cli/args.js";
 import { TEST_MNEMONIC } from "../chain/client/keys.js";
-import { createLogger } from "../chain/log.js";
+import { OfflineSigner } from "../chain/client/offline.js";
+import { createLogger, type Logger } from "../chain/log.js";
+import { blsKeyPath, loadOrCreateBlsKey } from "../chain/node/home.js";
+import { operatorAddress } from "../core/address.js";
 import { Conductor } from "./conductor.js";
+import type { ConductorConfig, HeaderSigning } from "./config.js";
 import { deployThroughDevnet } from "./devnet-admin.js";
 import { startEvmNode } from "./evm/node.js";
 import { ExecutionClient } from "./execution/transport.js";
+import { HeaderSigner } from "./headers.js";
 import { readRollupHome, rollupHomeExists } from "./rollup-home.js";
 
 function homeOf(values: { home?: string }): string {
@@ -53,13 +59,45 @@ export async function conductorCommand(args: string[]): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const signer = home.conductor.headers
+    ? await startHeaderSigner(home.conductor, home.conductor.headers, resolve(home.dir, "conductor"), log)
+    : undefined;
   const conductor = await Conductor.start({
     config: home.conductor,
     home: resolve(home.dir, "conductor"),
     engine,
+    ...(signer ? { onFirm: (blocks, daHeight) => signer.onFirm(blocks, daHeight) } : {}),
     log,
   });
-  stopOnSignal(() => conductor.stop());
+  stopOnSignal(async () => {
+    await conductor.stop();
+    await signer?.stop();
+  });
+}
+
+async function startHeaderSigner(config: ConductorConfig, signing: HeaderSigning, dir: string, log: Logger) {
+  if (!existsSync(blsKeyPath(signing.validatorHome))) {
+    throw new UsageError(`no BLS key in ${signing.validatorHome} (${blsKeyPath(signing.validatorHome)})`);
+  }
+  const operator = await OfflineSigner.fromMnemonic(signing.operatorMnemonic, signing.operatorAccountIndex);
+  return HeaderSigner.start({
+    metroRpc: config.metroRpc,
+    metroChainId: config.metroChainId,
+    rollupName: config.rollupName,
+    operator: operatorAddress(operator.address),
+    blsSecretKey: loadOrCreateBlsKey(signing.validatorHome).secretKey,
+    ...(signing.aggregate
+      ? {
+          aggregator: {
+            mnemonic: signing.operatorMnemonic,
+            accountIndex: signing.submitterAccountIndex ?? signing.operatorAccountIndex,
+          },
+        }
+      : {}),
+    gossip: signing.gossip,
+    statePath: join(dir, "headers.json"),
+    log,
+  });
 }
 
 /** `metro rollup deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]` */

@@ -29,6 +29,22 @@ export const NetworkConfigSchema = z.object({
 });
 export type NetworkConfig = z.infer<typeof NetworkConfigSchema>;
 
+/** A committee member's header signing: its validator's keys and whether it aggregates. */
+export const HeaderSigningSchema = z.object({
+  /** The validator's home, holding its BLS key (config/bls_key.json). */
+  validatorHome: z.string().min(1),
+  /** The operator's Metro account (mnemonic and index): names the member, pays submissions. */
+  operatorMnemonic: z.string().min(1),
+  operatorAccountIndex: z.number().int().nonnegative(),
+  aggregate: z.boolean().default(false),
+  /** The account that pays for submissions, when not the operator's (same mnemonic). */
+  submitterAccountIndex: z.number().int().nonnegative().optional(),
+  gossip: z
+    .object({ port: z.number().int().min(0).max(65535).default(0), peers: z.array(z.string()).default([]) })
+    .default({ port: 0, peers: [] }),
+});
+export type HeaderSigning = z.infer<typeof HeaderSigningSchema>;
+
 export const ConductorConfigSchema = NetworkConfigSchema.extend({
   rollupName: z.string().min(1),
   executionUrl: url,
@@ -38,6 +54,8 @@ export const ConductorConfigSchema = NetworkConfigSchema.extend({
    * Hard forks and migrations: from `rollupHeight` on, the rollup follows another Metro network
    * (a new chain id and trust root), whose block at `trust.height` becomes that rollup block.
    */
+  /** Set when this operator's validator is in the rollup's header committee. */
+  headers: HeaderSigningSchema.optional(),
   forks: z
     .array(NetworkConfigSchema.extend({ rollupHeight: z.number().int().min(2) }))
     .default([])

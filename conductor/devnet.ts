@@ -5,20 +5,73 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "../chain/client/keys.js";
+import { connectSigner } from "../chain/client/signing.js";
 import type { Logger } from "../chain/log.js";
+import { operatorAddress } from "../core/address.js";
+import { DEFAULT_LST_DENOM } from "../core/denom.js";
+import { MsgJoinCommitteeCodec, MsgRegisterRollupCodec } from "../core/proto/rollup.js";
+import { rollupIdFromName } from "../core/rollup.js";
 import type { DeployRequest, DeployResult } from "./devnet-admin.js";
 import { createRollupHome, RollupProcesses, readRollupHome, rollupHomeExists } from "./rollup-home.js";
 
 export const DEFAULT_ROLLUP = { name: "devnet", chainId: 1337, rpcPort: 8545 } as const;
 /** Rollup composers pay from the Metro test accounts 9, 8, 7…, one each. */
 const FIRST_COMPOSER_ACCOUNT = 9;
+/** Each rollup's header aggregator pays from its own account (50, 51…), funded at registration. */
+const FIRST_SUBMITTER_ACCOUNT = 50;
+const SUBMITTER_FUNDS = "100000000";
 
 export interface DevnetRollupsOptions {
   home: string;
   metroRpc: string;
+  /** Validator 0's home: its BLS key signs every devnet rollup's headers. */
+  validatorHome: string;
   daUrl: string;
   gossipPeers: string[];
   log: Logger;
+}
+
+/**
+ * Registers the rollup on Metro with validator 0 as its header committee: the devnet runs one
+ * conductor per rollup, so one member signs (and its stake is the whole committee's).
+ */
+async function registerWithCommittee(metroRpc: string, name: string, submitterIndex: number): Promise<void> {
+  const operator = await connectSigner(metroRpc, TEST_MNEMONIC, operatorAccountIndex(0));
+  const [submitter] = await (await walletFromMnemonic(TEST_MNEMONIC, [submitterIndex])).getAccounts();
+  try {
+    const result = await operator.client.signAndBroadcast(
+      operator.address,
+      [
+        {
+          typeUrl: MsgRegisterRollupCodec.typeUrl,
+          value: {
+            creator: operator.address,
+            name,
+            quorum: "0.67",
+            challengeWindow: 10n,
+            executionKind: "evm",
+          },
+        },
+        {
+          typeUrl: MsgJoinCommitteeCodec.typeUrl,
+          value: { validatorAddress: operatorAddress(operator.address), rollupId: rollupIdFromName(name) },
+        },
+        {
+          typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+          value: {
+            fromAddress: operator.address,
+            toAddress: submitter!.address,
+            amount: [{ denom: DEFAULT_LST_DENOM, amount: SUBMITTER_FUNDS }],
+          },
+        },
+      ],
+      "auto",
+    );
+    if (result.code !== 0) throw new Error(`registering rollup ${name} on Metro failed: ${result.rawLog}`);
+  } finally {
+    operator.client.disconnect();
+  }
 }
 
 export class DevnetRollups {
@@ -50,6 +103,8 @@ export class DevnetRollups {
         throw new Error(`EVM chain id ${request.chainId} is taken by rollup ${rollup.home.genesis.name}`);
       }
     }
+    const submitterAccountIndex = FIRST_SUBMITTER_ACCOUNT + this.running.size;
+    await registerWithCommittee(this.options.metroRpc, request.name, submitterAccountIndex);
     const home = await createRollupHome({
       dir,
       name: request.name,
@@ -59,6 +114,14 @@ export class DevnetRollups {
       gossipPeers: this.options.gossipPeers,
       rpcPort: request.rpcPort,
       composerAccountIndex: FIRST_COMPOSER_ACCOUNT - this.running.size,
+      headers: {
+        validatorHome: this.options.validatorHome,
+        operatorMnemonic: TEST_MNEMONIC,
+        operatorAccountIndex: operatorAccountIndex(0),
+        aggregate: true,
+        submitterAccountIndex,
+        gossip: { port: 0, peers: [] },
+      },
     });
     const processes = await this.launch(home);
     return { rpcUrl: processes.rpcUrl, home: dir };

@@ -17,7 +17,7 @@ import { SupervisedProcess } from "../chain/node/supervised.js";
 import { ORACLE_ADDRESS, oracleGenesisCode } from "../contracts/index.js";
 import { toHex } from "../core/bytes.js";
 import { CelestiaClient } from "../relayer/celestia/client.js";
-import { type ConductorConfig, ConductorConfigSchema } from "./config.js";
+import { type ConductorConfig, ConductorConfigSchema, type HeaderSigning } from "./config.js";
 import { type RollupGenesis, RollupGenesisSchema } from "./evm/genesis.js";
 
 export const EvmSettingsSchema = z.object({
@@ -81,6 +81,8 @@ export interface NewRollupOptions {
   gossipPeers: string[];
   rpcPort: number;
   composerAccountIndex: number;
+  /** When this operator's validator signs the rollup's headers. */
+  headers?: HeaderSigning;
 }
 
 /** Writes a new rollup home whose block 1 is Metro's next height, with devnet-funded accounts. */
@@ -126,6 +128,7 @@ export async function createRollupHome(options: NewRollupOptions): Promise<Rollu
       gossip: { port: 0, peers: options.gossipPeers },
       gossipGraceMs: 1500,
       forks: [],
+      ...(options.headers ? { headers: options.headers } : {}),
     },
     settings: {
       rpcPort: options.rpcPort || (await freePort()),

@@ -7,6 +7,7 @@ import { operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
+import { rollupIdFromName } from "../../core/rollup.js";
 import { devnetSidecar } from "../../oracle/cli.js";
 import { fromFixedPoint } from "../../oracle/feed.js";
 import type { OracleSidecar } from "../../oracle/sidecar.js";
@@ -14,7 +15,7 @@ import { SimulatedMarket } from "../../oracle/simulated-market.js";
 import { type DevnetRelaying, startDevnetRelaying } from "../../relayer/devnet.js";
 import { injectedTxCount } from "../app/block-layout.js";
 import { operatorAccountIndex, TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
-import { queryBlockRollups, queryPrice } from "../client/queries.js";
+import { queryBlockRollups, queryPrice, queryRollup } from "../client/queries.js";
 import { createLogger } from "../log.js";
 import { DEFAULT_PORT_BASE, Devnet, DevnetError } from "../node/devnet.js";
 import { DEVNET_CHAIN_ID } from "../node/home.js";
@@ -129,6 +130,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
   rollups = new DevnetRollups({
     home,
     metroRpc: devnet.rpcUrl(0),
+    validatorHome: devnet.specs[0]!.home,
     daUrl: relaying.daUrl,
     gossipPeers: relaying.gossip.addresses(),
     log,
@@ -170,6 +172,9 @@ export async function devnetCommand(args: string[]): Promise<void> {
     const price = tia
       ? `TIA/USD ${fromFixedPoint(tia.price, tia.decimals).slice(0, -4)} (h${tia.height})`
       : "TIA/USD –";
-    return `${price}  DA through ${relayer.stats.postedThrough}`;
+    const headers = await queryRollup(devnet.rpcUrl(0), rollupIdFromName(DEFAULT_ROLLUP.name)).catch(
+      () => undefined,
+    );
+    return `${price}  DA through ${relayer.stats.postedThrough}  ${DEFAULT_ROLLUP.name} headers ${headers?.latestHeight ?? 0}`;
   });
 }
