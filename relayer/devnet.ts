@@ -17,6 +17,8 @@ export interface DevnetRelayingOptions {
   /** A real celestia-node instead of the local DA. */
   daUrl?: string;
   daToken?: string;
+  /** The embedded DA's port (default 26658, celestia-node's). */
+  daPort?: number;
   log: Logger;
 }
 
@@ -33,7 +35,7 @@ export async function startDevnetRelaying(options: DevnetRelayingOptions): Promi
   let daUrl = options.daUrl;
   if (!daUrl) {
     localDa = new LocalDa({ dataDir: join(options.home, "da"), blockTimeMs: 1000, log: options.log });
-    daUrl = `http://127.0.0.1:${await localDa.listen(DEFAULT_DA_PORT)}`;
+    daUrl = `http://127.0.0.1:${await localDa.listen(options.daPort ?? DEFAULT_DA_PORT)}`;
   }
   const { gossip, relayer, stop } = await startRelaying({
     chainId: options.chainId,

@@ -12,6 +12,7 @@ import { devnetSidecar } from "../../oracle/cli.js";
 import { fromFixedPoint } from "../../oracle/feed.js";
 import type { OracleSidecar } from "../../oracle/sidecar.js";
 import { SimulatedMarket } from "../../oracle/simulated-market.js";
+import { DEFAULT_DA_PORT } from "../../relayer/da/server.js";
 import { type DevnetRelaying, startDevnetRelaying } from "../../relayer/devnet.js";
 import { injectedTxCount } from "../app/block-layout.js";
 import { operatorAccountIndex, TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
@@ -64,6 +65,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     "da-token": { type: "string" },
     "rest-port": { type: "string" },
     "rollup-rpc-port": { type: "string" },
+    "da-port": { type: "string" },
   });
   const log = createLogger("metro-devnet", process.env.METRO_LOG_LEVEL ?? "warn");
   const controller = new AbortController();
@@ -117,6 +119,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     metroRpc: devnet.rpcUrl(0),
     daUrl: values["da-url"],
     daToken: values["da-token"],
+    daPort: intOption(values["da-port"], "da-port", DEFAULT_DA_PORT),
     log,
   });
   rest = new RestServer(devnet.rpcUrl(0), log);

@@ -45,7 +45,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 const USAGE = `usage: metro <command> [options]
   init    --home DIR                      a single-validator home, test accounts funded
   start   --home DIR [--app-only]         the Metro app and CometBFT together
-  devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317]
+  devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317] [--rollup-rpc-port 8545] [--da-port 26658]
   keys    list | add NAME | show NAME|INDEX
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
           create-validator --home DIR --amount A | delegate V A | unbond V A | redelegate V1 V2 A

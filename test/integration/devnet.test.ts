@@ -46,6 +46,8 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
         "0",
         "--rollup-rpc-port",
         String(rollupPort),
+        "--da-port",
+        String(portBase + 95),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
