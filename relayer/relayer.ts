@@ -6,19 +6,10 @@
  * that landed just before the crash is not posted again. Should one still be posted twice,
  * readers keep the first copy of each height: posting is idempotent by design.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Logger } from "../chain/log.js";
+import { writeFileAtomic } from "../chain/node/atomic-file.js";
 import { nodeStatus } from "../chain/node/rpc.js";
 import { signedBlockAt } from "../chain/node/signed-block.js";
 import type { SequencerBlock } from "../core/sequencer-block.js";
@@ -66,16 +57,7 @@ export function loadRelayerState(path: string): RelayerState {
 }
 
 function saveRelayerState(path: string, state: RelayerState): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp`;
-  const fd = openSync(temporary, "w");
-  try {
-    writeSync(fd, JSON.stringify(state));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
+  writeFileAtomic(path, JSON.stringify(state));
 }
 
 export class Relayer {
