@@ -12,6 +12,7 @@ import type { Logger } from "../chain/log.js";
 import { nodeStatus } from "../chain/node/rpc.js";
 import { signedBlockAt } from "../chain/node/signed-block.js";
 import { bytesEqual, toHex } from "../core/bytes.js";
+import { headerHash } from "../core/comet/hashes.js";
 import type { Validator } from "../core/comet/types.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import {
@@ -142,7 +143,8 @@ export class Conductor {
   onGossip(block: SequencerBlock): void {
     const height = block.header?.height;
     if (height === undefined || block.header.chainId !== this.network.chainId) return;
-    if (height <= this.stats.softHeight || height > this.stats.softHeight + MAX_BUFFERED) return;
+    const next = this.network.metroHeightOf(this.stats.softNumber + 1n);
+    if (height < next || height >= next + MAX_BUFFERED) return;
     this.softBuffer.set(height, block);
   }
 
@@ -154,6 +156,7 @@ export class Conductor {
     if (network !== this.network) await this.network.stopGossip();
     this.network = network;
     this.softBuffer.clear();
+    if (network !== this.networks[0]) this.validatorSets.clear(); // heights of another chain
     await network.startGossip((block) => this.onGossip(block), this.options.log);
   }
 
@@ -179,27 +182,48 @@ export class Conductor {
     const { block, items } = verifyRollupSlice(slice, this.rollupId, { chainId });
     const prices = verifiedPrices(slice, chainId, this.validatorSets.get(block.height - 1n));
     network.trust.accept(block.header);
+    // Saved before the block runs: a crash after the engine commits must not lose the next set.
+    network.trust.save(this.firmMetroHeight(network));
     this.validatorSets.set(block.height, slice.validators);
     const time = block.header.time.seconds;
     return { height: block.height, headerHash: block.headerHash, time, items, prices, slice };
   }
 
+  /** The Metro height (on `network`) below which its trust entries are no longer needed. */
+  private firmMetroHeight(network: MetroNetwork): bigint {
+    return network.covers(this.stats.firmNumber + 1n)
+      ? network.metroHeightOf(this.stats.firmNumber + 1n) - 1n
+      : network.firstMetroHeight;
+  }
+
   private async softLoop(): Promise<void> {
     while (this.running) {
-      const number = this.stats.softNumber + 1n;
-      if (!this.network.covers(number)) {
-        await this.crossFork(number);
-        continue;
+      try {
+        await this.softStep();
+      } catch (error) {
+        // The engine restarting, a fork's gossip failing to start: retry, never exit.
+        this.options.log.warn({ err: error }, "soft stream step failed; retrying");
+        await sleep(500);
       }
-      const height = this.network.metroHeightOf(number);
-      const block = this.softBuffer.get(height) ?? (await this.fromRpcIfSilent(height));
-      if (!block) {
-        await sleep(20);
-        continue;
-      }
-      this.softBuffer.delete(height);
-      await this.exclusive(() => this.onSoft(block, number));
     }
+  }
+
+  private async softStep(): Promise<void> {
+    const number = this.stats.softNumber + 1n;
+    if (!this.network.covers(number)) {
+      await this.crossFork(number);
+      return;
+    }
+    const height = this.network.metroHeightOf(number);
+    const block = this.softBuffer.get(height) ?? (await this.fromRpcIfSilent(height));
+    if (!block) {
+      await sleep(20);
+      return;
+    }
+    this.softBuffer.delete(height);
+    await this.exclusive(() => this.onSoft(block, number));
+    // A refused block (a bad gossip copy, or an RPC node serving one) is not retried at once.
+    if (this.stats.softNumber < number) await sleep(250);
   }
 
   private async onSoft(block: SequencerBlock, number: bigint): Promise<void> {
@@ -272,10 +296,11 @@ export class Conductor {
   }
 
   private async commit(next: CommitmentState): Promise<void> {
-    const firmBefore = this.stats.firmNumber;
+    // Listeners hear of new firm blocks before the engine records them: after a crash in
+    // between, the firm stream finds them again and reports them again, never skips them.
+    if (this.options.onFirm && next.firm.number > this.stats.firmNumber) await this.reportFirm(next);
     this.state = await this.options.engine.updateCommitmentState(next);
     this.updateStats();
-    if (this.options.onFirm && this.stats.firmNumber > firmBefore) await this.reportFirm(firmBefore);
     for (const number of this.softSlices.keys()) {
       if (number <= this.stats.firmNumber) this.softSlices.delete(number);
     }
@@ -283,18 +308,19 @@ export class Conductor {
     for (const height of this.validatorSets.keys()) {
       if (height < this.stats.firmHeight - 1n) this.validatorSets.delete(height);
     }
-    const firmNetwork = this.networkFor(this.stats.firmNumber + 1n);
-    firmNetwork.trust.save(firmNetwork.metroHeightOf(this.stats.firmNumber + 1n) - 1n);
   }
 
-  private async reportFirm(firmBefore: bigint): Promise<void> {
+  private async reportFirm(next: CommitmentState): Promise<void> {
     const blocks: ExecutedBlock[] = [];
-    for (let number = firmBefore + 1n; number <= this.stats.firmNumber; number++) {
+    // Blocks between the old and the new firm head are already canonical (they ran softly).
+    for (let number = this.stats.firmNumber + 1n; number < next.firm.number; number++) {
       const block = await this.options.engine.getBlock({ number, hash: new Uint8Array() });
-      if (block) blocks.push(block);
+      if (!block) throw new Error(`rollup block ${number} is missing from the engine`);
+      blocks.push(block);
     }
+    blocks.push(next.firm);
     try {
-      await this.options.onFirm!(blocks, this.state.firmDaHeight);
+      await this.options.onFirm!(blocks, next.firmDaHeight);
     } catch (error) {
       this.options.log.warn({ err: error }, "the firm-block listener failed");
     }
@@ -344,7 +370,14 @@ export class Conductor {
     slice: RollupSlice,
     daHeight: number,
   ): Promise<void> {
-    if (number !== this.stats.firmNumber + 1n) return; // seen before, or a gap the relayer fills later
+    if (number !== this.stats.firmNumber + 1n) return; // seen already, or not next: wait for the next
+    const softly =
+      number <= this.stats.softNumber
+        ? await this.options.engine.getBlock({ number, hash: new Uint8Array() })
+        : undefined;
+    const diverges = softly !== undefined && !bytesEqual(softly.sequencerBlockHash, headerHash(slice.header));
+    // What the soft chain taught the trust store above this height may be another fork's.
+    if (diverges) network.trust.rewind(slice.header.height);
     let verified: VerifiedHeight;
     try {
       verified = this.verify(slice, network);
@@ -362,7 +395,6 @@ export class Conductor {
       await this.commit({ soft: executed, firm: executed, firmDaHeight });
       return;
     }
-    const softly = await this.options.engine.getBlock({ number, hash: new Uint8Array() });
     if (
       softly &&
       bytesEqual(softly.sequencerBlockHash, verified.headerHash) &&
@@ -372,8 +404,6 @@ export class Conductor {
       return;
     }
     this.keepEvidence(number, verified.slice);
-    network.trust.rewind(verified.height);
-    network.trust.accept(slice.header);
     this.softBuffer.clear();
     const executed = await this.execute(this.state.firm, verified);
     await this.commit({ soft: executed, firm: executed, firmDaHeight });

@@ -50,12 +50,12 @@ export const ConductorConfigSchema = NetworkConfigSchema.extend({
   executionUrl: url,
   /** How long the soft stream waits for gossip before reading a committed block from Metro's RPC. */
   gossipGraceMs: z.number().int().nonnegative().default(1500),
+  /** Set when this operator's validator is in the rollup's header committee. */
+  headers: HeaderSigningSchema.optional(),
   /**
    * Hard forks and migrations: from `rollupHeight` on, the rollup follows another Metro network
    * (a new chain id and trust root), whose block at `trust.height` becomes that rollup block.
    */
-  /** Set when this operator's validator is in the rollup's header committee. */
-  headers: HeaderSigningSchema.optional(),
   forks: z
     .array(NetworkConfigSchema.extend({ rollupHeight: z.number().int().min(2) }))
     .default([])

@@ -95,7 +95,16 @@ export class DevnetRollups {
     for (const name of names) await this.launch(readRollupHome(join(this.dir, name)));
   }
 
-  async deploy(request: DeployRequest): Promise<DeployResult> {
+  private deploying: Promise<unknown> = Promise.resolve();
+
+  /** One at a time: each deploy takes the next composer and submitter accounts. */
+  deploy(request: DeployRequest): Promise<DeployResult> {
+    const run = this.deploying.then(() => this.deployNow(request));
+    this.deploying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async deployNow(request: DeployRequest): Promise<DeployResult> {
     const dir = join(this.dir, request.name);
     if (rollupHomeExists(dir)) throw new Error(`rollup ${request.name} already exists in ${dir}`);
     for (const rollup of this.running.values()) {

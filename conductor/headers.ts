@@ -33,6 +33,7 @@ import {
 } from "../core/proto/rollup.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import {
+  meetsQuorum,
   type RollupHeader,
   RollupHeaderCodec,
   rollupHeaderHash,
@@ -46,6 +47,7 @@ const MAX_SIGNATURE_BYTES = 4096;
 const KEEP_HEADERS = 256;
 /** Header submissions are BLS checks on every validator: this many per Metro tx at most. */
 const MAX_HEADERS_PER_TX = 20;
+const COMMITTEE_REFRESH_MS = 10_000;
 
 export function headerTopic(chainId: string, rollupId: Uint8Array): string {
   return `/metro/${chainId}/rollup-headers/${toHex(rollupId)}/1`;
@@ -97,6 +99,7 @@ export class HeaderSigner {
   private submitter: { signer: OfflineSigner; account: LoadAccount } | undefined;
   private submitting = false;
   private timer: NodeJS.Timeout | undefined;
+  private committeeReadAt = 0;
 
   private constructor(
     private readonly options: HeaderSignerOptions,
@@ -155,6 +158,7 @@ export class HeaderSigner {
         return { operator, blsPubkey: record?.blsPubkey ?? new Uint8Array(), stake };
       }),
     );
+    this.committeeReadAt = Date.now();
     this.myIndex = this.committee.findIndex((member) => member.operator === this.options.operator);
     if (this.myIndex < 0) {
       throw new HeaderSignerError(
@@ -192,6 +196,12 @@ export class HeaderSigner {
         );
     }
     this.save();
+  }
+
+  private newestBuilt(): bigint {
+    let newest = 0n;
+    for (const height of this.built.keys()) if (height > newest) newest = height;
+    return newest;
   }
 
   /** The parent's hash: from this member's own headers, else from the header Metro holds. */
@@ -236,6 +246,18 @@ export class HeaderSigner {
   }
 
   private collect(header: RollupHeader, member: number, signature: Uint8Array): void {
+    const newest = this.newestBuilt();
+    // Only heights near this member's own: anything else cannot be submitted soon, and a peer
+    // must not be able to fill memory with signatures for far-off heights.
+    if (
+      header.rollupHeight + BigInt(KEEP_HEADERS) < newest ||
+      header.rollupHeight > newest + BigInt(KEEP_HEADERS)
+    ) {
+      return;
+    }
+    for (const [id, entry] of this.collected) {
+      if (entry.header.rollupHeight + BigInt(KEEP_HEADERS) < newest) this.collected.delete(id);
+    }
     const hash = rollupHeaderHash(header);
     const id = toHex(hash);
     let entry = this.collected.get(id);
@@ -246,11 +268,17 @@ export class HeaderSigner {
     entry.signatures.set(member, signature);
   }
 
+  /** Members whose signature counts: in the committee and not jailed (the chain refuses the rest). */
+  private countedSigners(entry: Collected): number[] {
+    return [...entry.signatures.keys()]
+      .filter((index) => (this.committee[index]?.stake ?? 0n) > 0n)
+      .sort((a, b) => a - b);
+  }
+
   private hasQuorum(entry: Collected): boolean {
     const total = this.committee.reduce((sum, member) => sum + member.stake, 0n);
-    let signed = 0n;
-    for (const index of entry.signatures.keys()) signed += this.committee[index]?.stake ?? 0n;
-    return signed > 0n && signed * this.quorum.denominator >= this.quorum.numerator * total;
+    const signed = this.countedSigners(entry).reduce((sum, index) => sum + this.committee[index]!.stake, 0n);
+    return meetsQuorum(signed, total, this.quorum);
   }
 
   /** The aggregator's loop: submits the next headers whose signers reached the quorum. */
@@ -258,6 +286,8 @@ export class HeaderSigner {
     if (this.submitting || !this.submitter) return;
     this.submitting = true;
     try {
+      // Joins, slashing and jailing change who counts; a few seconds late is harmless.
+      if (Date.now() - this.committeeReadAt > COMMITTEE_REFRESH_MS) await this.refreshCommittee();
       const onChain = (await queryRollup(this.options.metroRpc, this.rollupId))?.latestHeight ?? 0n;
       for (const [id, entry] of this.collected)
         if (entry.header.rollupHeight <= onChain) this.collected.delete(id);
@@ -283,7 +313,7 @@ export class HeaderSigner {
   private async submit(entries: readonly Collected[]): Promise<void> {
     const { signer, account } = this.submitter!;
     const messages = entries.map((entry) => {
-      const members = [...entry.signatures.keys()].sort((a, b) => a - b);
+      const members = this.countedSigners(entry);
       return {
         typeUrl: MsgSubmitRollupHeaderCodec.typeUrl,
         value: {

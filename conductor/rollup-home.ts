@@ -191,7 +191,9 @@ export class RollupProcesses {
     );
   }
 
+  /** The conductor first: it must not find its engine gone mid-block. */
   async stop(): Promise<void> {
-    await Promise.all([this.conductor.stop(), this.evm.stop()]);
+    await this.conductor.stop();
+    await this.evm.stop();
   }
 }

@@ -33,6 +33,11 @@ export class TrustStore {
     if (!this.expected.has(root.height)) this.expected.set(root.height, root.validatorsHash);
   }
 
+  /** Every validator-set hash the chain of trust reaches: what gossip may accept blocks from. */
+  knownHashes(): Uint8Array[] {
+    return [...this.expected.values()];
+  }
+
   /** The validator-set hash a header at `height` must carry, if the chain of trust reaches it. */
   expectedAt(height: bigint): Uint8Array | undefined {
     return this.expected.get(height);

@@ -48,3 +48,12 @@ export function bitmapIndexes(bitmap: Uint8Array): number[] {
   });
   return indexes;
 }
+
+/** The quorum rule, shared by the chain and aggregators: signed × den ≥ num × committee, and someone signed. */
+export function meetsQuorum(
+  signedStake: bigint,
+  committeeStake: bigint,
+  quorum: { numerator: bigint; denominator: bigint },
+): boolean {
+  return signedStake > 0n && signedStake * quorum.denominator >= quorum.numerator * committeeStake;
+}

@@ -64,7 +64,6 @@ export async function queryBlockRollups(rpcUrl: string, height: bigint): Promise
   return QueryBlockRollupsResponseCodec.decode(await query(rpcUrl, QueryPath.blockRollups, request)).rollups;
 }
 
-/** The chain's latest price for a pair (undefined before its first update). */
 /** A validator's staking record (tokens, BLS key, jailed…), read from state; undefined if none. */
 export async function queryValidatorRecord(
   rpcUrl: string,
@@ -74,6 +73,7 @@ export async function queryValidatorRecord(
   return value.length > 0 ? ValidatorRecordCodec.decode(value) : undefined;
 }
 
+/** The chain's latest price for a pair (undefined before its first update). */
 export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
   const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
   return value.length > 0 ? decodePrice(value) : undefined;

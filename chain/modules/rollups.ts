@@ -18,6 +18,7 @@ import {
 import { rollupIdFromName } from "../../core/rollup.js";
 import {
   bitmapIndexes,
+  meetsQuorum,
   type RollupHeader,
   rollupHeaderHash,
   type SignedHeader,
@@ -146,7 +147,7 @@ export function verifySignedHeader(state: StateReader, rollup: RollupRecord, sig
     keys.push(member.blsPubkey);
   }
   const quorum = parseUnitFraction(rollup.quorum);
-  if (signedStake * quorum.denominator < quorum.numerator * committeeStake || signers.length === 0) {
+  if (!meetsQuorum(signedStake, committeeStake, quorum) || signers.length === 0) {
     throw rollupError(
       RollupCode.BelowQuorum,
       `signers hold ${signedStake} of ${committeeStake} committee stake, below the quorum ${rollup.quorum}`,

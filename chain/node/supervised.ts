@@ -42,9 +42,11 @@ export class SupervisedProcess {
         child.stderr.pipe(this.output, { end: false });
       }
       this.child = child;
-      const code = await new Promise<number | string>((resolve) =>
-        child.once("exit", (exitCode, signal) => resolve(exitCode ?? signal ?? "?")),
-      );
+      const code = await new Promise<number | string>((resolve) => {
+        child.once("exit", (exitCode, signal) => resolve(exitCode ?? signal ?? "?"));
+        // A spawn that fails (no such binary, too many processes) emits no exit.
+        child.once("error", (error) => resolve(error.message));
+      });
       if (this.stopping) break;
       this.restarts++;
       this.log.warn({ process: this.name, exit: code, log: this.logFile }, "process exited; restarting");

@@ -179,7 +179,15 @@ export class ExecutionClient implements ExecutionEngine {
         `${name}: engine at ${this.baseUrl} unreachable: ${(error as Error).message}`,
       );
     }
-    const body = new Uint8Array(await response.arrayBuffer());
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw new ExecutionError(
+        "unavailable",
+        `${name}: reading the reply failed: ${(error as Error).message}`,
+      );
+    }
     if (!response.ok) {
       let decoded: { code: string; message: string } | undefined;
       try {
