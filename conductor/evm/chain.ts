@@ -5,10 +5,9 @@
  * the rollup. Before user txs, each block writes the verified Metro prices into MetroOracle.
  */
 import { type Block, createBlock, createBlockFromRLP } from "@ethereumjs/block";
-import { type Common, createCustomCommon, Hardfork, Mainnet } from "@ethereumjs/common";
-import { createMPT } from "@ethereumjs/mpt";
-import { MerkleStateManager } from "@ethereumjs/statemanager";
-import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import type { Common } from "@ethereumjs/common";
+import { RLP } from "@ethereumjs/rlp";
+import type { TypedTransaction } from "@ethereumjs/tx";
 import {
   Account,
   type Address,
@@ -17,10 +16,21 @@ import {
   hexToBytes,
   setLengthLeft,
 } from "@ethereumjs/util";
-import { createVM, type VM } from "@ethereumjs/vm";
-import { encodeOracleUpdate, ORACLE_ADDRESS, SYSTEM_ADDRESS } from "../../contracts/index.js";
+import type { VM } from "@ethereumjs/vm";
 import { bytesEqual, toHex } from "../../core/bytes.js";
 import { minAmount } from "../../core/decimal.js";
+import {
+  AncestorHashes,
+  type AssembledBlock,
+  createRollupVM,
+  type ExecutedTx,
+  executeRollupBlock,
+  OracleUpdateError,
+  type RollupBlockInputs,
+  recordWitness,
+  rollupCommon,
+  type StateWitness,
+} from "../../core/evm/index.js";
 import { sha256 } from "../../core/hash.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import {
@@ -33,20 +43,10 @@ import {
   type GenesisInfo,
   type GetBlockRequest,
 } from "../execution/api.js";
-import { assembleBlock, type ExecutedTx } from "./assemble.js";
-import { nativeEcrecover } from "./crypto.js";
 import type { RollupGenesis } from "./genesis.js";
 import type { EvmStore, StoredReceipt } from "./store.js";
 
-/** Enough gas for MetroOracle to take a few dozen pairs; system calls do not use block gas. */
-const ORACLE_UPDATE_GAS = 30_000_000n;
-
-export function rollupCommon(chainId: number): Common {
-  return createCustomCommon({ chainId, name: `metro-rollup-${chainId}` }, Mainnet, {
-    hardfork: Hardfork.Cancun,
-    customCrypto: { ecrecover: nativeEcrecover },
-  });
-}
+export { rollupCommon };
 
 /** sha256 over the rollup's items as sequenced: what the firm stream compares against the soft one. */
 export function rollupDataHash(items: readonly Uint8Array[]): Uint8Array {
@@ -55,28 +55,12 @@ export function rollupDataHash(items: readonly Uint8Array[]): Uint8Array {
   return sha256(Buffer.concat(parts));
 }
 
-/** BLOCKHASH reads the executing block's own ancestors, which are not always the canonical chain. */
-class AncestorHashes {
-  tip: Uint8Array = new Uint8Array(32);
-
-  constructor(private readonly store: EvmStore) {}
-
-  async getBlock(number: number): Promise<{ hash(): Uint8Array }> {
-    let hash = this.tip;
-    for (let steps = 0; steps <= 256; steps++) {
-      const found = this.store.block(hash);
-      if (!found) break;
-      if (found.meta.number === BigInt(number)) return { hash: () => found.meta.hash };
-      hash = found.meta.parentHash;
-    }
-    return { hash: () => new Uint8Array(32) };
-  }
-
-  async putBlock(): Promise<void> {}
-
-  shallowCopy(): this {
-    return this;
-  }
+/** An ancestor's header from the store, for BLOCKHASH (core/evm AncestorHashes). */
+function storedHeader(store: EvmStore): (hash: Uint8Array) => Uint8Array | undefined {
+  return (hash) => {
+    const found = store.block(hash);
+    return found ? RLP.encode((RLP.decode(found.rlp) as Uint8Array[])[0]) : undefined;
+  };
 }
 
 export class EvmChain implements ExecutionEngine {
@@ -87,17 +71,14 @@ export class EvmChain implements ExecutionEngine {
     readonly common: Common,
     readonly info: GenesisInfo,
     private readonly vm: VM,
-    private readonly ancestors: AncestorHashes,
     readonly feeRecipient: Address,
   ) {}
 
   /** Opens the chain in `store`, writing `genesis` first if the store is new. */
   static async open(store: EvmStore, genesis: RollupGenesis): Promise<EvmChain> {
     const common = rollupCommon(genesis.chainId);
-    const trie = await createMPT({ db: store.trie, useKeyHashing: true, valueEncoding: "view" });
-    const stateManager = new MerkleStateManager({ trie, common });
-    const ancestors = new AncestorHashes(store);
-    const vm = await createVM({ common, stateManager, blockchain: ancestors });
+    const ancestors = new AncestorHashes(storedHeader(store));
+    const vm = await createRollupVM({ common, db: store.trie, ancestors });
     const existing = store.genesis();
     const feeRecipient = createAddressFromString(genesis.feeRecipient);
     if (existing) {
@@ -110,7 +91,7 @@ export class EvmChain implements ExecutionEngine {
           `the data directory holds chain ${existing.chainId}, not ${genesis.name} (${genesis.chainId})`,
         );
       }
-      return new EvmChain(store, common, existing, vm, ancestors, feeRecipient);
+      return new EvmChain(store, common, existing, vm, feeRecipient);
     }
     const block = await writeGenesisState(vm, common, genesis);
     const meta = blockMeta(block, 0n, new Uint8Array(32), rollupDataHash([]));
@@ -121,7 +102,7 @@ export class EvmChain implements ExecutionEngine {
       genesisHash: block.hash(),
     };
     await store.putGenesis(info, block.serialize(), meta);
-    return new EvmChain(store, common, info, vm, ancestors, feeRecipient);
+    return new EvmChain(store, common, info, vm, feeRecipient);
   }
 
   async getGenesisInfo(): Promise<GenesisInfo> {
@@ -173,70 +154,58 @@ export class EvmChain implements ExecutionEngine {
     if (request.sequencerHeight === 0n) {
       throw new ExecutionError("invalid_request", "a rollup block needs the Metro height it executes");
     }
-    await this.vm.stateManager.setStateRoot(parent.block.header.stateRoot);
-    this.ancestors.tip = request.parentHash;
-    // Ethereum tools expect time never to run backwards; Metro's BFT time does not, but be sure.
-    const parentTime = parent.block.header.timestamp;
-    const timestamp = request.timestamp > parentTime ? request.timestamp : parentTime;
-    const { block, executed, skipped } = await assembleBlock(
-      this.vm,
-      this.common,
-      parent.block,
-      {
-        timestamp,
-        coinbase: this.feeRecipient,
-        // Metro's block hash: unpredictable before Metro commits, the same for every node after.
-        mixHash: setLengthLeft(request.sequencerBlockHash, 32),
-      },
-      request.transactions.map((raw) => this.decodeTx(raw)),
-      () => this.writePrices(request, timestamp),
-    );
+    const inputs: RollupBlockInputs = {
+      transactions: request.transactions,
+      timestamp: request.timestamp,
+      prices: request.prices,
+      sequencerHeight: request.sequencerHeight,
+      sequencerBlockHash: request.sequencerBlockHash,
+      coinbase: this.feeRecipient,
+    };
+    let assembled: AssembledBlock;
+    try {
+      assembled = await executeRollupBlock(this.vm, this.common, parent.block.header, inputs);
+    } catch (error) {
+      if (error instanceof OracleUpdateError) throw new ExecutionError("internal", error.message);
+      throw error;
+    }
+    const { block, executed, skipped } = assembled;
     const meta = blockMeta(
       block,
       request.sequencerHeight,
       request.sequencerBlockHash,
       rollupDataHash(request.transactions),
     );
-    await this.store.putBlock(block.serialize(), meta, receiptsOf(block, executed));
+    await this.store.putBlock(block.serialize(), meta, receiptsOf(block, executed), inputs);
     return { block: meta, skipped };
   }
 
-  private decodeTx(raw: Uint8Array): TypedTransaction | undefined {
-    try {
-      const tx = createTxFromRLP(raw, { common: this.common });
-      if (!tx.isSigned() || !tx.verifySignature() || tx.type === 3) return undefined;
-      return tx;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** The EIP-4788-style system call into MetroOracle; skipped when the rollup has no oracle. */
-  private async writePrices(request: ExecuteBlockRequest, timestamp: bigint): Promise<void> {
-    if (request.prices.length === 0) return;
-    const oracle = createAddressFromString(ORACLE_ADDRESS);
-    if ((await this.vm.stateManager.getCode(oracle)).length === 0) return;
-    const system = createAddressFromString(SYSTEM_ADDRESS);
-    const systemAccount = await this.vm.stateManager.getAccount(system);
-    const data = encodeOracleUpdate(
-      request.sequencerHeight,
-      timestamp,
-      request.prices.map((p) => ({ pair: p.pair, decimals: p.decimals, answer: p.price })),
-    );
-    const result = await this.vm.evm.runCall({
-      caller: system,
-      to: oracle,
-      data: hexToBytes(data),
-      gasLimit: ORACLE_UPDATE_GAS,
-      block: undefined,
+  /**
+   * The pre-state witness of stored block `hash`: what its execution reads from its parent's
+   * state (and the ancestor headers BLOCKHASH reads), recorded by executing it again from its
+   * stored inputs over the parent's state. Nothing stored changes.
+   */
+  async witnessFor(hash: Uint8Array): Promise<StateWitness> {
+    const found = this.ethBlock(hash);
+    if (!found) throw new ExecutionError("not_found", `no block ${toHex(hash)}`);
+    const parent = this.ethBlock(found.meta.parentHash);
+    if (!parent) throw new ExecutionError("invalid_request", `block ${toHex(hash)} has no parent: genesis`);
+    const inputs = this.store.blockInputs(hash);
+    if (!inputs) throw new ExecutionError("not_found", `the inputs of block ${toHex(hash)} are not stored`);
+    const { assembled, witness } = await recordWitness({
+      common: this.common,
+      store: this.store.trie,
+      headers: storedHeader(this.store),
+      parent: parent.block.header,
+      inputs,
     });
-    if (result.execResult.exceptionError) {
+    if (!bytesEqual(assembled.block.hash(), hash)) {
       throw new ExecutionError(
         "internal",
-        `MetroOracle update at Metro height ${request.sequencerHeight} failed: ${result.execResult.exceptionError.error}`,
+        `executing block ${toHex(hash)} again gave ${toHex(assembled.block.hash())}: execution is not deterministic`,
       );
     }
-    if (systemAccount === undefined) await this.vm.stateManager.deleteAccount(system);
+    return witness;
   }
 
   private async commit(state: CommitmentState): Promise<CommitmentState> {
@@ -278,16 +247,13 @@ export class EvmChain implements ExecutionEngine {
   async vmAt(hash: Uint8Array): Promise<VM> {
     const found = this.ethBlock(hash);
     if (!found) throw new ExecutionError("not_found", `no block ${toHex(hash)}`);
-    const trie = await createMPT({
+    const ancestors = new AncestorHashes(storedHeader(this.store)).from(found.block.header);
+    return createRollupVM({
+      common: this.common,
       db: this.store.trie,
-      useKeyHashing: true,
-      valueEncoding: "view",
+      ancestors,
       root: found.block.header.stateRoot,
     });
-    const stateManager = new MerkleStateManager({ trie, common: this.common });
-    const ancestors = new AncestorHashes(this.store);
-    ancestors.tip = hash;
-    return createVM({ common: this.common, stateManager, blockchain: ancestors });
   }
 }
 

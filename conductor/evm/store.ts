@@ -4,9 +4,11 @@
  * stays readable: a reorg to a firm block is a change of root, not a replay.
  */
 import { mkdirSync } from "node:fs";
-import type { BatchDBOp, DB, EncodingOpts } from "@ethereumjs/util";
+import { RLP } from "@ethereumjs/rlp";
+import { Address, type BatchDBOp, bytesToBigInt, type DB, type EncodingOpts } from "@ethereumjs/util";
 import { type Database, open, type RootDatabase } from "lmdb";
-import { toHex } from "../../core/bytes.js";
+import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import type { RollupBlockInputs } from "../../core/evm/index.js";
 import {
   type CommitmentState,
   CommitmentStateCodec,
@@ -145,11 +147,23 @@ export class EvmStore {
     return stored ? (JSON.parse(stored.toString("utf8")) as TxLocation) : undefined;
   }
 
+  /** What block `hash` was executed from (its skipped txs included), for re-execution. */
+  blockInputs(hash: Uint8Array): RollupBlockInputs | undefined {
+    const stored = this.chain.get(key("inputs", hash));
+    return stored ? decodeBlockInputs(new Uint8Array(stored)) : undefined;
+  }
+
   /** Writes a block with everything about it in one transaction: all of it or none survives a crash. */
-  async putBlock(rlp: Uint8Array, meta: ExecutedBlock, receipts: StoredReceipt[]): Promise<void> {
+  async putBlock(
+    rlp: Uint8Array,
+    meta: ExecutedBlock,
+    receipts: StoredReceipt[],
+    inputs?: RollupBlockInputs,
+  ): Promise<void> {
     await this.chain.transaction(() => {
       this.trieNodes.flush();
       void this.chain.put(key("block", meta.hash), Buffer.from(rlp));
+      if (inputs) void this.chain.put(key("inputs", meta.hash), Buffer.from(encodeBlockInputs(inputs)));
       void this.chain.put(key("meta", meta.hash), Buffer.from(ExecutedBlockCodec.encode(meta)));
       void this.chain.put(key("receipts", meta.hash), Buffer.from(JSON.stringify(receipts)));
       void this.chain.put(
@@ -199,4 +213,44 @@ export class EvmStore {
     const stored = this.chain.get(id);
     return stored ? decode(new Uint8Array(stored)) : undefined;
   }
+}
+
+/** RLP [txs, timestamp, [[pair, decimals, negative, |price|]], Metro height, Metro block hash, coinbase]. */
+function encodeBlockInputs(inputs: RollupBlockInputs): Uint8Array {
+  return RLP.encode([
+    [...inputs.transactions],
+    inputs.timestamp,
+    inputs.prices.map((p) => [
+      utf8(p.pair),
+      p.decimals,
+      p.price < 0n ? 1 : 0,
+      p.price < 0n ? -p.price : p.price,
+    ]),
+    inputs.sequencerHeight,
+    inputs.sequencerBlockHash,
+    inputs.coinbase.bytes,
+  ]);
+}
+
+function decodeBlockInputs(bytes: Uint8Array): RollupBlockInputs {
+  const [transactions, timestamp, prices, height, blockHash, coinbase] = RLP.decode(bytes) as unknown as [
+    Uint8Array[],
+    Uint8Array,
+    Uint8Array[][],
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
+  return {
+    transactions,
+    timestamp: bytesToBigInt(timestamp),
+    prices: prices.map(([pair, decimals, negative, price]) => ({
+      pair: fromUtf8(pair!),
+      decimals: Number(bytesToBigInt(decimals!)),
+      price: bytesToBigInt(negative!) === 1n ? -bytesToBigInt(price!) : bytesToBigInt(price!),
+    })),
+    sequencerHeight: bytesToBigInt(height),
+    sequencerBlockHash: blockHash,
+    coinbase: new Address(coinbase),
+  };
 }

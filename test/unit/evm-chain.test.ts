@@ -7,10 +7,10 @@ import { bigIntToBytes, ecrecover } from "@ethereumjs/util";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { hexToBytes, keccak256 } from "viem";
 import { EvmChain } from "../../conductor/evm/chain.js";
-import { EcrecoverError, nativeEcrecover } from "../../conductor/evm/crypto.js";
 import { EvmStore } from "../../conductor/evm/store.js";
 import type { ExecutedBlock } from "../../conductor/execution/api.js";
 import { toHex } from "../../core/bytes.js";
+import { EcrecoverError, nativeEcrecover } from "../../core/evm/index.js";
 import { ETHER, ethAccount, testRollupGenesis } from "../support/evm.js";
 
 const genesis = testRollupGenesis();

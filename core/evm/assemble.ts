@@ -4,13 +4,20 @@
  * rebuild the whole block on every added tx, which makes a block's cost grow with the square
  * of its tx count.
  */
-import { type Block, createBlock, genTransactionsTrieRoot, type HeaderData } from "@ethereumjs/block";
+import {
+  type Block,
+  type BlockHeader,
+  createBlock,
+  genTransactionsTrieRoot,
+  type HeaderData,
+} from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { KECCAK256_RLP } from "@ethereumjs/util";
 import { Bloom, encodeReceipt, type RunTxResult, runTx, type VM } from "@ethereumjs/vm";
+import { IncompleteWitnessError } from "./errors.js";
 
 export interface ExecutedTx {
   tx: TypedTransaction;
@@ -34,20 +41,20 @@ export interface BlockContext {
 export async function assembleBlock(
   vm: VM,
   common: Common,
-  parent: Block,
+  parent: BlockHeader,
   context: BlockContext,
   txs: readonly (TypedTransaction | undefined)[],
   beforeTxs: () => Promise<void>,
 ): Promise<AssembledBlock> {
   const header: HeaderData = {
-    number: parent.header.number + 1n,
+    number: parent.number + 1n,
     parentHash: parent.hash(),
     timestamp: context.timestamp,
     coinbase: context.coinbase,
     mixHash: context.mixHash,
-    gasLimit: parent.header.gasLimit,
-    baseFeePerGas: parent.header.calcNextBaseFee(),
-    excessBlobGas: parent.header.calcNextExcessBlobGas(common),
+    gasLimit: parent.gasLimit,
+    baseFeePerGas: parent.calcNextBaseFee(),
+    excessBlobGas: parent.calcNextExcessBlobGas(common),
     blobGasUsed: 0n,
     parentBeaconBlockRoot: new Uint8Array(32),
   };
@@ -67,7 +74,9 @@ export async function assembleBlock(
       gasUsed += result.blockGasSpent;
       bloom.or(result.bloom);
       executed.push({ tx, result });
-    } catch {
+    } catch (error) {
+      // A witness gap says nothing about the tx: it must fail the re-execution, not skip.
+      if (error instanceof IncompleteWitnessError) throw error;
       skipped.push(index); // bad nonce, no funds, intrinsic gas: it never touched the state
     }
   }

@@ -1,10 +1,10 @@
 /**
- * Sender recovery through libsecp256k1 (the prebuilt binding Metro already uses for Cosmos
- * signatures). ethereumjs' default is pure JS, about 2 ms a tx on this class of machine: more
- * than the rest of a transfer's execution.
+ * Sender recovery through libsecp256k1 (the prebuilt N-API binding Metro already uses for
+ * Cosmos signatures). ethereumjs' default is pure JS, about 2 ms a tx on this class of machine:
+ * more than the rest of a transfer's execution.
  */
 import { calculateSigRecovery, concatBytes, setLengthLeft } from "@ethereumjs/util";
-import { nativeSecp256k1 } from "../../chain/tx/native-secp256k1.js";
+import { nativeSecp256k1 as native } from "../native-secp256k1.js";
 
 export class EcrecoverError extends Error {
   override name = "EcrecoverError";
@@ -26,7 +26,7 @@ export function nativeEcrecover(
   let output: Uint8Array;
   try {
     const signature = concatBytes(setLengthLeft(r, 32), setLengthLeft(s, 32));
-    output = nativeSecp256k1.ecdsaRecover(signature, Number(recovery), messageHash, false);
+    output = native.ecdsaRecover(signature, Number(recovery), messageHash, false);
   } catch (error) {
     throw new EcrecoverError(`Invalid signature: ${(error as Error).message}`);
   }
