@@ -105,42 +105,51 @@ export async function devnetCommand(args: string[]): Promise<void> {
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
-  const marketUrl = await market.start();
-  for (const spec of devnet.specs) {
-    const sidecar = devnetSidecar(marketUrl, log);
-    sidecars.push(sidecar);
-    writeFileSync(join(spec.home, "oracle-url"), await sidecar.start());
+  let restPort = 0;
+  // Whatever fails while starting (a port in use, a validator that will not start) stops what
+  // already runs, so no orphan keeps a port or a lock.
+  try {
+    const marketUrl = await market.start();
+    for (const spec of devnet.specs) {
+      const sidecar = devnetSidecar(marketUrl, log);
+      sidecars.push(sidecar);
+      writeFileSync(join(spec.home, "oracle-url"), await sidecar.start());
+    }
+    await devnet.start();
+    await waitForHeight(devnet.rpcUrl(0), 1);
+    relaying = await startDevnetRelaying({
+      home,
+      chainId: DEVNET_CHAIN_ID,
+      metroRpc: devnet.rpcUrl(0),
+      daUrl: values["da-url"],
+      daToken: values["da-token"],
+      daPort: intOption(values["da-port"], "da-port", DEFAULT_DA_PORT),
+      log,
+    });
+    rest = new RestServer(devnet.rpcUrl(0), log);
+    const wantedRestPort = intOption(values["rest-port"], "rest-port", DEFAULT_REST_PORT);
+    restPort = await rest.listen(wantedRestPort).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") throw error;
+      throw new DevnetError(
+        `port 127.0.0.1:${wantedRestPort} is in use: stop what holds it or pick --rest-port`,
+      );
+    });
+    rollups = new DevnetRollups({
+      home,
+      metroRpc: devnet.rpcUrl(0),
+      validatorHome: devnet.specs[0]!.home,
+      daUrl: relaying.daUrl,
+      gossipPeers: relaying.gossip.addresses(),
+      log,
+    });
+    await rollups.start(intOption(values["rollup-rpc-port"], "rollup-rpc-port", DEFAULT_ROLLUP.rpcPort));
+    const deployer = rollups;
+    admin = await serveDevnetAdmin(home, (request) => deployer.deploy(request));
+  } catch (error) {
+    console.error(`metro devnet: ${(error as Error).message}`);
+    await stop(1);
+    return;
   }
-  await devnet.start();
-  await waitForHeight(devnet.rpcUrl(0), 1);
-  relaying = await startDevnetRelaying({
-    home,
-    chainId: DEVNET_CHAIN_ID,
-    metroRpc: devnet.rpcUrl(0),
-    daUrl: values["da-url"],
-    daToken: values["da-token"],
-    daPort: intOption(values["da-port"], "da-port", DEFAULT_DA_PORT),
-    log,
-  });
-  rest = new RestServer(devnet.rpcUrl(0), log);
-  const wantedRestPort = intOption(values["rest-port"], "rest-port", DEFAULT_REST_PORT);
-  const restPort = await rest.listen(wantedRestPort).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "EADDRINUSE") throw error;
-    throw new DevnetError(
-      `port 127.0.0.1:${wantedRestPort} is in use: stop what holds it or pick --rest-port`,
-    );
-  });
-  rollups = new DevnetRollups({
-    home,
-    metroRpc: devnet.rpcUrl(0),
-    validatorHome: devnet.specs[0]!.home,
-    daUrl: relaying.daUrl,
-    gossipPeers: relaying.gossip.addresses(),
-    log,
-  });
-  await rollups.start(intOption(values["rollup-rpc-port"], "rollup-rpc-port", DEFAULT_ROLLUP.rpcPort));
-  const deployer = rollups;
-  admin = await serveDevnetAdmin(home, (request) => deployer.deploy(request));
   const accounts = await testAccountAddresses();
   console.log(`Metro devnet ${DEVNET_CHAIN_ID}: ${devnet.validators.length} validator(s), home ${home}`);
   devnet.specs.forEach((spec, i) => {

@@ -47,11 +47,12 @@ export class SupervisedProcess {
         // A spawn that fails (no such binary, too many processes) emits no exit.
         child.once("error", (error) => resolve(error.message));
       });
+      // Back off first: when it died right away, so a broken config does not spin the CPU; and
+      // on a terminal's Ctrl-C, every child gets SIGINT before the supervisor is told to stop.
+      await sleep(Date.now() - startedAt < 3000 || code === 0 ? 2000 : 200);
       if (this.stopping) break;
       this.restarts++;
-      this.log.warn({ process: this.name, exit: code, log: this.logFile }, "process exited; restarting");
-      // Back off when it dies right away, so a broken config does not spin the CPU.
-      await sleep(Date.now() - startedAt < 3000 ? 2000 : 200);
+      this.log.warn({ process: this.name, exit: code, log: this.logFile }, "process exited; restarted");
     }
   }
 
