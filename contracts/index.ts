@@ -74,8 +74,13 @@ function readArtifacts(): Record<string, unknown> {
 const isHex = (value: unknown): value is Hex =>
   typeof value === "string" && /^0x([0-9a-f]{2})*$/i.test(value);
 
+/** Checked artifacts: the oracle's ABI is needed for every rollup block, the check once. */
+const checkedArtifacts = new Map<ContractName, ContractArtifact>();
+
 /** The ABI and code of a compiled contract. Throws ContractArtifactError if it was not built. */
 export function loadArtifact(name: ContractName): ContractArtifact {
+  const checked = checkedArtifacts.get(name);
+  if (checked) return checked;
   const entry = readArtifacts()[name];
   if (typeof entry !== "object" || entry === null) {
     throw new ContractArtifactError(
@@ -86,7 +91,9 @@ export function loadArtifact(name: ContractName): ContractArtifact {
   if (!Array.isArray(abi) || !isHex(bytecode) || !isHex(deployedBytecode) || bytecode === "0x") {
     throw new ContractArtifactError(`malformed artifact for ${name} in ${ARTIFACTS_URL.pathname}`);
   }
-  return { abi: abi as Abi, bytecode, deployedBytecode };
+  const artifact: ContractArtifact = { abi: abi as Abi, bytecode, deployedBytecode };
+  checkedArtifacts.set(name, artifact);
+  return artifact;
 }
 
 /** MetroOracle's runtime code, to place at ORACLE_ADDRESS in a rollup's genesis (empty storage). */
