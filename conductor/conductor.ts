@@ -20,15 +20,14 @@ import {
   RollupSliceCodec,
   type SequencerBlock,
   sliceForRollup,
-  verifyRollupSlice,
 } from "../core/sequencer-block.js";
 import { readRollupAtDaHeight } from "../relayer/da-reader.js";
 import { buildSequencerBlock } from "../relayer/sequencer-block.js";
 import type { ConductorConfig } from "./config.js";
 import { rollupDataHash } from "./evm/chain.js";
-import type { CommitmentState, ExecutedBlock, ExecutionEngine, Price } from "./execution/api.js";
+import type { CommitmentState, ExecutedBlock, ExecutionEngine } from "./execution/api.js";
 import { type MetroNetwork, rollupNetworks } from "./network.js";
-import { verifiedPrices } from "./prices.js";
+import { type VerifiedHeight, verifyHeight } from "./verify.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Soft blocks further ahead than this are not buffered (gossip can run far ahead of execution). */
@@ -54,16 +53,6 @@ export interface ConductorOptions {
   /** Called with each stretch of blocks that became firm, in order, and the DA height it was read at. */
   onFirm?: (blocks: ExecutedBlock[], daHeight: bigint) => Promise<void>;
   log: Logger;
-}
-
-/** One verified view of a Metro height for this rollup. */
-interface VerifiedHeight {
-  height: bigint;
-  headerHash: Uint8Array;
-  time: bigint;
-  items: Uint8Array[];
-  prices: Price[];
-  slice: RollupSlice;
 }
 
 export class Conductor {
@@ -178,15 +167,16 @@ export class Conductor {
 
   /** Throws unless the slice is signed by the trusted set, its data is proven and its votes check out. */
   private verify(slice: RollupSlice, network: MetroNetwork): VerifiedHeight {
-    const chainId = network.chainId;
-    const { block, items } = verifyRollupSlice(slice, this.rollupId, { chainId });
-    const prices = verifiedPrices(slice, chainId, this.validatorSets.get(block.height - 1n));
-    network.trust.accept(block.header);
+    const verified = verifyHeight(slice, {
+      chainId: network.chainId,
+      rollupId: this.rollupId,
+      trust: network.trust,
+      validatorsAt: (height) => this.validatorSets.get(height),
+    });
     // Saved before the block runs: a crash after the engine commits must not lose the next set.
     network.trust.save(this.firmMetroHeight(network));
-    this.validatorSets.set(block.height, slice.validators);
-    const time = block.header.time.seconds;
-    return { height: block.height, headerHash: block.headerHash, time, items, prices, slice };
+    this.validatorSets.set(verified.height, slice.validators);
+    return verified;
   }
 
   /** The Metro height (on `network`) below which its trust entries are no longer needed. */

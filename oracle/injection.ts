@@ -9,7 +9,7 @@
 import { type CommitInfo, ExtendedCommitInfo } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { bytesEqual, concatBytes, toHex } from "../core/bytes.js";
-import { verifyEd25519 } from "../core/comet/ed25519.js";
+import { type Ed25519Check, firstInvalidEd25519 } from "../core/comet/ed25519.js";
 import { CanonicalVoteExtensionCodec } from "../core/comet/types.js";
 import { uvarint } from "../core/proto/varint.js";
 
@@ -71,6 +71,8 @@ export function verifyInjectedCommit(
   if (injected.votes.length !== lastCommit.votes.length) {
     throw new InjectionError(`${injected.votes.length} votes, last commit has ${lastCommit.votes.length}`);
   }
+  const checks: Ed25519Check[] = [];
+  const checked: number[] = [];
   injected.votes.forEach((vote, i) => {
     const expected = lastCommit.votes[i]!;
     const who = toHex(vote.validator.address);
@@ -89,14 +91,19 @@ export function verifyInjectedCommit(
     }
     const publicKey = context.publicKeys.get(who);
     if (!publicKey) throw new InjectionError(`vote ${i}: unknown validator ${who}`);
-    const signBytes = extensionSignBytes(
+    const message = extensionSignBytes(
       context.chainId,
       context.voteHeight,
       injected.round,
       vote.voteExtension,
     );
-    if (!verifyEd25519(publicKey, signBytes, vote.extensionSignature)) {
-      throw new InjectionError(`vote ${i} (${who}): extension signature is invalid`);
-    }
+    checks.push({ publicKey, message, signature: vote.extensionSignature });
+    checked.push(i);
   });
+  const invalid = firstInvalidEd25519(checks);
+  if (invalid >= 0) {
+    const i = checked[invalid]!;
+    const who = toHex(injected.votes[i]!.validator.address);
+    throw new InjectionError(`vote ${i} (${who}): extension signature is invalid`);
+  }
 }

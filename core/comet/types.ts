@@ -73,7 +73,7 @@ export const CanonicalVoteCodec = protoCodec<{
   height: bigint;
   round: bigint;
   blockId?: BlockId;
-  timestamp: Timestamp;
+  timestamp?: Timestamp;
   chainId: string;
 }>(`${pkg}.CanonicalVote`);
 export const CanonicalVoteExtensionCodec = protoCodec<{

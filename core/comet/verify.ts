@@ -3,10 +3,10 @@
  * VerifyCommitLight): the commit is for this header, the validator set is the one the header
  * names, and validators holding more than 2/3 of the voting power signed a precommit for it.
  */
-import { bytesEqual, concatBytes, toHex } from "../bytes.js";
+import { bytesEqual, concatBytes, toHex, utf8 } from "../bytes.js";
 import { sha256 } from "../hash.js";
 import { uvarint } from "../proto/varint.js";
-import { verifyEd25519 } from "./ed25519.js";
+import { type Ed25519Check, firstInvalidEd25519 } from "./ed25519.js";
 import { headerHash, validatorSetHash } from "./hashes.js";
 import {
   BlockIdFlag,
@@ -14,6 +14,7 @@ import {
   type Commit,
   type CommitSig,
   type Header,
+  type Timestamp,
   type Validator,
 } from "./types.js";
 
@@ -29,17 +30,39 @@ export class CommitVerificationError extends Error {
 
 const PRECOMMIT = 2;
 
-/** What validator `sig` signed: the uvarint-length-prefixed CanonicalVote. */
-export function precommitSignBytes(chainId: string, commit: Commit, sig: CommitSig): Uint8Array {
-  const vote = CanonicalVoteCodec.encode({
+/**
+ * What each validator of `commit` signed: the uvarint-length-prefixed CanonicalVote. Votes for
+ * one commit differ only in their timestamp (field 5, between the block id and the chain id), so
+ * the rest is encoded once and each vote costs a few bytes of hand-written Timestamp.
+ */
+export function precommitSigner(chainId: string, commit: Commit): (sig: CommitSig) => Uint8Array {
+  const head = CanonicalVoteCodec.encode({
     type: PRECOMMIT,
     height: commit.height,
     round: BigInt(commit.round),
     blockId: commit.blockId,
-    timestamp: sig.timestamp,
-    chainId,
+    chainId: "",
   });
-  return concatBytes(uvarint(vote.length), vote);
+  const chain = utf8(chainId);
+  const tail = chain.length === 0 ? chain : concatBytes(Uint8Array.of(0x32), uvarint(chain.length), chain);
+  return (sig) => {
+    const time = timestampBytes(sig.timestamp);
+    const vote = concatBytes(head, Uint8Array.of(0x2a), uvarint(time.length), time, tail);
+    return concatBytes(uvarint(vote.length), vote);
+  };
+}
+
+/** google.protobuf.Timestamp: seconds (int64) and nanos (int32), each left out when zero. */
+function timestampBytes({ seconds, nanos }: Timestamp): Uint8Array {
+  const parts: Uint8Array[] = [];
+  if (seconds !== 0n) parts.push(Uint8Array.of(0x08), uvarint(BigInt.asUintN(64, seconds)));
+  if (nanos !== 0) parts.push(Uint8Array.of(0x10), uvarint(BigInt.asUintN(64, BigInt(nanos))));
+  return concatBytes(...parts);
+}
+
+/** What validator `sig` signed; precommitSigner is the fast way for a whole commit. */
+export function precommitSignBytes(chainId: string, commit: Commit, sig: CommitSig): Uint8Array {
+  return precommitSigner(chainId, commit)(sig);
 }
 
 /** An ed25519 validator's address: the first 20 bytes of sha256 of its public key. */
@@ -68,9 +91,12 @@ export function verifyCommit({ chainId, header, commit, validators }: SignedBloc
     throw fail(`commit has ${commit.signatures.length} signatures for ${validators.length} validators`);
   }
   const total = validators.reduce((sum, validator) => sum + validator.votingPower, 0n);
+  const signBytes = precommitSigner(chainId, commit);
+  const checks: Ed25519Check[] = [];
+  const checked: number[] = [];
   let signed = 0n;
-  // As CometBFT's VerifyCommitLight: stop once more than 2/3 of the power has verified. The
-  // rest cannot change the verdict, and at 100 validators it saves a third of the work.
+  // As CometBFT's VerifyCommitLight: only the signatures that first carry more than 2/3 of the
+  // power are checked. The rest cannot change the verdict, and at 100 validators that is a third.
   for (let i = 0; i < commit.signatures.length && signed * 3n <= total * 2n; i++) {
     const sig = commit.signatures[i]!;
     const validator = validators[i]!;
@@ -80,11 +106,15 @@ export function verifyCommit({ chainId, header, commit, validators }: SignedBloc
     if (!bytesEqual(sig.validatorAddress, validatorAddress(publicKey))) {
       throw fail(`signature ${i} names ${toHex(sig.validatorAddress)}, not validator ${i}`);
     }
-    if (!verifyEd25519(publicKey, precommitSignBytes(chainId, commit, sig), sig.signature)) {
-      throw fail(`signature ${i} (${toHex(sig.validatorAddress)}) is invalid`);
-    }
+    checks.push({ publicKey, message: signBytes(sig), signature: sig.signature });
+    checked.push(i);
     signed += validator.votingPower;
   }
   if (signed * 3n <= total * 2n) throw fail(`signed power ${signed} of ${total} is not more than 2/3`);
+  const invalid = firstInvalidEd25519(checks);
+  if (invalid >= 0) {
+    const i = checked[invalid]!;
+    throw fail(`signature ${i} (${toHex(commit.signatures[i]!.validatorAddress)}) is invalid`);
+  }
   return hash;
 }
