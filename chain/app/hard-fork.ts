@@ -1,8 +1,8 @@
 /**
  * Hard forks: writing the state at a height as a genesis `app_state`, and starting a chain from
  * one. The new chain keeps every key (balances, accounts and their sequences, validators,
- * delegations, unbondings, rewards, prices); only the chain id, the halt height and when vote
- * extensions start follow the new genesis.
+ * delegations, unbondings, rewards, prices); only the chain id, the halt height, the evidence
+ * max age and when vote extensions start follow the new genesis.
  */
 import type { RequestInitChain, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { toHex, utf8 } from "../../core/bytes.js";
@@ -13,6 +13,7 @@ import type { CommittedState } from "../store/committed.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import type { ExportedState } from "./genesis.js";
 import { GenesisError } from "./genesis.js";
+import { adoptEvidenceMaxAge } from "./validators.js";
 
 export class ExportError extends Error {
   override name = "ExportError";
@@ -61,6 +62,8 @@ export function importState(
   }
   for (const [key, value] of exported.entries) state.set(key, Buffer.from(value, "base64"));
   state.set(chainIdKey, utf8(request.chainId));
+  // The fork's CometBFT enforces its own genesis's evidence age, not the exported chain's.
+  adoptEvidenceMaxAge(state, request);
   writeHaltHeight(state, 0n);
   writeVoteExtensionsHeight(state, request.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n);
   return [...currentPowers(state)].map(([operator, power]) => ({

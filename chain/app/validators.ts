@@ -5,10 +5,11 @@ import { timestampToMs } from "../../core/timestamp.js";
 import { readValidatorKeys } from "../modules/oracle.js";
 import { startSigning } from "../modules/slashing.js";
 import {
-  allValidators,
+  EvidenceMaxAgeError,
   getValidator,
   operatorByConsensusAddress,
   readStakingParams,
+  requireEvidenceOutlivesUnbonding,
   writeEvidenceMaxAgeMs,
 } from "../modules/staking.js";
 import { validatorSetChange } from "../modules/validator-set.js";
@@ -16,20 +17,28 @@ import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { GenesisError } from "./genesis.js";
 
 /**
+ * Checks that the genesis's evidence max age outlives the unbonding time in `state`, then keeps
+ * it, so that staking parameter changes are checked against it later. Every InitChain runs it
+ * once the staking parameters are in state: a fresh genesis (with or without validators: any
+ * validator created later is bound by the same evidence) and a hard fork's import alike.
+ */
+export function adoptEvidenceMaxAge(state: StateOverlay, request: RequestInitChain): void {
+  const maxAgeMs = timestampToMs(request.consensusParams?.evidence?.maxAgeDuration);
+  try {
+    requireEvidenceOutlivesUnbonding(maxAgeMs, readStakingParams(state).unbondingTimeSeconds);
+  } catch (error) {
+    if (!(error instanceof EvidenceMaxAgeError)) throw error;
+    throw new GenesisError(`consensus_params.evidence.max_age_duration: ${error.message}`, { cause: error });
+  }
+  writeEvidenceMaxAgeMs(state, maxAgeMs);
+}
+
+/**
  * The set InitChain answers with: the genesis validators by bonded power. Empty when genesis
- * bonds none, and CometBFT keeps its genesis.json set. Also checks that evidence lives at least
- * as long as unbonding does, or a fault could outrun its slash.
+ * bonds none, and CometBFT keeps its genesis.json set.
  */
 export function initValidatorSet(state: StateOverlay, request: RequestInitChain): ValidatorUpdate[] {
-  const maxAgeMs = timestampToMs(request.consensusParams?.evidence?.maxAgeDuration);
-  writeEvidenceMaxAgeMs(state, maxAgeMs);
-  if (allValidators(state).length === 0) return [];
-  const { unbondingTimeSeconds } = readStakingParams(state);
-  if (maxAgeMs < unbondingTimeSeconds * 1000n) {
-    throw new GenesisError(
-      `consensus_params.evidence.max_age_duration (${maxAgeMs / 1000n}s) is shorter than the unbonding time (${unbondingTimeSeconds}s)`,
-    );
-  }
+  adoptEvidenceMaxAge(state, request);
   const change = validatorSetChange(state, 0n);
   const first = request.initialHeight > 0n ? request.initialHeight : 1n;
   for (const validator of change.entered) startSigning(state, validator, first);

@@ -10,7 +10,15 @@ import {
 } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
 import { consensusAddressText, operatorAccount } from "../../core/address.js";
 import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
-import { fromLegacyDec, minAmount, mulFloor, parseUnitFraction, toLegacyDec } from "../../core/decimal.js";
+import {
+  type Fraction,
+  fromLegacyDec,
+  LEGACY_DEC_SCALE,
+  minAmount,
+  mulFloor,
+  parseUnitFraction,
+  toLegacyDec,
+} from "../../core/decimal.js";
 import type { ValidatorRecord } from "../../core/proto/staking.js";
 import { msToTimestamp, timestampToMs } from "../../core/timestamp.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
@@ -22,17 +30,18 @@ import {
   BONDED_POOL,
   consensusAddress,
   getDelegationShares,
+  getPower,
   getRedelegationEntries,
   getUnbondingEntries,
   getValidator,
   NOT_BONDED_POOL,
   queuedRedelegations,
   queuedUnbondings,
-  setRedelegationEntries,
   setUnbondingEntries,
   setValidator,
   tokensOfShares,
 } from "./staking.js";
+import { lstOfPower, redemptionRate } from "./validator-set.js";
 
 /** Slashing parameters in plain form; stored and queried as the SDK's Params. */
 export interface SlashingParams {
@@ -142,9 +151,18 @@ export interface SlashOutcome {
 }
 
 /**
- * Burns `fraction` of the validator's stake, and of each unbonding and redelegation entry that
- * left it at or after `infractionHeight` and has not matured: that stake was bonded when the
- * fault happened. Returns how much was burned.
+ * Slashes `fractionText` of the stake `validator` had bonded when it misbehaved at
+ * `infractionHeight`, with the Cosmos SDK's meaning (x/staking's Keeper.Slash):
+ *
+ * 1. Stake that left it at or after the infraction (unbonding entries, redelegations) and has
+ *    not matured pays first: each entry the fraction of its initial balance, capped by what it
+ *    still holds. That stake was bonded at the fault.
+ * 2. The validator's own tokens pay the rest of the slash (validatorShare), capped by what it
+ *    holds, so stake bonded after the fault does not raise the amount.
+ *
+ * `infractionPower` is the validator's CometBFT power at the infraction, as CometBFT's
+ * Misbehavior carries it; see validatorShare for what stands in without it. Every unit taken is
+ * burned from the pool that held it. Returns the total burned.
  */
 export function slashValidator(
   state: StateOverlay,
@@ -152,60 +170,185 @@ export function slashValidator(
   infractionHeight: bigint,
   fractionText: string,
   env: StakingEnv,
+  infractionPower?: bigint,
 ): bigint {
   const fraction = parseUnitFraction(fractionText);
   const operator = validator.operatorAddress;
-  recordSlash(state, validator, fractionText, env.height);
-  let burned = 0n;
-  for (const item of queuedUnbondings(state)) {
-    if (item.operator !== operator || item.completionTimeMs <= env.timeMs) continue;
-    const entries = getUnbondingEntries(state, item.delegator, operator);
-    for (const entry of entries) {
-      if (entry.creationHeight < infractionHeight || entry.completionTimeMs <= env.timeMs) continue;
-      const balance = BigInt(entry.balance);
-      const cut = minAmount(mulFloor(BigInt(entry.initialBalance), fraction), balance);
-      entry.balance = (balance - cut).toString();
-      burn(state, NOT_BONDED_POOL, env.denom, cut);
-      burned += cut;
-    }
-    setUnbondingEntries(state, item.delegator, operator, entries);
-  }
-  for (const item of queuedRedelegations(state)) {
-    if (item.source !== operator || item.completionTimeMs <= env.timeMs) continue;
-    const entries = getRedelegationEntries(state, item.delegator, operator, item.destination);
-    for (const entry of entries) {
-      if (entry.creationHeight < infractionHeight || entry.completionTimeMs <= env.timeMs) continue;
-      burned += slashRedelegated(state, item.delegator, item.destination, entry, fraction, env);
-    }
-    setRedelegationEntries(state, item.delegator, operator, item.destination, entries);
-  }
+  const unbonding = slashUnbondings(state, operator, infractionHeight, fraction, env);
+  const redelegated = slashRedelegations(state, operator, infractionHeight, fraction, env);
+  // Redelegation slashing touched only the destinations; read the record afresh all the same.
   const current = getValidator(state, operator) ?? validator;
-  const tokens = BigInt(current.tokens);
-  const cut = mulFloor(tokens, fraction);
-  current.tokens = (tokens - cut).toString();
-  setValidator(state, current);
-  burn(state, BONDED_POOL, env.denom, cut);
+  const covered = unbonding.covered + redelegated.covered;
+  const share = validatorShare(state, current, infractionHeight, infractionPower, fraction, covered, env);
+  burnValidatorTokens(state, current, share, env);
+  // Callers go on to jail through their own copy: it must hold the new tokens.
   Object.assign(validator, current);
-  return burned + cut;
+  return unbonding.burned + redelegated.burned + share;
 }
 
-/** Takes the slashed part of redelegated stake back out of the destination validator. */
-function slashRedelegated(
+/**
+ * How much of a slash falls on the validator's own tokens.
+ *
+ * A fault in an earlier block is measured by the power the validator had in CometBFT then,
+ * converted back to LST (lstOfPower, at today's redemption rate: see there why), as the SDK
+ * does: `infractionPower` from the evidence, else the power CometBFT runs with now, which is
+ * the SDK's choice for downtime and equals the power at the fault unless an epoch boundary
+ * passed since. What the entries that left since the fault already covered is deducted.
+ *
+ * A fault in this block (governance, oracle, rollup equivocation) needs no history: nothing can
+ * have been bonded after it, so its tokens now are exactly the stake at the fault (power would
+ * round them down to whole TIA), and what left in this block is slashed in the entries.
+ */
+function validatorShare(
+  state: StateOverlay,
+  validator: ValidatorRecord,
+  infractionHeight: bigint,
+  infractionPower: bigint | undefined,
+  fraction: Fraction,
+  coveredByEntries: bigint,
+  env: StakingEnv,
+): bigint {
+  const tokens = BigInt(validator.tokens);
+  if (infractionHeight >= env.height) return mulFloor(tokens, fraction);
+  const power = infractionPower ?? getPower(state, validator.operatorAddress);
+  const due = mulFloor(lstOfPower(power, redemptionRate(state)), fraction) - coveredByEntries;
+  if (due <= 0n) return 0n;
+  return minAmount(due, tokens);
+}
+
+/** Takes `amount` (at most its tokens) from a validator and burns it from the bonded pool. */
+function burnValidatorTokens(
+  state: StateOverlay,
+  validator: ValidatorRecord,
+  amount: bigint,
+  env: StakingEnv,
+): void {
+  if (amount === 0n) return;
+  const tokens = BigInt(validator.tokens);
+  // Before the tokens change: distribution closes the period the delegations earned in, and
+  // records the fraction they lose, as the SDK does (the share actually taken over the tokens,
+  // rounded up, so rewards are never paid on stake that is gone).
+  recordSlash(state, validator, ceilFractionText(amount, tokens), env.height);
+  validator.tokens = (tokens - amount).toString();
+  setValidator(state, validator);
+  burn(state, BONDED_POOL, env.denom, amount);
+}
+
+/** part / whole (0 < part <= whole) rounded up to 18 decimals, as decimal text. */
+function ceilFractionText(part: bigint, whole: bigint): string {
+  return fromLegacyDec(((part * LEGACY_DEC_SCALE + whole - 1n) / whole).toString());
+}
+
+/**
+ * What the entries that left a validator gave up to one slash: `covered` is their share of it
+ * as the SDK counts it (the fraction of their initial balances, even where less was left),
+ * `burned` what they actually lost.
+ */
+interface EntriesSlashed {
+  covered: bigint;
+  burned: bigint;
+}
+
+/** Stake that left at or after the infraction and has not matured was bonded at the fault. */
+function slashable(
+  entry: { creationHeight: bigint; completionTimeMs: bigint },
+  infractionHeight: bigint,
+  env: StakingEnv,
+): boolean {
+  return entry.creationHeight >= infractionHeight && entry.completionTimeMs > env.timeMs;
+}
+
+/**
+ * The delegators unbonding from `operator`, each once: a delegator with entries maturing at
+ * different times has a queue slot per time, but all its entries sit under one key.
+ */
+function unbondingDelegators(state: StateReader, operator: string, nowMs: bigint): string[] {
+  const delegators = new Set<string>();
+  for (const item of queuedUnbondings(state)) {
+    if (item.operator === operator && item.completionTimeMs > nowMs) delegators.add(item.delegator);
+  }
+  return [...delegators];
+}
+
+function slashUnbondings(
+  state: StateOverlay,
+  operator: string,
+  infractionHeight: bigint,
+  fraction: Fraction,
+  env: StakingEnv,
+): EntriesSlashed {
+  const total: EntriesSlashed = { covered: 0n, burned: 0n };
+  for (const delegator of unbondingDelegators(state, operator, env.timeMs)) {
+    const entries = getUnbondingEntries(state, delegator, operator);
+    let changed = false;
+    for (const entry of entries) {
+      if (!slashable(entry, infractionHeight, env)) continue;
+      const due = mulFloor(BigInt(entry.initialBalance), fraction);
+      const balance = BigInt(entry.balance);
+      const cut = minAmount(due, balance);
+      total.covered += due;
+      if (cut === 0n) continue;
+      entry.balance = (balance - cut).toString();
+      total.burned += cut;
+      changed = true;
+    }
+    if (changed) setUnbondingEntries(state, delegator, operator, entries);
+  }
+  burn(state, NOT_BONDED_POOL, env.denom, total.burned);
+  return total;
+}
+
+/** The (delegator, destination) pairs with redelegations out of `operator`, each once. */
+function redelegationsFrom(
+  state: StateReader,
+  operator: string,
+  nowMs: bigint,
+): { delegator: string; destination: string }[] {
+  const pairs = new Map<string, { delegator: string; destination: string }>();
+  for (const item of queuedRedelegations(state)) {
+    if (item.source !== operator || item.completionTimeMs <= nowMs) continue;
+    pairs.set(`${item.delegator}/${item.destination}`, item);
+  }
+  return [...pairs.values()];
+}
+
+/**
+ * Redelegated stake now sits in the destination validator: each entry gives up the fraction of
+ * the destination shares it bought, capped by the shares the delegator still holds there (the
+ * SDK's rule; the entry itself is left as it was, as there).
+ */
+function slashRedelegations(
+  state: StateOverlay,
+  operator: string,
+  infractionHeight: bigint,
+  fraction: Fraction,
+  env: StakingEnv,
+): EntriesSlashed {
+  const total: EntriesSlashed = { covered: 0n, burned: 0n };
+  for (const { delegator, destination } of redelegationsFrom(state, operator, env.timeMs)) {
+    for (const entry of getRedelegationEntries(state, delegator, operator, destination)) {
+      if (!slashable(entry, infractionHeight, env)) continue;
+      total.covered += mulFloor(BigInt(entry.initialBalance), fraction);
+      const shares = mulFloor(BigInt(entry.sharesDst), fraction);
+      total.burned += burnRedelegatedShares(state, delegator, destination, shares, env);
+    }
+  }
+  return total;
+}
+
+/** Unbonds up to `wanted` of a delegator's shares at `destination` and burns what they were worth. */
+function burnRedelegatedShares(
   state: StateOverlay,
   delegator: string,
   destination: string,
-  entry: { sharesDst: string; initialBalance: string },
-  fraction: ReturnType<typeof parseUnitFraction>,
+  wanted: bigint,
   env: StakingEnv,
 ): bigint {
   const target = getValidator(state, destination);
   if (!target) return 0n;
-  const held = getDelegationShares(state, delegator, destination);
-  const wanted = mulFloor(BigInt(entry.sharesDst), fraction);
-  const shares = minAmount(wanted, held);
+  const shares = minAmount(wanted, getDelegationShares(state, delegator, destination));
   if (shares === 0n) return 0n;
   const tokens = removeShares(state, delegator, target, shares, env);
-  entry.sharesDst = (BigInt(entry.sharesDst) - shares).toString();
   burn(state, BONDED_POOL, env.denom, tokens);
   return tokens;
 }
@@ -271,7 +414,8 @@ export function handleLiveness(
       changed = true;
     }
     if (env.height > info.startHeight + window && info.missedBlocksCounter > maxMissed) {
-      // The SDK's infraction height for downtime: the last block the validator is known to have missed.
+      // The SDK's infraction height for downtime: the last block the validator is known to have
+      // missed. No power given: the slash is measured by its power in CometBFT now, as the SDK's.
       const burned = slashValidator(state, validator, env.height - 2n, params.slashFractionDowntime, env);
       jail(state, validator);
       info.jailedUntil = msToTimestamp(env.timeMs + params.downtimeJailSeconds * 1000n);
@@ -288,13 +432,18 @@ export function handleLiveness(
   return slashed;
 }
 
-/** Double-sign evidence: slash the double-sign fraction at the infraction height, jail, tombstone. */
+/**
+ * Double-sign evidence: slash the double-sign fraction of the stake at the infraction, jail,
+ * tombstone. `infractionPower` is the power CometBFT's Misbehavior reports for the validator at
+ * the infraction height; without it the slash is measured by its power now (slashValidator).
+ */
 export function handleDoubleSign(
   state: StateOverlay,
   address: Uint8Array,
   infractionHeight: bigint,
   operatorOf: (address: Uint8Array) => string | undefined,
   env: StakingEnv,
+  infractionPower?: bigint,
 ): SlashOutcome | undefined {
   const operator = operatorOf(address);
   const validator = operator ? getValidator(state, operator) : undefined;
@@ -302,7 +451,14 @@ export function handleDoubleSign(
   const info = getSigningInfo(state, address);
   if (info?.tombstoned) return undefined;
   const params = readSlashingParams(state);
-  const burned = slashValidator(state, validator, infractionHeight, params.slashFractionDoubleSign, env);
+  const burned = slashValidator(
+    state,
+    validator,
+    infractionHeight,
+    params.slashFractionDoubleSign,
+    env,
+    infractionPower,
+  );
   jail(state, validator);
   setSigningInfo(state, address, {
     address: consensusAddressText(address),

@@ -291,6 +291,31 @@ export function readEvidenceMaxAgeMs(state: StateReader): bigint {
   return readInteger(state, EVIDENCE_MAX_AGE_KEY);
 }
 
+/** An evidence max age shorter than the unbonding time (requireEvidenceOutlivesUnbonding). */
+export class EvidenceMaxAgeError extends Error {
+  override name = "EvidenceMaxAgeError";
+  constructor(
+    readonly maxAgeMs: bigint,
+    readonly unbondingTimeSeconds: bigint,
+  ) {
+    super(
+      `the evidence max age (${maxAgeMs / 1000n}s) is shorter than the unbonding time ` +
+        `(${unbondingTimeSeconds}s): a fault could be forgotten while the stake that committed it ` +
+        "is still unbonding, and escape its slash",
+    );
+  }
+}
+
+/**
+ * The one rule linking CometBFT's evidence parameters to staking: evidence must live at least as
+ * long as unbonding does, so that a fault stays provable for as long as the stake that
+ * committed it can still be slashed (as the Cosmos SDK requires). InitChain, hard-fork import
+ * and staking parameter changes all check it here. A max age of 0 (none recorded) fails too.
+ */
+export function requireEvidenceOutlivesUnbonding(maxAgeMs: bigint, unbondingTimeSeconds: bigint): void {
+  if (maxAgeMs < unbondingTimeSeconds * 1000n) throw new EvidenceMaxAgeError(maxAgeMs, unbondingTimeSeconds);
+}
+
 export function writeEvidenceMaxAgeMs(state: StateOverlay, ms: bigint): void {
   writeInteger(state, EVIDENCE_MAX_AGE_KEY, ms);
 }

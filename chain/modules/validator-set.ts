@@ -32,6 +32,21 @@ export function votingPower(validator: ValidatorRecord, rate: Fraction): bigint 
   return (BigInt(validator.tokens) * rate.numerator) / (rate.denominator * POWER_REDUCTION);
 }
 
+/**
+ * The LST a CometBFT power stands for: votingPower's inverse, rounded down. Slashing uses it to
+ * turn the power a validator had at a fault back into the stake it had then.
+ *
+ * It converts at `rate`, which callers take from redemptionRate now: Metro keeps no history of
+ * rates, and an LST's redemption rate only grows (staking rewards accrue to it, barring a slash
+ * of its own stake on Celestia), so today's rate is at least the one the power was computed
+ * with. The LST found is then never more than was bonded at the fault: a slash may fall short
+ * by the rate's growth since then (at most the evidence max age's worth of staking yield), and
+ * never takes stake that was not there.
+ */
+export function lstOfPower(power: bigint, rate: Fraction): bigint {
+  return (power * POWER_REDUCTION * rate.denominator) / rate.numerator;
+}
+
 export interface SetChange {
   updates: ValidatorUpdate[];
   /** Validators that had no power and now have some. */

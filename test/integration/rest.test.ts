@@ -65,15 +65,11 @@ describe("the REST (LCD) API wallets read, over a real node", () => {
         amount: { denom: DEFAULT_LST_DENOM, amount: "7000000" },
       },
     };
-    const fee = {
-      amount: [
-        {
-          denom: DEFAULT_LST_DENOM,
-          amount: String(Math.ceil(300_000 * Number(defaultGasPrice().amount.toString()))),
-        },
-      ],
-      gas: "300000",
-    };
+    // Well over the minimum gas price: the delegation is bonded when its own block's fees are
+    // shared out, and its share of these (7 of some 10 007 LST bonded) is worth whole units.
+    const feeAmount = 30_000_000;
+    assert.ok(feeAmount >= 300_000 * Number(defaultGasPrice().amount.toString()));
+    const fee = { amount: [{ denom: DEFAULT_LST_DENOM, amount: String(feeAmount) }], gas: "300000" };
     const signed = await user.client.sign(user.address, [message], fee, "");
     const txBytes = Buffer.from(TxRaw.encode(signed).finish()).toString("base64");
     const simulated = await fetch(`${base}/cosmos/tx/v1beta1/simulate`, {
@@ -97,15 +93,40 @@ describe("the REST (LCD) API wallets read, over a real node", () => {
     assert.equal((delegations[0]!.balance as { amount: string }).amount, "7000000");
     const rewards = await getJson(`/cosmos/distribution/v1beta1/delegators/${user.address}/rewards`);
     assert.equal(rewards.status, 200);
-    assert.ok(Array.isArray(rewards.body.rewards));
+    type DecCoin = { denom: string; amount: string };
+    const body = rewards.body as {
+      rewards: { validator_address: string; reward: DecCoin[] }[];
+      total: DecCoin[];
+    };
+    assert.deepEqual(
+      body.rewards.map((entry) => entry.validator_address),
+      [operator],
+      "one entry, for the validator it delegated to",
+    );
+    const reward = body.rewards[0]!.reward;
+    assert.equal(reward.length, 1, `a reward in one denom: ${JSON.stringify(reward)}`);
+    assert.equal(reward[0]!.denom, DEFAULT_LST_DENOM);
+    assert.ok(Number(reward[0]!.amount) > 0, `its share of its own block's fees: ${reward[0]!.amount}`);
+    assert.deepEqual(body.total, reward, "one delegation: its reward is the total");
+    const single = await getJson(
+      `/cosmos/distribution/v1beta1/delegators/${user.address}/rewards/${operator}`,
+    );
+    assert.equal(single.status, 200);
+    assert.deepEqual(single.body.rewards, reward, "the per-validator route agrees");
   });
 
   it("answers bad requests the gateway's way", async () => {
-    const missing = await getJson(
+    // A well-formed address no validator has: 404, as the gateway maps NotFound.
+    const nobody = "metrovaloper1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqxm0hym";
+    const missing = await getJson(`/cosmos/staking/v1beta1/validators/${nobody}`);
+    assert.equal(missing.status, 404);
+    assert.match(String(missing.body.message), new RegExp(`validator ${nobody} not found`));
+    // The same with a broken checksum: not an address at all, 400.
+    const malformed = await getJson(
       "/cosmos/staking/v1beta1/validators/metrovaloper1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqvdhl2y",
     );
-    assert.ok(missing.status === 404 || missing.status === 400, `status ${missing.status}`);
-    assert.equal(typeof missing.body.message, "string");
+    assert.equal(malformed.status, 400);
+    assert.match(String(malformed.body.message), /invalid address .*Invalid checksum/);
     const unknown = await getJson("/cosmos/nft/v1beta1/classes");
     assert.equal(unknown.status, 501);
     const garbage = await fetch(`${base}/cosmos/tx/v1beta1/txs`, { method: "POST", body: "{not json" });

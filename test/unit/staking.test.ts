@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { endBlock } from "../../chain/app/end-block.js";
 import { FEE_COLLECTOR } from "../../chain/app/execute.js";
@@ -16,16 +17,13 @@ import {
 } from "../../chain/modules/distribution.js";
 import { writePrice } from "../../chain/modules/oracle.js";
 import { DEFAULT_PARAMS } from "../../chain/modules/params.js";
-import { handleDoubleSign } from "../../chain/modules/slashing.js";
 import {
-  BONDED_POOL,
   consensusAddress,
+  currentPowers,
   DEFAULT_STAKING_PARAMS,
   getDelegationShares,
-  getUnbondingEntries,
+  getTotalPower,
   getValidator,
-  NOT_BONDED_POOL,
-  operatorByConsensusAddress,
   writeStakingParams,
 } from "../../chain/modules/staking.js";
 import { validatorSetChange } from "../../chain/modules/validator-set.js";
@@ -63,7 +61,7 @@ function signedCommit(state: StateOverlay, operators: string[]) {
   };
 }
 
-describe("staking, F1 rewards and slashing (in process)", () => {
+describe("staking and F1 rewards (in process)", () => {
   it("pays out exactly the fees it collected: nothing created or lost in rounding", () => {
     const state = memoryState();
     writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, unbondingTimeSeconds: 5n, epochLength: 1n });
@@ -161,53 +159,6 @@ describe("staking, F1 rewards and slashing (in process)", () => {
     );
   });
 
-  it("slashes a double signer and the unbonding that left after the infraction, not before", () => {
-    const state = memoryState();
-    writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, unbondingTimeSeconds: 1000n, epochLength: 1n });
-    const env = (height: bigint): StakingEnv => ({ height, timeMs: height * 1000n, denom: DENOM });
-    const operator = bondTestValidator(state, 5, 10_000_000n, "0.1", env(1n));
-    bondTestValidator(state, 6, 10_000_000n, "0.1", env(1n));
-    validatorSetChange(state, 1n);
-    const early = moduleAddress("early");
-    const late = moduleAddress("late");
-    for (const who of [early, late]) {
-      mint(state, who, DENOM, 2_000_000n);
-      delegate(state, who, operator, 2_000_000n, env(2n));
-    }
-    undelegate(state, early, operator, 1_000_000n, env(3n));
-    undelegate(state, late, operator, 1_000_000n, env(10n));
-    const tokens = BigInt(getValidator(state, operator)!.tokens);
-    const supply = getSupply(state, DENOM);
-    const address = consensusAddress(getValidator(state, operator)!.consensusPubkey);
-    const outcome = handleDoubleSign(
-      state,
-      address,
-      5n,
-      (a) => operatorByConsensusAddress(state, a),
-      env(12n),
-    );
-    assert.ok(outcome);
-    const validator = getValidator(state, operator)!;
-    assert.equal(validator.jailed, true);
-    assert.equal(BigInt(validator.tokens), tokens - tokens / 20n);
-    assert.equal(getUnbondingEntries(state, early, operator)[0]!.balance, "1000000", "left before the fault");
-    assert.equal(getUnbondingEntries(state, late, operator)[0]!.balance, "950000", "left after the fault");
-    assert.equal(supply - getSupply(state, DENOM), tokens / 20n + 50_000n, "burned, not moved");
-    assert.equal(getBalance(state, NOT_BONDED_POOL, DENOM), 1_950_000n);
-    assert.equal(getBalance(state, BONDED_POOL, DENOM), BigInt(validator.tokens) + 10_000_000n);
-    assert.equal(
-      handleDoubleSign(state, address, 6n, (a) => operatorByConsensusAddress(state, a), env(13n)),
-      undefined,
-      "tombstoned once",
-    );
-    const change = validatorSetChange(state, 14n);
-    assert.deepEqual(
-      change.updates.map((u) => u.power),
-      [0n],
-      "power 0 for the jailed validator",
-    );
-  });
-
   it("values power in TIA: bonded LST times the oracle's redemption rate, recomputed at epochs", () => {
     const state = memoryState();
     writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, epochLength: 5n });
@@ -232,6 +183,63 @@ describe("staking, F1 rewards and slashing (in process)", () => {
       "1.05 TIA per stTIA at the next epoch",
     );
     assert.equal(getValidator(state, operator)!.tokens, "10000000000", "the stake itself is unchanged");
+  });
+
+  it("keeps only the top max_validators by power in CometBFT's set, ties broken by operator address", () => {
+    const env: StakingEnv = { height: 1n, timeMs: 1000n, denom: DENOM };
+    // Test validator i's consensus key is 32 bytes of i + 1; updates are compared as [key, power].
+    const keyOf = (index: number) => Buffer.from(new Uint8Array(32).fill(index + 1)).toString("hex");
+    const view = (updates: ValidatorUpdate[]) =>
+      updates.map((update) => [Buffer.from(update.pubKey!.ed25519!).toString("hex"), update.power]);
+    const bonds: [number, bigint][] = [
+      [20, 50_000_000n],
+      [21, 40_000_000n],
+      [22, 30_000_000n],
+      [23, 30_000_000n],
+      [24, 20_000_000n],
+    ];
+    const genesis = (order: readonly [number, bigint][]) => {
+      const state = memoryState();
+      writeStakingParams(state, { ...DEFAULT_STAKING_PARAMS, maxValidators: 3, epochLength: 1n });
+      const operators = new Map(
+        order.map(([index, bond]) => [index, bondTestValidator(state, index, bond, "0.1", env)]),
+      );
+      return { state, operators, updates: view(validatorSetChange(state, 1n).updates) };
+    };
+    const { state, operators, updates } = genesis(bonds);
+    // Validators 22 and 23 tie at 30: the lower operator address takes the last seat.
+    const tieWinner = operators.get(22)! < operators.get(23)! ? 22 : 23;
+    const expected = [
+      [keyOf(20), 50n],
+      [keyOf(21), 40n],
+      [keyOf(tieWinner), 30n],
+    ];
+    assert.deepEqual(updates, expected, "five bonded candidates, three seats");
+    assert.deepEqual(
+      genesis([...bonds].reverse()).updates,
+      expected,
+      "the same set whatever order the validators were created in",
+    );
+
+    // A stronger newcomer takes the weakest seat at the next epoch: CometBFT is told power 0.
+    const newcomer = bondTestValidator(state, 25, 45_000_000n, "0.1", { ...env, height: 2n });
+    assert.deepEqual(
+      new Map(view(validatorSetChange(state, 2n).updates) as [string, bigint][]),
+      new Map([
+        [keyOf(tieWinner), 0n],
+        [keyOf(25), 45n],
+      ]),
+    );
+    assert.deepEqual(
+      currentPowers(state),
+      new Map([
+        [operators.get(20)!, 50n],
+        [operators.get(21)!, 40n],
+        [newcomer, 45n],
+      ]),
+      "exactly max_validators in the set",
+    );
+    assert.equal(getTotalPower(state), 135n);
   });
 
   it("refuses bad validators and over-large undelegations with clear errors", () => {

@@ -3,7 +3,11 @@ import { z } from "zod";
 import { DecimalError, parseUnitFraction } from "../../../core/decimal.js";
 import type { StakingParams } from "../../../core/proto/staking.js";
 import { GOV_AUTHORITY } from "../../modules/params.js";
-import { readEvidenceMaxAgeMs } from "../../modules/staking.js";
+import {
+  EvidenceMaxAgeError,
+  readEvidenceMaxAgeMs,
+  requireEvidenceOutlivesUnbonding,
+} from "../../modules/staking.js";
 import type { StateReader } from "../../store/overlay.js";
 import { GovCode, moduleError } from "../../tx/errors.js";
 
@@ -51,16 +55,14 @@ export function validParams<T>(schema: z.ZodType<T>, value: unknown, what: strin
   return parsed.data;
 }
 
+/** Staking parameters as given, or a gov InvalidParams error: the schema, then the evidence rule. */
 export function validStakingParams(state: StateReader, params: StakingParams | null): StakingParams {
   const valid = validParams(StakingParamsSchema, params, "staking");
-  // Evidence older than the unbonding period could no longer reach the stake it should slash.
-  const maxAgeMs = readEvidenceMaxAgeMs(state);
-  if (maxAgeMs > 0n && valid.unbondingTimeSeconds * 1000n > maxAgeMs) {
-    throw moduleError(
-      "gov",
-      GovCode.InvalidParams,
-      `unbonding time ${valid.unbondingTimeSeconds}s is longer than the evidence max age ${maxAgeMs / 1000n}s`,
-    );
+  try {
+    requireEvidenceOutlivesUnbonding(readEvidenceMaxAgeMs(state), valid.unbondingTimeSeconds);
+  } catch (error) {
+    if (!(error instanceof EvidenceMaxAgeError)) throw error;
+    throw moduleError("gov", GovCode.InvalidParams, `invalid staking parameters: ${error.message}`);
   }
   return valid;
 }
