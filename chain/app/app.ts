@@ -514,7 +514,7 @@ export class MetroApp implements AbciApplication {
         timeMs,
         decidedLastCommit: request.decidedLastCommit,
         misbehavior: request.misbehavior,
-        oracleBadVoters: prices.badVoters,
+        oracleFaults: prices.faults,
       },
       readParams(execution.state),
     );

@@ -10,7 +10,7 @@ import type { Params } from "../../core/proto/sequencer.js";
 import { getBalance, transfer } from "../modules/bank.js";
 import { completeMatured, type StakingEnv } from "../modules/delegations.js";
 import { allocateFees, DISTRIBUTION_MODULE } from "../modules/distribution.js";
-import { recordOracleFaults } from "../modules/oracle-penalties.js";
+import { type BlockOracleFaults, NO_ORACLE_FAULTS, recordOracleFaults } from "../modules/oracle-penalties.js";
 import { finalizeHeaders, takePendingSlashes } from "../modules/rollups.js";
 import { handleDoubleSign, handleLiveness, type SlashOutcome, startSigning } from "../modules/slashing.js";
 import {
@@ -38,8 +38,8 @@ export interface EndBlockRequest {
   timeMs: bigint;
   decidedLastCommit: CommitInfo | undefined;
   misbehavior: readonly Misbehavior[];
-  /** Validators whose price vote in this block's injected commit was bad (chain/app/oracle.ts). */
-  oracleBadVoters?: readonly Uint8Array[];
+  /** How each validator's price vote in this block's injected commit did (chain/app/oracle.ts). */
+  oracleFaults?: BlockOracleFaults;
 }
 
 export interface EndBlockResult {
@@ -112,7 +112,7 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
       : [],
   );
   for (const outcome of handleLiveness(state, votes, operatorOf, env)) events.push(slashEvent(outcome));
-  for (const outcome of recordOracleFaults(state, request.oracleBadVoters ?? [], env))
+  for (const outcome of recordOracleFaults(state, request.oracleFaults ?? NO_ORACLE_FAULTS, env))
     events.push(slashEvent(outcome));
   for (const outcome of punishEquivocation(state, operatorOf, env)) events.push(slashEvent(outcome));
   for (const done of finalizeHeaders(state, request.height)) {

@@ -1,13 +1,15 @@
 /**
  * Governance at the end of a block: proposals whose deposit period ran out are dropped (their
- * deposits refunded), proposals whose voting period ended are tallied, and a passed proposal's
- * messages run as the gov module, all or nothing: one failing message fails the proposal and
- * none of its changes stay.
+ * deposits refunded, or burned when burn_proposal_deposit_prevote is set), proposals whose
+ * voting period ended are tallied, and a passed proposal's messages run as the gov module, all
+ * or nothing: one failing message fails the proposal and none of its changes stay. A finished
+ * vote refunds its deposits except as burnsDeposits (modules/gov.ts) says: the SDK's gov v1.
  */
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import type { Params } from "../../core/proto/sequencer.js";
 import { burn, transfer } from "../modules/bank.js";
 import {
+  burnsDeposits,
   deleteProposal,
   depositEnded,
   deposits,
@@ -108,9 +110,7 @@ export function endGovernance(state: StateOverlay, env: BlockEnv): Event[] {
     } else {
       proposal.status = ProposalStatus.PROPOSAL_STATUS_REJECTED;
     }
-    const destroy =
-      outcome === "vetoed" ? params.burnVoteVeto : outcome === "no_quorum" && params.burnVoteQuorum;
-    settleDeposits(state, id, denom, destroy);
+    settleDeposits(state, id, denom, burnsDeposits(outcome, params));
     setProposal(state, proposal);
     events.push(
       event(

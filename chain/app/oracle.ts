@@ -4,10 +4,10 @@
  * writes. Every function is deterministic in the state it is given, except ExtendVote, which
  * reports what this validator's sidecar sees.
  */
-import type { CommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
-import { type Fraction, parseDecimal } from "../../core/decimal.js";
+import type { CommitInfo, ExtendedCommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { sha256 } from "../../core/hash.js";
-import { aggregateVotes } from "../../oracle/aggregate.js";
+import { type Aggregation, aggregateVotes } from "../../oracle/aggregate.js";
 import { type DecimalPrices, toFixedPoint } from "../../oracle/feed.js";
 import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "../../oracle/injection.js";
 import { oracleInputs } from "../../oracle/state.js";
@@ -30,7 +30,13 @@ import {
   writeVoteExtensionsHeight,
   writeVotePairs,
 } from "../modules/oracle.js";
-import { readOracleParams } from "../modules/oracle-penalties.js";
+import {
+  type BlockOracleFaults,
+  NO_ORACLE_FAULTS,
+  readOracleParams,
+  type ScoredVote,
+  scoreVotes,
+} from "../modules/oracle-penalties.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { commitKeys } from "./validators.js";
 
@@ -109,18 +115,18 @@ export function injectedCommitProblem(
   }
 }
 
-/** What a block's price aggregation did: the pairs it priced, and the validators that voted badly. */
+/** What a block's price aggregation did: the pairs it priced, and each validator's faults (for penalties). */
 export interface PriceOutcome {
   updated: string[];
-  /** Consensus addresses of committed votes that left out a priced pair, strayed past the band, or did not decode. */
-  badVoters: Uint8Array[];
+  faults: BlockOracleFaults;
 }
 
 /**
  * Writes the stake-weighted median of each pair reported by 2/3 of the power in the injected
  * commit (oracle/aggregate.ts). A vote whose content is invalid (a late precommit skips
- * VerifyVoteExtension) is ignored by every validator alike, and marked bad. Pairs without
- * enough reports keep their old price.
+ * VerifyVoteExtension) is ignored by every validator alike. Pairs without enough reports keep
+ * their old price. Every validator of the commit is then scored against the medians
+ * (modules/oracle-penalties.ts): absent, nil, empty and invalid votes miss every priced pair.
  */
 export function applyPrices(
   state: StateOverlay,
@@ -130,9 +136,10 @@ export function applyPrices(
 ): PriceOutcome {
   const inputs = oracleInputs((key) => state.get(key));
   const nextBase = currentPrices(state, inputs.pairs);
-  const outcome: PriceOutcome = { updated: [], badVoters: [] };
+  const outcome: PriceOutcome = { updated: [], faults: NO_ORACLE_FAULTS };
   if (tx) {
-    const aggregation = aggregateVotes(decodeInjectedCommit(tx), inputs);
+    const commit = decodeInjectedCommit(tx);
+    const aggregation = aggregateVotes(commit, inputs);
     const medians = new Map<string, bigint>();
     for (const [pair, { price, decimals }] of aggregation.prices) {
       medians.set(pair, price);
@@ -140,29 +147,29 @@ export function applyPrices(
       writePrice(state, pair, { price, decimals, height: height - 1n, timeMs, nonce });
       outcome.updated.push(pair);
     }
-    const band = parseDecimal(readOracleParams(state).deviationBand);
-    for (const { address, prices } of aggregation.votes) {
-      if (!prices || !votedWell(prices, medians, band)) outcome.badVoters.push(address);
-    }
+    outcome.faults = scoreVotes(
+      everyVote(commit, aggregation),
+      medians,
+      readOracleParams(state).deviationBand,
+    );
   }
   if (!sameReport(inputs.voteBase, nextBase)) writeVoteBase(state, nextBase);
   if (!samePairs(inputs.votePairs, inputs.pairs)) writeVotePairs(state, inputs.pairs);
   return outcome;
 }
 
-/** Every priced pair reported, each within the band around its median. */
-function votedWell(
-  prices: ReadonlyMap<string, bigint>,
-  medians: ReadonlyMap<string, bigint>,
-  band: Fraction,
-): boolean {
-  for (const [pair, median] of medians) {
-    const price = prices.get(pair);
-    if (price === undefined) return false;
-    const distance = price > median ? price - median : median - price;
-    if (distance * band.denominator > band.numerator * median) return false;
-  }
-  return true;
+/**
+ * Every validator of the commit, in commit order, with what it reported: a committed vote as
+ * aggregated (aggregation.votes holds exactly those, in order), an absent or nil one with no
+ * prices, as it carries no extension.
+ */
+function everyVote(commit: ExtendedCommitInfo, aggregation: Aggregation): ScoredVote[] {
+  let committed = 0;
+  return commit.votes.map((vote) =>
+    vote.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT
+      ? aggregation.votes[committed++]!
+      : { address: vote.validator.address, prices: undefined },
+  );
 }
 
 function samePairs(a: readonly CurrencyPair[], b: readonly CurrencyPair[]): boolean {

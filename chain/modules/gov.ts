@@ -210,21 +210,42 @@ export function tally(state: StateReader, id: bigint): Tally {
   };
 }
 
-export type Verdict = "passed" | "rejected" | "vetoed" | "no_quorum";
+/**
+ * How a vote ended. "rejected" covers losing the threshold and everyone abstaining;
+ * "no_bonded_stake" is a chain with nothing bonded, where no quorum can exist (the SDK fails such
+ * a proposal without burning its deposits).
+ */
+export type Verdict = "passed" | "rejected" | "vetoed" | "no_quorum" | "no_bonded_stake";
 
 const atLeast = (amount: bigint, fraction: Fraction, of: bigint): boolean =>
   amount * fraction.denominator >= fraction.numerator * of;
 const over = (amount: bigint, fraction: Fraction, of: bigint): boolean =>
   amount * fraction.denominator > fraction.numerator * of;
 
-/** Quorum of bonded stake, then veto, then threshold of the non-abstaining votes. */
+/**
+ * The SDK's order (x/gov v1 keeper Tally): quorum of bonded stake (at least, as a share of all
+ * bonded tokens), then all-abstain, then veto (more than the veto threshold of all votes cast),
+ * then threshold (more than the threshold of the votes that did not abstain).
+ */
 export function verdict(result: Tally, params: GovParams): Verdict {
   const voted = result.yes + result.abstain + result.no + result.veto;
-  if (result.bonded === 0n || !atLeast(voted, parseDecimal(params.quorum), result.bonded)) return "no_quorum";
+  if (result.bonded === 0n) return "no_bonded_stake";
+  if (!atLeast(voted, parseDecimal(params.quorum), result.bonded)) return "no_quorum";
   if (voted === result.abstain) return "rejected";
   if (over(result.veto, parseDecimal(params.vetoThreshold), voted)) return "vetoed";
   if (over(result.yes, parseDecimal(params.threshold), voted - result.abstain)) return "passed";
   return "rejected";
+}
+
+/**
+ * Whether a finished vote burns its deposits instead of refunding them, with gov v1's meaning
+ * (SDK v0.47+): a veto burns when burn_vote_veto is set (the default), a missed quorum when
+ * burn_vote_quorum is set (not the default); every other outcome refunds the depositors.
+ */
+export function burnsDeposits(outcome: Verdict, params: GovParams): boolean {
+  if (outcome === "vetoed") return params.burnVoteVeto;
+  if (outcome === "no_quorum") return params.burnVoteQuorum;
+  return false;
 }
 
 export function tallyResult(result: Tally): TallyResult {

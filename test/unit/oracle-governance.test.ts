@@ -4,7 +4,7 @@ import type { ExtendedCommitInfo } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { msgAddCurrencyPairs, msgRemoveCurrencyPairs } from "../../chain/app/handlers/gov.js";
 import type { MessageEnv } from "../../chain/app/handlers/index.js";
-import { applyPrices } from "../../chain/app/oracle.js";
+import { applyPrices, type PriceOutcome } from "../../chain/app/oracle.js";
 import { readPairs, readPrice, writePairs, writeVotePairs } from "../../chain/modules/oracle.js";
 import { DEFAULT_PARAMS, GOV_AUTHORITY } from "../../chain/modules/params.js";
 import type { StateOverlay } from "../../chain/store/overlay.js";
@@ -12,22 +12,26 @@ import { encodeInjectedCommit } from "../../oracle/injection.js";
 import { type CurrencyPair, encodeOracleVote } from "../../oracle/vote.js";
 import { memoryState } from "../support/memory-state.js";
 
-function injected(
-  pairs: readonly CurrencyPair[],
-  votes: Map<string, bigint>[],
-  base: Map<string, bigint>,
-): Uint8Array {
+/** A vote as it sits in the commit: its prices, or a flag for a validator that sent none. */
+type Ballot = Map<string, bigint> | BlockIDFlag.BLOCK_ID_FLAG_ABSENT | BlockIDFlag.BLOCK_ID_FLAG_NIL;
+
+/** An injected commit of validators 1, 2, … (address filled with its number), power 10 each. */
+function injected(pairs: readonly CurrencyPair[], votes: Ballot[], base: Map<string, bigint>): Uint8Array {
   const commit: ExtendedCommitInfo = {
     round: 0,
-    votes: votes.map((prices, i) => ({
+    votes: votes.map((ballot, i) => ({
       validator: { address: new Uint8Array(20).fill(i + 1), power: 10n },
-      voteExtension: encodeOracleVote(pairs, prices, base),
-      extensionSignature: new Uint8Array(64),
-      blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
+      voteExtension: ballot instanceof Map ? encodeOracleVote(pairs, ballot, base) : new Uint8Array(),
+      extensionSignature: ballot instanceof Map ? new Uint8Array(64) : new Uint8Array(),
+      blockIdFlag: ballot instanceof Map ? BlockIDFlag.BLOCK_ID_FLAG_COMMIT : ballot,
     })),
   };
   return encodeInjectedCommit(commit);
 }
+
+/** Each faulty validator as [its number, missed pairs, deviating pairs]. */
+const faultsOf = (outcome: PriceOutcome) =>
+  outcome.faults.voters.map((v) => [v.address[0], v.missed, v.deviated]);
 
 function govEnv(state: StateOverlay): MessageEnv {
   return {
@@ -67,7 +71,7 @@ describe("oracle pairs changed by governance", () => {
     );
     const six = applyPrices(state, 6n, 6000n, injected(old, [prices, prices, prices], base));
     assert.deepEqual(six.updated.sort(), ["BTC/USD", "TIA/USD"]);
-    assert.deepEqual(six.badVoters, []);
+    assert.deepEqual(faultsOf(six), [], "nobody is at fault for a pair added after it voted");
     assert.equal(readPrice(state, "TIA/USD")?.price, 520_000_000n);
 
     const now = readPairs(state);
@@ -83,19 +87,42 @@ describe("oracle pairs changed by governance", () => {
     assert.deepEqual(eight.updated.sort(), ["ATOM/USD", "TIA/USD"], "a removed pair is no longer priced");
   });
 
-  it("marks votes that stray past the band or leave out a priced pair", () => {
+  it("counts, per validator, the priced pairs it missed or reported outside the band", () => {
     const state = memoryState();
-    const pairs: CurrencyPair[] = [{ id: "TIA/USD", decimals: 8 }];
+    const pairs: CurrencyPair[] = [
+      { id: "BTC/USD", decimals: 5 },
+      { id: "ETH/USD", decimals: 6 },
+      { id: "TIA/USD", decimals: 8 },
+    ];
     writePairs(state, pairs);
     writeVotePairs(state, pairs);
-    const honest = new Map([["TIA/USD", 500_000_000n]]);
-    const votes = [honest, honest, honest, new Map([["TIA/USD", 5_000_000_000n]]), new Map<string, bigint>()];
+    const honest = new Map([
+      ["BTC/USD", 9_700_000_000n],
+      ["TIA/USD", 500_000_000n],
+    ]);
+    // Eight honest votes, so that 2/3 of the power reports TIA/USD even with five faulty ones.
+    const votes: Ballot[] = [
+      ...Array.from({ length: 8 }, () => honest),
+      // 10% off is inside the 0.1 band; 10x is not.
+      new Map([
+        ["BTC/USD", 9_700_000_000n + 970_000_000n],
+        ["TIA/USD", 5_000_000_000n],
+      ]),
+      new Map([["BTC/USD", 9_700_000_000n]]),
+      new Map(),
+      BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
+      BlockIDFlag.BLOCK_ID_FLAG_NIL,
+    ];
     const outcome = applyPrices(state, 2n, 2000n, injected(pairs, votes, new Map()));
-    assert.deepEqual(outcome.updated, ["TIA/USD"]);
-    assert.deepEqual(
-      outcome.badVoters.map((a) => a[0]),
-      [4, 5],
-    );
+    assert.deepEqual(outcome.updated, ["BTC/USD", "TIA/USD"], "ETH/USD: nobody reported it");
+    assert.equal(outcome.faults.pricedPairs, 2);
+    assert.deepEqual(faultsOf(outcome), [
+      [9, 0, 1],
+      [10, 1, 0],
+      [11, 2, 0],
+      [12, 2, 0],
+      [13, 2, 0],
+    ]);
     assert.equal(readPrice(state, "TIA/USD")?.price, 500_000_000n);
   });
 

@@ -3,7 +3,7 @@
  * send, and valid now), depositing and voting; and the messages a passed proposal runs:
  * parameter changes, slash-and-jail, halt at a height, new oracle pairs.
  */
-import { Params as GovParamsType, Proposal } from "cosmjs-types/cosmos/gov/v1/gov";
+import { Params as GovParamsType, Proposal, proposalStatusToJSON } from "cosmjs-types/cosmos/gov/v1/gov";
 import {
   type MsgDeposit,
   MsgDepositResponse,
@@ -180,6 +180,29 @@ export const msgDeposit: MessageHandler<MsgDeposit> = {
   },
 };
 
+const isoTime = (ms: bigint): string => new Date(Number(ms)).toISOString();
+
+/**
+ * A vote counts only while the proposal is in its voting period by status and by time: a
+ * proposal whose end time has passed keeps its voting status until the end of the block that
+ * tallies it, and a vote in that block's txs would otherwise slip in after the deadline.
+ */
+function requireVotingOpen(proposal: Proposal, nowMs: bigint): void {
+  if (proposal.status !== ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) {
+    throw govError(
+      GovCode.InactiveProposal,
+      `proposal ${proposal.id} is not in its voting period (status ${proposalStatusToJSON(proposal.status)})`,
+    );
+  }
+  const endMs = timestampToMs(proposal.votingEndTime);
+  if (nowMs >= endMs) {
+    throw govError(
+      GovCode.InactiveProposal,
+      `proposal ${proposal.id} is not in its voting period: it ended at ${isoTime(endMs)}, and this block is at ${isoTime(nowMs)}`,
+    );
+  }
+}
+
 export const msgVote: MessageHandler<MsgVote> = {
   module: "gov",
   responseTypeUrl: "/cosmos.gov.v1.MsgVoteResponse",
@@ -191,10 +214,7 @@ export const msgVote: MessageHandler<MsgVote> = {
   },
   execute(env, message) {
     const proposal = openProposal(env.state, message.proposalId);
-    const ended = proposal.votingEndTime && env.blockTimeMs() >= timestampToMs(proposal.votingEndTime);
-    if (proposal.status !== ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD || ended) {
-      throw govError(GovCode.InactiveProposal, `proposal ${proposal.id} is not in its voting period`);
-    }
+    requireVotingOpen(proposal, env.blockTimeMs());
     if (getVote(env.state, proposal.id, env.signer)) {
       throw govError(GovCode.DuplicateVote, `${env.signer} has already voted on proposal ${proposal.id}`);
     }
@@ -217,14 +237,32 @@ const unitDecimal = z.string().regex(/^(0(\.\d{1,18})?|1(\.0{1,18})?)$/, "must b
 const seconds = z.object({ seconds: z.bigint().positive(), nanos: z.number() });
 const coins = z.array(z.object({ denom: z.string().min(3), amount: z.string().regex(/^\d{1,78}$/) }));
 
+/** The SDK refuses a zero pass or veto threshold: any single yes (or veto) would decide. */
+const positiveUnitDecimal = unitDecimal.refine((text) => /[1-9]/.test(text), "must be above 0");
+
 const GovParamsSchema = z.object({
   minDeposit: coins,
   maxDepositPeriod: seconds,
   votingPeriod: seconds,
   quorum: unitDecimal,
-  threshold: unitDecimal,
-  vetoThreshold: unitDecimal,
+  threshold: positiveUnitDecimal,
+  vetoThreshold: positiveUnitDecimal,
 });
+
+/**
+ * Gov parameters as given, or InvalidParams. Deposits are paid in the fee denom only, so a
+ * minimum in any other denom would read as no minimum at all: refused.
+ */
+function validGovParams(params: MsgUpdateGovParams["params"], feeDenom: string): void {
+  const valid = validParams(GovParamsSchema, params, "gov");
+  const denoms = valid.minDeposit.map((coin) => coin.denom);
+  if (denoms.some((denom) => denom !== feeDenom) || new Set(denoms).size !== denoms.length) {
+    throw govError(
+      GovCode.InvalidParams,
+      `invalid gov parameters: min_deposit must be one amount of ${feeDenom}, the denom deposits are paid in, not ${denoms.join(", ")}`,
+    );
+  }
+}
 
 const SlashingParamsSchema = z.object({
   signedBlocksWindow: z.bigint().min(10n).max(1_000_000n),
@@ -237,10 +275,10 @@ const SlashingParamsSchema = z.object({
 export const msgUpdateGovParams: MessageHandler<MsgUpdateGovParams> = {
   module: "gov",
   responseTypeUrl: "/cosmos.gov.v1.MsgUpdateParamsResponse",
-  validate: (message) => void validParams(GovParamsSchema, message.params, "gov"),
+  validate: (message, params) => validGovParams(message.params, params.feeDenom),
   execute(env, message) {
     requireAuthority(message.authority);
-    validParams(GovParamsSchema, message.params, "gov");
+    validGovParams(message.params, env.params.feeDenom);
     writeGovParams(env.state, GovParamsType.fromPartial({ ...message.params }));
     return MsgUpdateGovParamsResponse.encode({}).finish();
   },
