@@ -20,7 +20,7 @@ import { headerHash } from "../../core/comet/hashes.js";
 import { type Relaying, startRelaying } from "../../relayer/start.js";
 import { feeFor } from "../support/accounts.js";
 import { ETHER, ethAccount, testRollupGenesis } from "../support/evm.js";
-import { sleep, startNetwork, type TestNetwork, until } from "../support/network.js";
+import { startNetwork, type TestNetwork, until } from "../support/network.js";
 import { type RollupStack, startRollupStack } from "../support/rollups.js";
 
 const NAME = "migrating";

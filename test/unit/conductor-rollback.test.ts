@@ -15,7 +15,7 @@ import { CelestiaClient } from "../../relayer/celestia/client.js";
 import { LocalDa } from "../../relayer/da/server.js";
 import { planSubmissions } from "../../relayer/da-batch.js";
 import { ETHER, ethAccount, testRollupGenesis } from "../support/evm.js";
-import { sleep, until } from "../support/network.js";
+import { until } from "../support/network.js";
 import { inProcessConductorConfig } from "../support/rollups.js";
 import { ALPHA, CHAIN, signedBlock, validatorSet } from "../support/signed-blocks.js";
 

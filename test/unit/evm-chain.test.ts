@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { bigIntToBytes, ecrecover } from "@ethereumjs/util";
+import { ecrecover } from "@ethereumjs/util";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { hexToBytes, keccak256 } from "viem";
 import { EvmChain } from "../../conductor/evm/chain.js";
