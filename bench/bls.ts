@@ -91,7 +91,14 @@ export function benchHeaderSubmissions(committee = 100, signers = 70, headers = 
       env,
     );
   });
-  const rollupId = registerRollup(state, operators[0]!, "bench-rollup", "0.67", 10n, "none");
+  const rollupId = registerRollup(state, operators[0]!, {
+    name: "bench-rollup",
+    quorum: "0.67",
+    challengeWindow: 10n,
+    executionKind: "none",
+    evmChainId: 0n,
+    genesisHash: new Uint8Array(),
+  });
   for (const operator of operators) joinCommittee(state, operator, rollupId);
   const chosen = Array.from({ length: signers }, (_, i) => i);
   let parentHash: Uint8Array = new Uint8Array(32);
@@ -104,6 +111,7 @@ export function benchHeaderSubmissions(committee = 100, signers = 70, headers = 
       daHeight: 0n,
       dataRoot: new Uint8Array(32).fill(n % 256),
       stateRoot: new Uint8Array(32).fill((n + 1) % 256),
+      blockHash: new Uint8Array(32).fill((n + 2) % 256),
     };
     const hash = rollupHeaderHash(header);
     parentHash = hash;

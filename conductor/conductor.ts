@@ -15,6 +15,7 @@ import { bytesEqual, toHex } from "../core/bytes.js";
 import { headerHash } from "../core/comet/hashes.js";
 import type { Validator } from "../core/comet/types.js";
 import { rollupIdFromName } from "../core/rollup.js";
+import { rollupDataRoot } from "../core/rollup-header.js";
 import {
   type RollupSlice,
   RollupSliceCodec,
@@ -24,7 +25,6 @@ import {
 import { readRollupAtDaHeight } from "../relayer/da-reader.js";
 import { buildSequencerBlock } from "../relayer/sequencer-block.js";
 import type { ConductorConfig } from "./config.js";
-import { rollupDataHash } from "./evm/chain.js";
 import type { CommitmentState, ExecutedBlock, ExecutionEngine } from "./execution/api.js";
 import { type MetroNetwork, rollupNetworks } from "./network.js";
 import { type VerifiedHeight, verifyHeight } from "./verify.js";
@@ -388,7 +388,7 @@ export class Conductor {
     if (
       softly &&
       bytesEqual(softly.sequencerBlockHash, verified.headerHash) &&
-      bytesEqual(softly.dataHash, rollupDataHash(verified.items))
+      bytesEqual(softly.dataHash, rollupDataRoot(verified.items))
     ) {
       await this.commit({ ...this.state, firm: softly, firmDaHeight });
       return;

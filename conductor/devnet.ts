@@ -3,7 +3,7 @@
  * more through `metro rollup deploy`. Each lives in <devnet home>/rollups/<name> and resumes
  * there after a restart.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "../chain/client/keys.js";
 import { connectSigner } from "../chain/client/signing.js";
@@ -13,6 +13,8 @@ import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { MsgJoinCommitteeCodec, MsgRegisterRollupCodec } from "../core/proto/rollup.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import type { DeployRequest, DeployResult } from "./devnet-admin.js";
+import { genesisBlockHash } from "./evm/chain.js";
+import type { RollupGenesis } from "./evm/genesis.js";
 import { createRollupHome, RollupProcesses, readRollupHome, rollupHomeExists } from "./rollup-home.js";
 
 export const DEFAULT_ROLLUP = { name: "devnet", chainId: 1337, rpcPort: 8545 } as const;
@@ -36,7 +38,12 @@ export interface DevnetRollupsOptions {
  * Registers the rollup on Metro with validator 0 as its header committee: the devnet runs one
  * conductor per rollup, so one member signs (and its stake is the whole committee's).
  */
-async function registerWithCommittee(metroRpc: string, name: string, submitterIndex: number): Promise<void> {
+async function registerWithCommittee(
+  metroRpc: string,
+  genesis: RollupGenesis,
+  submitterIndex: number,
+): Promise<void> {
+  const { name } = genesis;
   const operator = await connectSigner(metroRpc, TEST_MNEMONIC, operatorAccountIndex(0));
   const [submitter] = await (await walletFromMnemonic(TEST_MNEMONIC, [submitterIndex])).getAccounts();
   try {
@@ -51,6 +58,8 @@ async function registerWithCommittee(metroRpc: string, name: string, submitterIn
             quorum: "0.67",
             challengeWindow: 10n,
             executionKind: "evm",
+            evmChainId: BigInt(genesis.chainId),
+            genesisHash: await genesisBlockHash(genesis),
           },
         },
         {
@@ -113,7 +122,6 @@ export class DevnetRollups {
       }
     }
     const submitterAccountIndex = FIRST_SUBMITTER_ACCOUNT + this.running.size;
-    await registerWithCommittee(this.options.metroRpc, request.name, submitterAccountIndex);
     const home = await createRollupHome({
       dir,
       name: request.name,
@@ -132,6 +140,12 @@ export class DevnetRollups {
         gossip: { port: 0, peers: [] },
       },
     });
+    try {
+      await registerWithCommittee(this.options.metroRpc, home.genesis, submitterAccountIndex);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true }); // a later deploy of the name starts afresh
+      throw error;
+    }
     const processes = await this.launch(home);
     return { rpcUrl: processes.rpcUrl, home: dir };
   }

@@ -5,6 +5,7 @@
  * gossips the signature to the committee. The aggregator (a member chosen in its config)
  * collects them, and once the signers hold the quorum of committee stake, submits
  * MsgSubmitRollupHeader to Metro, headers in order, several per tx when they are ready together.
+ * A member seen signing two headers for one height is reported (MsgSubmitEquivocation).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
@@ -29,6 +30,7 @@ import { parseDecimal, parseUnitFraction } from "../core/decimal.js";
 import {
   type HeaderSignature,
   HeaderSignatureCodec,
+  MsgSubmitEquivocationCodec,
   MsgSubmitRollupHeaderCodec,
 } from "../core/proto/rollup.js";
 import { rollupIdFromName } from "../core/rollup.js";
@@ -40,7 +42,9 @@ import {
   signerBitmap,
 } from "../core/rollup-header.js";
 import { type GossipNode, startGossipNode } from "../relayer/gossip-node.js";
+import { type Equivocation, EquivocationWatch } from "./equivocation.js";
 import type { ExecutedBlock } from "./execution/api.js";
+import { equivocatesAt, withWrongStateRoot, wrongStateRootAt } from "./test-flags.js";
 
 const MAX_SIGNATURE_BYTES = 4096;
 /** Headers kept in memory and on disk for parent hashes and late signatures. */
@@ -93,6 +97,9 @@ export class HeaderSigner {
   /** Built headers by rollup height (this member's view). */
   private readonly built = new Map<bigint, RollupHeader>();
   private readonly collected = new Map<string, Collected>();
+  private readonly equivocations = new EquivocationWatch();
+  /** Equivocations the aggregator has yet to report to Metro. */
+  private evidence: Equivocation[] = [];
   private committee: Member[] = [];
   private myIndex = -1;
   private quorum = parseUnitFraction("1");
@@ -175,7 +182,7 @@ export class HeaderSigner {
         this.options.log.warn({ rollupHeight: block.number.toString() }, "no parent header: not signing");
         continue;
       }
-      const header: RollupHeader = {
+      const honest: RollupHeader = {
         rollupId: this.rollupId,
         rollupHeight: block.number,
         parentHash: parent,
@@ -183,19 +190,25 @@ export class HeaderSigner {
         daHeight,
         dataRoot: block.dataHash,
         stateRoot: block.stateRoot,
+        blockHash: block.hash,
       };
+      const header = wrongStateRootAt(block.number) ? withWrongStateRoot(honest) : honest;
       this.remember(header);
-      const signature = blsSign(this.options.blsSecretKey, rollupHeaderHash(header));
-      this.collect(header, this.myIndex, signature);
-      this.stats.signed++;
-      const message = HeaderSignatureCodec.encode({ header, member: this.myIndex, signature });
-      await this.node.services.pubsub
-        .publish(headerTopic(this.options.metroChainId, this.rollupId), message)
-        .catch((error: Error) =>
-          this.options.log.warn({ err: error }, "could not gossip a header signature"),
-        );
+      await this.signAndGossip(header);
+      if (equivocatesAt(this.options.operator, block.number))
+        await this.signAndGossip(withWrongStateRoot(header));
     }
     this.save();
+  }
+
+  private async signAndGossip(header: RollupHeader): Promise<void> {
+    const signature = blsSign(this.options.blsSecretKey, rollupHeaderHash(header));
+    this.collect(header, this.myIndex, signature);
+    this.stats.signed++;
+    const message = HeaderSignatureCodec.encode({ header, member: this.myIndex, signature });
+    await this.node.services.pubsub
+      .publish(headerTopic(this.options.metroChainId, this.rollupId), message)
+      .catch((error: Error) => this.options.log.warn({ err: error }, "could not gossip a header signature"));
   }
 
   private newestBuilt(): bigint {
@@ -258,6 +271,14 @@ export class HeaderSigner {
     for (const [id, entry] of this.collected) {
       if (entry.header.rollupHeight + BigInt(KEEP_HEADERS) < newest) this.collected.delete(id);
     }
+    const equivocation = this.equivocations.observe(header, member, signature, this.committee.length);
+    if (equivocation) {
+      this.options.log.warn(
+        { member, operator: this.committee[member]?.operator, rollupHeight: header.rollupHeight.toString() },
+        "a committee member signed two headers for one height",
+      );
+      this.evidence.push(equivocation);
+    }
     const hash = rollupHeaderHash(header);
     const id = toHex(hash);
     let entry = this.collected.get(id);
@@ -288,9 +309,11 @@ export class HeaderSigner {
     try {
       // Joins, slashing and jailing change who counts; a few seconds late is harmless.
       if (Date.now() - this.committeeReadAt > COMMITTEE_REFRESH_MS) await this.refreshCommittee();
+      await this.reportEquivocations();
       const onChain = (await queryRollup(this.options.metroRpc, this.rollupId))?.latestHeight ?? 0n;
       for (const [id, entry] of this.collected)
         if (entry.header.rollupHeight <= onChain) this.collected.delete(id);
+      this.equivocations.forgetBelow(onChain - BigInt(KEEP_HEADERS));
       const ready: Collected[] = [];
       for (let height = onChain + 1n; ready.length < MAX_HEADERS_PER_TX; height++) {
         const mine = this.built.get(height);
@@ -310,14 +333,29 @@ export class HeaderSigner {
     }
   }
 
+  private async reportEquivocations(): Promise<void> {
+    if (this.evidence.length === 0) return;
+    const submitter = this.submitter!.signer.address;
+    const messages = this.evidence.map(({ first, second }) => ({
+      typeUrl: MsgSubmitEquivocationCodec.typeUrl,
+      value: { submitter, first, second },
+    }));
+    await this.sendTx(messages);
+    this.options.log.info(
+      { reported: this.evidence.length },
+      "reported equivocating committee members to Metro",
+    );
+    this.evidence = [];
+  }
+
   private async submit(entries: readonly Collected[]): Promise<void> {
-    const { signer, account } = this.submitter!;
+    const submitter = this.submitter!.signer.address;
     const messages = entries.map((entry) => {
       const members = this.countedSigners(entry);
       return {
         typeUrl: MsgSubmitRollupHeaderCodec.typeUrl,
         value: {
-          submitter: signer.address,
+          submitter,
           signed: {
             header: entry.header,
             aggregateSignature: blsAggregateSignatures(
@@ -328,6 +366,20 @@ export class HeaderSigner {
         },
       };
     });
+    await this.sendTx(messages);
+    this.stats.submitted += entries.length;
+    // Wait for inclusion before building on it: the next submission starts from Metro's latest.
+    const last = entries[entries.length - 1]!.header.rollupHeight;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (((await queryRollup(this.options.metroRpc, this.rollupId))?.latestHeight ?? 0n) >= last) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Signs and broadcasts one Metro tx from the aggregator's account; throws unless CheckTx took it. */
+  private async sendTx(messages: { typeUrl: string; value: unknown }[]): Promise<void> {
+    const { signer, account } = this.submitter!;
     const params = await queryParams(this.options.metroRpc);
     const gas = gasFor(params, messages.length, 0n);
     const tx = signer.signTx({
@@ -345,18 +397,10 @@ export class HeaderSigner {
     const [outcome] = await broadcastTxs(this.options.metroRpc, [tx]);
     if (outcome?.kind !== "checked" || outcome.code !== 0) {
       throw new HeaderSignerError(
-        `Metro refused the headers: ${outcome?.kind === "checked" ? outcome.log : outcome?.message}`,
+        `Metro refused the tx: ${outcome?.kind === "checked" ? outcome.log : outcome?.message}`,
       );
     }
     this.submitter!.account = { ...account, sequence: account.sequence + 1n };
-    this.stats.submitted += entries.length;
-    // Wait for inclusion before building on it: the next submission starts from Metro's latest.
-    const last = entries[entries.length - 1]!.header.rollupHeight;
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      if (((await queryRollup(this.options.metroRpc, this.rollupId))?.latestHeight ?? 0n) >= last) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
   }
 
   private restore(): void {

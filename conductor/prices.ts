@@ -5,7 +5,7 @@
  */
 import type { Validator } from "../core/comet/types.js";
 import type { RollupSlice } from "../core/sequencer-block.js";
-import { blockPrices } from "../oracle/index.js";
+import { blockPriceList } from "../oracle/index.js";
 import type { Price } from "./execution/api.js";
 
 /**
@@ -17,8 +17,5 @@ export function verifiedPrices(
   chainId: string,
   previousValidators: readonly Validator[] | undefined,
 ): Price[] {
-  const prices = blockPrices(slice, { chainId, ...(previousValidators ? { previousValidators } : {}) });
-  return [...prices]
-    .map(([pair, agreed]) => ({ pair, decimals: agreed.decimals, price: agreed.price }))
-    .sort((a, b) => (a.pair < b.pair ? -1 : a.pair > b.pair ? 1 : 0));
+  return blockPriceList(slice, { chainId, ...(previousValidators ? { previousValidators } : {}) });
 }

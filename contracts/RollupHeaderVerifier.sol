@@ -50,6 +50,7 @@ contract RollupHeaderVerifier {
         uint64 daHeight;
         bytes dataRoot;
         bytes stateRoot;
+        bytes blockHash;
     }
 
     /// Metro's limit on a committee's size (MAX_COMMITTEE in chain/modules/rollups.ts).
@@ -276,7 +277,8 @@ contract RollupHeaderVerifier {
             _uintField(4, uint64(header.metroHeight)),
             _uintField(5, header.daHeight),
             _bytesField(6, header.dataRoot),
-            _bytesField(7, header.stateRoot)
+            _bytesField(7, header.stateRoot),
+            _bytesField(8, header.blockHash)
         );
         return sha256(abi.encodePacked(head, tail));
     }

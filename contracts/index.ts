@@ -251,6 +251,7 @@ export function headerVerifierTuple(header: RollupHeader) {
     daHeight: header.daHeight,
     dataRoot: toHex(header.dataRoot),
     stateRoot: toHex(header.stateRoot),
+    blockHash: toHex(header.blockHash),
   };
 }
 

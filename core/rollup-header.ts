@@ -15,6 +15,8 @@ export interface RollupHeader {
   daHeight: bigint;
   dataRoot: Uint8Array;
   stateRoot: Uint8Array;
+  /** The execution block's hash (EVM: keccak of its header): what a fraud challenge is judged against. */
+  blockHash: Uint8Array;
 }
 
 export interface SignedHeader {
@@ -31,6 +33,14 @@ const HEADER_DOMAIN = utf8("metro/rollup-header/v1");
 /** sha256(domain ‖ canonical protobuf of the header): the message the committee signs. */
 export function rollupHeaderHash(header: RollupHeader): Uint8Array {
   return sha256(concatBytes(HEADER_DOMAIN, RollupHeaderCodec.encode(header)));
+}
+
+/**
+ * A header's data root: sha256 over the sha256 of each of the rollup's items at its Metro
+ * height, in block order. Metro, signers and conductors all compute it this way.
+ */
+export function rollupDataRoot(items: readonly Uint8Array[]): Uint8Array {
+  return sha256(concatBytes(...items.map((item) => sha256(item))));
 }
 
 /** A bitmap of `size` members with the given indexes set. */

@@ -92,3 +92,20 @@ export function blockPrices(block: PricedBlock, options: BlockPricesOptions): Ma
     throw error;
   }
 }
+
+/** A price as a rollup block takes it (core/evm's Price): one entry per pair, sorted by pair id. */
+export interface BlockPrice {
+  pair: string;
+  decimals: number;
+  price: bigint;
+}
+
+/**
+ * blockPrices as the list every rollup block is executed with: sorted by pair id, so the
+ * conductor and Metro (re-executing a challenged block) feed the EVM exactly the same input.
+ */
+export function blockPriceList(block: PricedBlock, options: BlockPricesOptions): BlockPrice[] {
+  return [...blockPrices(block, options)]
+    .map(([pair, agreed]) => ({ pair, decimals: agreed.decimals, price: agreed.price }))
+    .sort((a, b) => (a.pair < b.pair ? -1 : a.pair > b.pair ? 1 : 0));
+}

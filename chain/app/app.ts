@@ -1,3 +1,4 @@
+import { CHAIN_ID_KEY, readChainId } from "../modules/chain-id.js";
 import "../../core/proto/cosmjs-writer.js";
 import {
   CheckTxType,
@@ -31,7 +32,7 @@ import {
   ResponseVerifyVoteExtension_VerifyStatus,
   type ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
-import { bytesEqual, fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import { bytesEqual, toHex, utf8 } from "../../core/bytes.js";
 import { parseDecimal } from "../../core/decimal.js";
 import { sha256 } from "../../core/hash.js";
 import { timestampToMs } from "../../core/timestamp.js";
@@ -75,7 +76,6 @@ import { initValidatorSet } from "./validators.js";
 export const APP_VERSION = 1n;
 /** Pruning runs at heights divisible by this, in one transaction of its own. */
 const PRUNE_EVERY = 100n;
-const CHAIN_ID_KEY = "chain/id";
 
 export interface MetroAppOptions {
   verifyWorkers?: number;
@@ -193,10 +193,8 @@ export class MetroApp implements AbciApplication {
 
   private context(state: StateReader, height: bigint, mode: TxMode, timeMs: bigint): TxContext {
     const params = readParams(state);
-    const chainId = state.get(CHAIN_ID_KEY);
-    if (!chainId) throw new Error("chain id is missing from state: was InitChain run?");
     return {
-      chainId: fromUtf8(chainId),
+      chainId: readChainId(state),
       height,
       timeMs,
       params,
@@ -514,6 +512,7 @@ export class MetroApp implements AbciApplication {
         timeMs,
         decidedLastCommit: request.decidedLastCommit,
         misbehavior: request.misbehavior,
+        blockHash: request.hash,
         oracleFaults: prices.faults,
       },
       readParams(execution.state),

@@ -7,7 +7,8 @@
 import type { CommitInfo, Event, Misbehavior, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { Params } from "../../core/proto/sequencer.js";
-import { getBalance, transfer } from "../modules/bank.js";
+import { getBalance, mint, transfer } from "../modules/bank.js";
+import { challengerReward, recordBlockHash } from "../modules/challenges.js";
 import { completeMatured, type StakingEnv } from "../modules/delegations.js";
 import { allocateFees, DISTRIBUTION_MODULE } from "../modules/distribution.js";
 import { type BlockOracleFaults, NO_ORACLE_FAULTS, recordOracleFaults } from "../modules/oracle-penalties.js";
@@ -38,6 +39,8 @@ export interface EndBlockRequest {
   timeMs: bigint;
   decidedLastCommit: CommitInfo | undefined;
   misbehavior: readonly Misbehavior[];
+  /** This block's hash, recorded for judging rollup challenges against Metro's own blocks. */
+  blockHash?: Uint8Array;
   /** How each validator's price vote in this block's injected commit did (chain/app/oracle.ts). */
   oracleFaults?: BlockOracleFaults;
 }
@@ -59,14 +62,18 @@ function collectFees(state: StateOverlay, denom: string): void {
   allocateFees(state, fees, getTotalPower(state));
 }
 
-/** Members who signed two headers for one rollup height: slashed like double signers. */
-function punishEquivocation(
+/**
+ * Committee members who signed two headers for one rollup height, or a header a challenge
+ * proved fraudulent: slashed, jailed and tombstoned like double signers. A challenger who
+ * proved a fraud is paid its share of what each signer's slash burned.
+ */
+function punishRollupFaults(
   state: StateOverlay,
   operatorOf: (address: Uint8Array) => string | undefined,
   env: StakingEnv,
-): SlashOutcome[] {
-  const outcomes: SlashOutcome[] = [];
-  for (const operator of takePendingSlashes(state)) {
+): Event[] {
+  const events: Event[] = [];
+  for (const { operator, reason, beneficiary } of takePendingSlashes(state)) {
     const validator = getValidator(state, operator);
     if (!validator) continue;
     const outcome = handleDoubleSign(
@@ -76,9 +83,21 @@ function punishEquivocation(
       operatorOf,
       env,
     );
-    if (outcome) outcomes.push({ ...outcome, reason: "rollup_equivocation" });
+    if (!outcome) continue;
+    events.push(slashEvent({ ...outcome, reason }));
+    const reward = beneficiary ? challengerReward(outcome.burned) : 0n;
+    if (reward > 0n) {
+      mint(state, beneficiary!, env.denom, reward);
+      events.push(
+        event(
+          "challenge_reward",
+          { challenger: beneficiary!, validator: operator, amount: reward.toString() },
+          ["challenger"],
+        ),
+      );
+    }
   }
-  return outcomes;
+  return events;
 }
 
 function slashEvent(outcome: SlashOutcome): Event {
@@ -95,6 +114,7 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
   const operatorOf = (address: Uint8Array) => operatorByConsensusAddress(state, address);
   const events: Event[] = [];
   collectFees(state, denom);
+  if (request.blockHash?.length === 32) recordBlockHash(state, request.height, request.blockHash);
   for (const misbehavior of request.misbehavior) {
     if (!misbehavior.validator) continue;
     const outcome = handleDoubleSign(
@@ -103,6 +123,7 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
       misbehavior.height,
       operatorOf,
       env,
+      misbehavior.validator.power,
     );
     if (outcome) events.push(slashEvent(outcome));
   }
@@ -114,7 +135,7 @@ export function endBlock(state: StateOverlay, request: EndBlockRequest, params: 
   for (const outcome of handleLiveness(state, votes, operatorOf, env)) events.push(slashEvent(outcome));
   for (const outcome of recordOracleFaults(state, request.oracleFaults ?? NO_ORACLE_FAULTS, env))
     events.push(slashEvent(outcome));
-  for (const outcome of punishEquivocation(state, operatorOf, env)) events.push(slashEvent(outcome));
+  events.push(...punishRollupFaults(state, operatorOf, env));
   for (const done of finalizeHeaders(state, request.height)) {
     events.push(
       event(

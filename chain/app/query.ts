@@ -13,6 +13,8 @@ import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/t
 import { canonicalAddress } from "../../core/address.js";
 import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import {
+  QueryChallengesRequestCodec,
+  QueryChallengesResponseCodec,
   QueryHeaderRequestCodec,
   QueryHeaderResponseCodec,
   QueryRollupRequestCodec,
@@ -31,6 +33,7 @@ import { rollupHeaderHash } from "../../core/rollup-header.js";
 import { encodeSmtProof } from "../../core/smt.js";
 import { getAccount } from "../modules/auth.js";
 import { balancePrefix, getBalance } from "../modules/bank.js";
+import { challengesOf } from "../modules/challenges.js";
 import { readParams } from "../modules/params.js";
 import { getHeader, getRollup, latestHeight } from "../modules/rollups.js";
 import type { CommittedState } from "../store/committed.js";
@@ -130,6 +133,11 @@ const bankAndSequencerHandlers: Record<string, QueryHandler> = {
     const header = getHeader(reader, rollupId, rollupHeight);
     if (!header?.signed?.header) throw notFound(`no header ${rollupHeight} for rollup ${toHex(rollupId)}`);
     return QueryHeaderResponseCodec.encode({ header, hash: rollupHeaderHash(header.signed.header) });
+  },
+  [ROLLUP_QUERY_PATHS.challenges]: (data, reader) => {
+    const { rollupId } = QueryChallengesRequestCodec.decode(data);
+    if (!getRollup(reader, rollupId)) throw notFound(`rollup ${toHex(rollupId)} is not registered`);
+    return QueryChallengesResponseCodec.encode({ challenges: challengesOf(reader, rollupId) });
   },
   [QueryPath.rollupData]: (data, _reader, _height, context) => {
     const { height, rollupId } = QueryRollupDataRequestCodec.decode(data);

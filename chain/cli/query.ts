@@ -15,6 +15,7 @@ import { fromFixedPoint } from "../../oracle/feed.js";
 import {
   QueryFailedError,
   queryBlockRollups,
+  queryChallenges,
   queryParams,
   queryPrice,
   queryRollup,
@@ -171,6 +172,11 @@ export async function queryCommand(args: string[]): Promise<void> {
       print(found);
       return;
     }
+    case "challenges": {
+      const name = required(argument, "name: metro query challenges NAME");
+      print(await orUsageError(queryChallenges(node, rollupIdFromName(name))));
+      return;
+    }
     case "proposals": {
       const q = await stakingQueries(node);
       print((await q.gov.proposals(0, "", "")).proposals);
@@ -185,7 +191,7 @@ export async function queryCommand(args: string[]): Promise<void> {
     }
     default:
       throw new UsageError(
-        "usage: metro query balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY | validators | delegations ADDR | rewards ADDR | proposals | proposal ID | rollup NAME | header NAME HEIGHT",
+        "usage: metro query balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY | validators | delegations ADDR | rewards ADDR | proposals | proposal ID | rollup NAME | header NAME HEIGHT | challenges NAME",
       );
   }
 }

@@ -7,6 +7,9 @@ import type { EncodeObject } from "@cosmjs/proto-signing";
 import type { Coin } from "@cosmjs/stargate";
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
 import { z } from "zod";
+import { buildChallenge, fraudProofOverRpc } from "../../conductor/challenge.js";
+import { genesisBlockHash } from "../../conductor/evm/chain.js";
+import { RollupGenesisSchema } from "../../conductor/evm/genesis.js";
 import { operatorAddress } from "../../core/address.js";
 import {
   MsgAddCurrencyPairsCodec,
@@ -16,16 +19,23 @@ import {
   MsgUpdateOracleParamsCodec,
   MsgUpdateSequencerParamsCodec,
 } from "../../core/proto/gov.js";
-import { MsgJoinCommitteeCodec, MsgRegisterRollupCodec } from "../../core/proto/rollup.js";
+import {
+  MsgChallengeHeaderCodec,
+  MsgJoinCommitteeCodec,
+  MsgRegisterRollupCodec,
+} from "../../core/proto/rollup.js";
 import { MsgUpdateStakingParamsCodec } from "../../core/proto/staking.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { metroRegistry } from "../client/signing.js";
 import { createValidatorMsg } from "../client/staking.js";
+import { MIN_CHALLENGE_BOND } from "../modules/challenges.js";
 import { GOV_AUTHORITY } from "../modules/params.js";
 import { required, UsageError } from "./args.js";
 
 export interface ActionInput {
   address: string;
+  /** Metro's RPC, for actions that read the chain first. */
+  node: string;
   args: string[];
   options: Record<string, string | boolean | string[] | undefined>;
   parseAmount: (text: string) => Coin;
@@ -110,7 +120,7 @@ const METRO_GOV_CODECS = [
   MsgUpdateStakingParamsCodec,
 ];
 
-type Action = (input: ActionInput) => EncodeObject[];
+type Action = (input: ActionInput) => EncodeObject[] | Promise<EncodeObject[]>;
 
 export const STAKING_ACTIONS: Record<string, { usage: string; build: Action }> = {
   "create-validator": {
@@ -226,19 +236,45 @@ export const STAKING_ACTIONS: Record<string, { usage: string; build: Action }> =
     },
   },
   "register-rollup": {
-    usage: "register-rollup NAME [--quorum 0.67] [--window 100] [--kind evm|none]",
-    build: (input) => [
-      {
-        typeUrl: MsgRegisterRollupCodec.typeUrl,
-        value: {
-          creator: input.address,
-          name: required(input.args[0], "NAME"),
-          quorum: text(input, "quorum") ?? "0.67",
-          challengeWindow: BigInt(text(input, "window") ?? "100"),
-          executionKind: text(input, "kind") ?? "evm",
+    usage:
+      "register-rollup NAME [--quorum 0.67] [--window 100] (--genesis ROLLUP_GENESIS.json | --kind none)",
+    build: async (input) => {
+      const kind = text(input, "kind") ?? "evm";
+      const execution =
+        kind === "evm"
+          ? await evmExecution(required(text(input, "genesis"), "--genesis FILE (the rollup's genesis.json)"))
+          : { evmChainId: 0n, genesisHash: new Uint8Array() };
+      const name = required(input.args[0], "NAME");
+      return [
+        {
+          typeUrl: MsgRegisterRollupCodec.typeUrl,
+          value: {
+            creator: input.address,
+            name,
+            quorum: text(input, "quorum") ?? "0.67",
+            challengeWindow: BigInt(text(input, "window") ?? "100"),
+            executionKind: kind,
+            ...execution,
+          },
         },
-      },
-    ],
+      ];
+    },
+  },
+  "challenge-header": {
+    usage: "challenge-header ROLLUP_NAME HEIGHT --evm-rpc URL [--bond 1000000]",
+    build: async (input) => {
+      const value = await buildChallenge({
+        metroRpc: input.node,
+        proof: fraudProofOverRpc(
+          required(text(input, "evm-rpc"), "--evm-rpc URL (an honest EVM node of the rollup)"),
+        ),
+        rollupName: required(input.args[0], "ROLLUP_NAME"),
+        rollupHeight: BigInt(required(input.args[1], "HEIGHT")),
+        challenger: input.address,
+        bond: BigInt(text(input, "bond") ?? MIN_CHALLENGE_BOND.toString()),
+      });
+      return [{ typeUrl: MsgChallengeHeaderCodec.typeUrl, value }];
+    },
   },
   "join-committee": {
     usage: "join-committee ROLLUP_NAME   (signed by a validator's operator)",
@@ -266,3 +302,10 @@ export const STAKING_ACTIONS: Record<string, { usage: string; build: Action }> =
     ],
   },
 };
+
+/** An EVM rollup's chain id and genesis hash, from its genesis file. */
+async function evmExecution(file: string): Promise<{ evmChainId: bigint; genesisHash: Uint8Array }> {
+  const parsed = RollupGenesisSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success) throw new UsageError(`--genesis ${file}: ${z.prettifyError(parsed.error)}`);
+  return { evmChainId: BigInt(parsed.data.chainId), genesisHash: await genesisBlockHash(parsed.data) };
+}

@@ -53,6 +53,9 @@ export async function txCommand(args: string[]): Promise<void> {
     quorum: { type: "string" },
     window: { type: "string" },
     kind: { type: "string" },
+    genesis: { type: "string" },
+    "evm-rpc": { type: "string" },
+    bond: { type: "string" },
   });
   const [action, ...rest] = positionals;
   const signerRef = resolveSigner(values.from, values["keyring-dir"]);
@@ -75,7 +78,13 @@ export async function txCommand(args: string[]): Promise<void> {
         throw new UsageError("metro tx sequence needs at least one --rollup NAME=DATA");
       messages = rollups.map(({ rollup, data }) => sequenceMsg(address, rollup, data));
     } else if (action && STAKING_ACTIONS[action]) {
-      messages = STAKING_ACTIONS[action].build({ address, args: rest, options: values, parseAmount });
+      messages = await STAKING_ACTIONS[action].build({
+        address,
+        node,
+        args: rest,
+        options: values,
+        parseAmount,
+      });
     } else {
       const more = Object.values(STAKING_ACTIONS).map((a) => `metro tx ${a.usage}`);
       throw new UsageError(

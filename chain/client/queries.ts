@@ -2,6 +2,8 @@
 
 import { utf8 } from "../../core/bytes.js";
 import {
+  QueryChallengesRequestCodec,
+  QueryChallengesResponseCodec,
   QueryHeaderRequestCodec,
   QueryHeaderResponseCodec,
   QueryRollupRequestCodec,
@@ -98,4 +100,12 @@ export async function queryRollupHeader(rpcUrl: string, rollupId: Uint8Array, ro
   if (result.code === SDK_KEY_NOT_FOUND) return undefined;
   if (result.code !== 0) throw new QueryFailedError(ROLLUP_QUERY_PATHS.header, result.code, result.log);
   return QueryHeaderResponseCodec.decode(result.value);
+}
+
+/** Every judged fraud challenge of a rollup, oldest rollup height first. */
+export async function queryChallenges(rpcUrl: string, rollupId: Uint8Array) {
+  const request = QueryChallengesRequestCodec.encode({ rollupId });
+  const result = await abciQuery(rpcUrl, ROLLUP_QUERY_PATHS.challenges, request);
+  if (result.code !== 0) throw new QueryFailedError(ROLLUP_QUERY_PATHS.challenges, result.code, result.log);
+  return QueryChallengesResponseCodec.decode(result.value).challenges;
 }

@@ -6,6 +6,7 @@ import {
 } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { type ProtoCodec, registryType } from "../../core/proto/codec.js";
 import {
+  MsgChallengeHeaderCodec,
   MsgJoinCommitteeCodec,
   MsgRegisterRollupCodec,
   MsgSubmitEquivocationCodec,
@@ -28,6 +29,7 @@ export function metroRegistry(): Registry {
     MsgJoinCommitteeCodec,
     MsgSubmitRollupHeaderCodec,
     MsgSubmitEquivocationCodec,
+    MsgChallengeHeaderCodec,
   ] as ProtoCodec<unknown>[];
   for (const codec of metroCodecs) registry.register(codec.typeUrl, registryType(codec));
   // cosmjs' defaults leave out slashing.

@@ -7,7 +7,7 @@
  */
 
 import { blsFastAggregateVerify } from "../../core/bls.js";
-import { toHex, utf8 } from "../../core/bytes.js";
+import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
 import { compareFractions, DecimalError, parseUnitFraction } from "../../core/decimal.js";
 import {
   type RollupRecord,
@@ -45,7 +45,7 @@ export function getRollup(state: StateReader, id: Uint8Array): RollupRecord | un
   return bytes ? RollupRecordCodec.decode(bytes) : undefined;
 }
 
-function requireRollup(state: StateReader, id: Uint8Array): RollupRecord {
+export function requireRollup(state: StateReader, id: Uint8Array): RollupRecord {
   const rollup = getRollup(state, id);
   if (!rollup) throw rollupError(RollupCode.RollupNotFound, `rollup ${toHex(id)} is not registered`);
   return rollup;
@@ -56,14 +56,18 @@ export function getHeader(state: StateReader, id: Uint8Array, height: bigint): S
   return bytes ? StoredHeaderCodec.decode(bytes) : undefined;
 }
 
+/** What MsgRegisterRollup asks for, minus its creator. */
+export type RollupRegistration = Pick<
+  RollupRecord,
+  "name" | "quorum" | "challengeWindow" | "executionKind" | "evmChainId" | "genesisHash"
+>;
+
 export function registerRollup(
   state: StateOverlay,
   creator: string,
-  name: string,
-  quorum: string,
-  challengeWindow: bigint,
-  executionKind: string,
+  registration: RollupRegistration,
 ): Uint8Array {
+  const { name, quorum, challengeWindow, executionKind } = registration;
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) {
     throw rollupError(RollupCode.InvalidRollup, "name must be 1 to 64 of a-z, 0-9, '.', '_', '-'");
   }
@@ -79,18 +83,39 @@ export function registerRollup(
   if (challengeWindow < 1n || challengeWindow > 1_000_000n) {
     throw rollupError(RollupCode.InvalidRollup, "challenge window must be 1 to 1,000,000 blocks");
   }
+  checkExecution(registration);
+  const id = rollupIdFromName(name);
+  if (getRollup(state, id))
+    throw rollupError(RollupCode.RollupExists, `rollup ${name} is already registered`);
+  const { evmChainId, genesisHash } = registration;
+  const record: RollupRecord = {
+    ...{ id, name, creator, quorum, challengeWindow, executionKind },
+    ...{ committee: [], evmChainId, genesisHash },
+  };
+  state.set(rollupKey(id), RollupRecordCodec.encode(record));
+  return id;
+}
+
+/** An "evm" rollup names its chain id and genesis hash (a challenge is judged with them); "none" names neither. */
+function checkExecution({ executionKind, evmChainId, genesisHash }: RollupRegistration): void {
   if (!EXECUTION_KINDS.includes(executionKind)) {
     throw rollupError(
       RollupCode.InvalidRollup,
       `execution kind must be one of ${EXECUTION_KINDS.join(", ")}`,
     );
   }
-  const id = rollupIdFromName(name);
-  if (getRollup(state, id))
-    throw rollupError(RollupCode.RollupExists, `rollup ${name} is already registered`);
-  const record: RollupRecord = { id, name, creator, quorum, challengeWindow, executionKind, committee: [] };
-  state.set(rollupKey(id), RollupRecordCodec.encode(record));
-  return id;
+  if (executionKind === "evm") {
+    if (evmChainId < 1n || evmChainId > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw rollupError(RollupCode.InvalidRollup, `evm chain id ${evmChainId} must be 1 to 2^53 - 1`);
+    }
+    if (genesisHash.length !== 32)
+      throw rollupError(RollupCode.InvalidRollup, "an evm rollup's genesis hash is 32 bytes");
+  } else if (evmChainId !== 0n || genesisHash.length !== 0) {
+    throw rollupError(
+      RollupCode.InvalidRollup,
+      `a "${executionKind}" rollup has no evm chain id or genesis hash`,
+    );
+  }
 }
 
 /** Appends a validator to a committee: members keep their index, which bitmaps refer to. */
@@ -118,8 +143,44 @@ export function joinCommittee(state: StateOverlay, operator: string, rollupId: U
  * the header hash with the signers' registered keys. Returns the signers' operator addresses.
  */
 export function verifySignedHeader(state: StateReader, rollup: RollupRecord, signed: SignedHeader): string[] {
-  const header = signed.header;
-  if (!header) throw rollupError(RollupCode.InvalidHeader, "signed header has no header");
+  const signers = bitmapSigners(rollup, signed);
+  let committeeStake = 0n;
+  for (const operator of rollup.committee) {
+    const member = getValidator(state, operator);
+    if (member && !member.jailed) committeeStake += BigInt(member.tokens);
+  }
+  let signedStake = 0n;
+  for (const operator of signers) {
+    const member = getValidator(state, operator);
+    if (!member || member.jailed)
+      throw rollupError(RollupCode.NotAMember, `signer ${operator} is jailed or gone`);
+    signedStake += BigInt(member.tokens);
+  }
+  const quorum = parseUnitFraction(rollup.quorum);
+  if (!meetsQuorum(signedStake, committeeStake, quorum) || signers.length === 0) {
+    throw rollupError(
+      RollupCode.BelowQuorum,
+      `signers hold ${signedStake} of ${committeeStake} committee stake, below the quorum ${rollup.quorum}`,
+    );
+  }
+  verifyAggregate(state, signed, signers);
+  return signers;
+}
+
+/**
+ * The members named by a signed header's bitmap, whose aggregate signature over it verifies.
+ * No quorum and no jail check: a member who signed two headers for one height equivocated
+ * whoever else signed, and being jailed since does not undo it.
+ */
+export function verifiedSigners(state: StateReader, rollup: RollupRecord, signed: SignedHeader): string[] {
+  const signers = bitmapSigners(rollup, signed);
+  if (signers.length === 0) throw rollupError(RollupCode.InvalidHeader, "the signer bitmap names nobody");
+  verifyAggregate(state, signed, signers);
+  return signers;
+}
+
+function bitmapSigners(rollup: RollupRecord, signed: SignedHeader): string[] {
+  if (!signed.header) throw rollupError(RollupCode.InvalidHeader, "signed header has no header");
   const size = rollup.committee.length;
   if (signed.signerBitmap.length !== Math.ceil(size / 8)) {
     throw rollupError(
@@ -131,32 +192,18 @@ export function verifySignedHeader(state: StateReader, rollup: RollupRecord, sig
   const outside = indexes.find((index) => index >= size);
   if (outside !== undefined)
     throw rollupError(RollupCode.NotAMember, `signer ${outside} is not in the committee of ${size}`);
-  let committeeStake = 0n;
-  for (const operator of rollup.committee) {
+  return indexes.map((index) => rollup.committee[index]!);
+}
+
+function verifyAggregate(state: StateReader, signed: SignedHeader, signers: readonly string[]): void {
+  const keys = signers.map((operator) => {
     const member = getValidator(state, operator);
-    if (member && !member.jailed) committeeStake += BigInt(member.tokens);
-  }
-  const signers = indexes.map((index) => rollup.committee[index]!);
-  const keys: Uint8Array[] = [];
-  let signedStake = 0n;
-  for (const operator of signers) {
-    const member = getValidator(state, operator);
-    if (!member || member.jailed)
-      throw rollupError(RollupCode.NotAMember, `signer ${operator} is jailed or gone`);
-    signedStake += BigInt(member.tokens);
-    keys.push(member.blsPubkey);
-  }
-  const quorum = parseUnitFraction(rollup.quorum);
-  if (!meetsQuorum(signedStake, committeeStake, quorum) || signers.length === 0) {
-    throw rollupError(
-      RollupCode.BelowQuorum,
-      `signers hold ${signedStake} of ${committeeStake} committee stake, below the quorum ${rollup.quorum}`,
-    );
-  }
-  if (!blsFastAggregateVerify(signed.aggregateSignature, rollupHeaderHash(header), keys)) {
+    if (!member) throw rollupError(RollupCode.NotAMember, `signer ${operator} is gone`);
+    return member.blsPubkey;
+  });
+  if (!blsFastAggregateVerify(signed.aggregateSignature, rollupHeaderHash(signed.header!), keys)) {
     throw rollupError(RollupCode.BadSignature, "aggregate signature does not verify for the signers' keys");
   }
-  return signers;
 }
 
 /** Stores the next header of a rollup as pending; it becomes final `challenge_window` blocks later. */
@@ -191,9 +238,11 @@ export function submitHeader(state: StateOverlay, signed: SignedHeader, height: 
   );
   writeInteger(state, latestKey(header.rollupId), header.rollupHeight);
   const finalAt = height + rollup.challengeWindow;
+  // The entry names the submission it is for: a header rejected by a challenge and submitted
+  // again must not become final on the first submission's schedule.
   state.set(
     `${FINALITY_QUEUE}${heightText(finalAt)}/${toHex(header.rollupId)}/${heightText(header.rollupHeight)}`,
-    utf8("1"),
+    utf8(height.toString()),
   );
   return header;
 }
@@ -217,20 +266,42 @@ export function submitEquivocation(state: StateOverlay, first: SignedHeader, sec
     throw rollupError(RollupCode.NotEquivocation, "the two headers are the same header");
   }
   const rollup = requireRollup(state, a.rollupId);
-  const firstSigners = new Set(verifySignedHeader(state, rollup, first));
-  const both = verifySignedHeader(state, rollup, second).filter((operator) => firstSigners.has(operator));
+  const firstSigners = new Set(verifiedSigners(state, rollup, first));
+  const both = verifiedSigners(state, rollup, second).filter((operator) => firstSigners.has(operator));
   if (both.length === 0)
     throw rollupError(RollupCode.NotEquivocation, "no committee member signed both headers");
-  for (const operator of both) state.set(`${PENDING_SLASH}${operator}`, utf8("1"));
+  for (const operator of both) markForSlashing(state, { operator, reason: "rollup_equivocation" });
   return both;
 }
 
-/** Operators marked by equivocation evidence this block; the marks are removed. */
-export function takePendingSlashes(state: StateOverlay): string[] {
+/** A committee member to slash, jail and tombstone at the end of the block, and why. */
+export interface PendingSlash {
+  operator: string;
+  reason: "rollup_equivocation" | "rollup_fraud";
+  /** Paid part of what the slash burns: the challenger who proved a fraud. */
+  beneficiary?: string;
+}
+
+export function markForSlashing(state: StateOverlay, slash: PendingSlash): void {
+  state.set(`${PENDING_SLASH}${slash.operator}`, utf8(JSON.stringify(slash)));
+}
+
+/** The members marked this block; the marks are removed. */
+export function takePendingSlashes(state: StateOverlay): PendingSlash[] {
   if (!state.scan) throw new Error("reading pending slashes needs a scannable state");
-  const operators = Array.from(state.scan(PENDING_SLASH), ([key]) => key.slice(PENDING_SLASH.length));
-  for (const operator of operators) state.delete(`${PENDING_SLASH}${operator}`);
-  return operators;
+  const marks = Array.from(state.scan(PENDING_SLASH), ([key, value]) => ({ key, value }));
+  for (const { key } of marks) state.delete(key);
+  return marks.map(({ value }) => JSON.parse(fromUtf8(value)) as PendingSlash);
+}
+
+/**
+ * Removes the header at `height` and every later one (a fraud was proven at `height`): the
+ * committee resubmits from there, and the finality queue skips what was removed.
+ */
+export function rejectFrom(state: StateOverlay, id: Uint8Array, height: bigint): void {
+  const latest = latestHeight(state, id);
+  for (let at = height; at <= latest; at++) state.delete(headerKey(id, at));
+  writeInteger(state, latestKey(id), height - 1n);
 }
 
 /** Marks final every header whose challenge window ends at or before `height`. */
@@ -240,19 +311,19 @@ export function finalizeHeaders(
 ): { rollupId: string; rollupHeight: bigint }[] {
   if (!state.scan) throw new Error("finalizing headers needs a scannable state");
   const done: { rollupId: string; rollupHeight: bigint }[] = [];
-  const due: string[] = [];
-  for (const [key] of state.scan(FINALITY_QUEUE)) {
+  const due: [string, bigint][] = [];
+  for (const [key, value] of state.scan(FINALITY_QUEUE)) {
     const [at] = key.slice(FINALITY_QUEUE.length).split("/");
     if (BigInt(`0x${at}`) > height) break;
-    due.push(key);
+    due.push([key, BigInt(fromUtf8(value))]);
   }
-  for (const key of due) {
+  for (const [key, submittedHeight] of due) {
     const [, idHex, rollupHeight] = key.slice(FINALITY_QUEUE.length).split("/");
     const id = Buffer.from(idHex!, "hex");
     const at = BigInt(`0x${rollupHeight}`);
     const stored = getHeader(state, id, at);
     state.delete(key);
-    if (!stored) continue;
+    if (!stored || stored.submittedHeight !== submittedHeight) continue; // rejected since
     state.set(headerKey(id, at), StoredHeaderCodec.encode({ ...stored, final: true }));
     done.push({ rollupId: idHex!, rollupHeight: at });
   }

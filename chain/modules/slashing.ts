@@ -147,7 +147,13 @@ export function startSigning(state: StateOverlay, validator: ValidatorRecord, he
 export interface SlashOutcome {
   operator: string;
   burned: bigint;
-  reason: "double_sign" | "missing_signature" | "governance" | "oracle" | "rollup_equivocation";
+  reason:
+    | "double_sign"
+    | "missing_signature"
+    | "governance"
+    | "oracle"
+    | "rollup_equivocation"
+    | "rollup_fraud";
 }
 
 /**

@@ -84,6 +84,7 @@ export const RollupCode = {
   BelowQuorum: 7,
   BadSignature: 8,
   NotEquivocation: 9,
+  InvalidChallenge: 10,
 } as const;
 
 export type Codespace = "sdk" | "sequencer" | "staking" | "distribution" | "slashing" | "gov" | "rollup";

@@ -29,6 +29,7 @@ import {
   MsgUpdateSequencerParamsCodec,
 } from "../../core/proto/gov.js";
 import {
+  MsgChallengeHeaderCodec,
   MsgJoinCommitteeCodec,
   MsgRegisterRollupCodec,
   MsgSubmitEquivocationCodec,
@@ -127,6 +128,7 @@ export const MESSAGE_CODECS = {
   ),
   "/metro.rollup.v1.MsgSubmitRollupHeader": codec(MsgSubmitRollupHeaderCodec.decode, (m) => m.submitter),
   "/metro.rollup.v1.MsgSubmitEquivocation": codec(MsgSubmitEquivocationCodec.decode, (m) => m.submitter),
+  "/metro.rollup.v1.MsgChallengeHeader": codec(MsgChallengeHeaderCodec.decode, (m) => m.challenger),
 } as const;
 
 export type MessageTypeUrl = keyof typeof MESSAGE_CODECS;

@@ -14,6 +14,7 @@ import {
   bytesToHex,
   createAddressFromString,
   hexToBytes,
+  MapDB,
   setLengthLeft,
 } from "@ethereumjs/util";
 import type { VM } from "@ethereumjs/vm";
@@ -31,8 +32,8 @@ import {
   rollupCommon,
   type StateWitness,
 } from "../../core/evm/index.js";
-import { sha256 } from "../../core/hash.js";
 import { rollupIdFromName } from "../../core/rollup.js";
+import { rollupDataRoot } from "../../core/rollup-header.js";
 import {
   type CommitmentState,
   type ExecuteBlockRequest,
@@ -47,13 +48,6 @@ import type { RollupGenesis } from "./genesis.js";
 import type { EvmStore, StoredReceipt } from "./store.js";
 
 export { rollupCommon };
-
-/** sha256 over the rollup's items as sequenced: what the firm stream compares against the soft one. */
-export function rollupDataHash(items: readonly Uint8Array[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const item of items) parts.push(sha256(item));
-  return sha256(Buffer.concat(parts));
-}
 
 /** An ancestor's header from the store, for BLOCKHASH (core/evm AncestorHashes). */
 function storedHeader(store: EvmStore): (hash: Uint8Array) => Uint8Array | undefined {
@@ -94,7 +88,7 @@ export class EvmChain implements ExecutionEngine {
       return new EvmChain(store, common, existing, vm, feeRecipient);
     }
     const block = await writeGenesisState(vm, common, genesis);
-    const meta = blockMeta(block, 0n, new Uint8Array(32), rollupDataHash([]));
+    const meta = blockMeta(block, 0n, new Uint8Array(32), rollupDataRoot([]));
     const info: GenesisInfo = {
       rollupId: rollupIdFromName(genesis.name),
       sequencerStartHeight: BigInt(genesis.sequencerStartHeight),
@@ -174,10 +168,20 @@ export class EvmChain implements ExecutionEngine {
       block,
       request.sequencerHeight,
       request.sequencerBlockHash,
-      rollupDataHash(request.transactions),
+      rollupDataRoot(request.transactions),
     );
     await this.store.putBlock(block.serialize(), meta, receiptsOf(block, executed), inputs);
     return { block: meta, skipped };
+  }
+
+  /**
+   * What a challenger of block `hash` sends Metro (MsgChallengeHeader): the parent's header
+   * (RLP), which the previous rollup header's block hash binds, and the block's pre-state witness.
+   */
+  async fraudProof(hash: Uint8Array): Promise<{ parentHeader: Uint8Array; witness: StateWitness }> {
+    const witness = await this.witnessFor(hash);
+    const parentHash = this.ethBlock(hash)!.meta.parentHash;
+    return { parentHeader: this.ethBlock(parentHash)!.block.header.serialize(), witness };
   }
 
   /**
@@ -257,6 +261,14 @@ export class EvmChain implements ExecutionEngine {
   }
 }
 
+/** The hash of `genesis`'s block 0: what Metro's registration of the rollup binds. */
+export async function genesisBlockHash(genesis: RollupGenesis): Promise<Uint8Array> {
+  const common = rollupCommon(genesis.chainId);
+  const ancestors = new AncestorHashes(() => undefined);
+  const vm = await createRollupVM({ common, db: new MapDB<string, string | Uint8Array>(), ancestors });
+  return (await writeGenesisState(vm, common, genesis)).hash();
+}
+
 async function writeGenesisState(vm: VM, common: Common, genesis: RollupGenesis): Promise<Block> {
   const state = vm.stateManager;
   for (const [address, entry] of Object.entries(genesis.alloc)) {
@@ -279,6 +291,9 @@ async function writeGenesisState(vm: VM, common: Common, genesis: RollupGenesis)
         timestamp: BigInt(genesis.timestamp),
         gasLimit: BigInt(genesis.gasLimit),
         baseFeePerGas: common.param("initialBaseFee"),
+        // Every block names the fee recipient, the genesis too: a re-execution of block 1 takes
+        // it from its parent's header, which the rollup's registration binds by hash.
+        coinbase: createAddressFromString(genesis.feeRecipient),
         stateRoot,
         parentBeaconBlockRoot: new Uint8Array(32),
       },

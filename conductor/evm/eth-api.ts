@@ -15,6 +15,7 @@ import {
 import type { VM } from "@ethereumjs/vm";
 import { z } from "zod";
 import { fromHex } from "../../core/bytes.js";
+import { encodeStateWitness } from "../../core/evm/index.js";
 import type { ExecutedBlock } from "../execution/api.js";
 import { type EvmChain, effectiveGasPrice } from "./chain.js";
 import { type Handler, INVALID_PARAMS, JsonRpcError } from "./json-rpc.js";
@@ -77,6 +78,7 @@ export function ethHandlers(
       "eth_getBlockByNumber",
       ([tag, full]) => api.blockByNumber(blockTag.parse(tag), z.boolean().parse(full ?? false)),
     ],
+    ["metro_fraudProof", ([ref]) => api.fraudProof(ref)],
     ["eth_getBlockByHash", ([id, full]) => api.blockByHash(hash.parse(id), z.boolean().parse(full ?? false))],
     ["eth_getBalance", async ([who, at]) => quantity((await api.account(address.parse(who), at)).balance)],
     ["eth_getTransactionCount", ([who, at]) => api.transactionCount(address.parse(who), at)],
@@ -134,6 +136,18 @@ class EthApi {
     const found = await this.locate(ref);
     if (!found) throw new JsonRpcError(-32000, `block ${JSON.stringify(ref)} not found`);
     return found;
+  }
+
+  /** metro_fraudProof(block): the parent header and pre-state witness a challenge of that block sends. */
+  async fraudProof(ref: unknown): Promise<{ blockHash: string; parentHeader: string; witness: string }> {
+    const located = await this.locate(ref);
+    if (!located) throw new JsonRpcError(-32000, `block ${JSON.stringify(ref)} not found`);
+    const { parentHeader, witness } = await this.chain.fraudProof(located.meta.hash);
+    return {
+      blockHash: bytesToHex(located.meta.hash),
+      parentHeader: bytesToHex(parentHeader),
+      witness: bytesToHex(encodeStateWitness(witness)),
+    };
   }
 
   async blockByNumber(tag: string, full: boolean) {

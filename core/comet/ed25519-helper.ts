@@ -1,13 +1,11 @@
 /** The helper thread of ed25519-parallel.ts: verifies the half batches it is sent. */
 import { parentPort, workerData } from "node:worker_threads";
+import { serveSynchronously } from "../sync-worker.js";
 import { firstInvalidIn } from "./ed25519.js";
-import { Slot, State, unpackChecks } from "./ed25519-parallel.js";
+import { unpackChecks } from "./ed25519-parallel.js";
 
-const control = (workerData as { control: Int32Array }).control;
-
-parentPort?.on("message", (packed: Uint8Array) => {
-  Atomics.store(control, Slot.result, firstInvalidIn(unpackChecks(packed)));
-  Atomics.store(control, Slot.state, State.done);
-  Atomics.notify(control, Slot.state);
+serveSynchronously(workerData, parentPort, (packed) => {
+  const answer = new Uint8Array(Int32Array.BYTES_PER_ELEMENT);
+  new DataView(answer.buffer).setInt32(0, firstInvalidIn(unpackChecks(packed)));
+  return answer;
 });
-Atomics.store(control, Slot.ready, 1);

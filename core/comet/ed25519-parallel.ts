@@ -4,12 +4,8 @@
  * helper that is not up yet, has died or does not answer in time is treated as absent, and
  * the caller verifies everything itself: a verdict never depends on the helper.
  */
-import { Worker } from "node:worker_threads";
+import { SyncWorker, SyncWorkerError } from "../sync-worker.js";
 import type { Ed25519Check } from "./ed25519.js";
-
-/** Slots of the shared control array. */
-export const Slot = { state: 0, result: 1, ready: 2 } as const;
-export const State = { idle: 0, busy: 1, done: 2 } as const;
 
 /** Far above any batch's cost (~3 ms at 50 checks); only a stuck or starved helper reaches it. */
 const ANSWER_TIMEOUT_MS = 2_000;
@@ -19,48 +15,6 @@ const RESPAWN_INTERVAL_MS = 10_000;
 export interface HelperJob {
   /** The helper's answer (index within its half, or -1); undefined when it has none. */
   result(): number | undefined;
-}
-
-class HelperThread {
-  readonly control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  private readonly worker: Worker;
-  broken = false;
-
-  constructor() {
-    this.worker = new Worker(new URL("./ed25519-helper.js", import.meta.url), {
-      workerData: { control: this.control },
-    });
-    this.worker.unref(); // never keeps a process alive
-    this.worker.on("error", () => this.break());
-    this.worker.on("exit", () => this.break());
-  }
-
-  get ready(): boolean {
-    return !this.broken && Atomics.load(this.control, Slot.ready) === 1;
-  }
-
-  run(checks: readonly Ed25519Check[]): HelperJob {
-    Atomics.store(this.control, Slot.state, State.busy);
-    const packed = packChecks(checks);
-    this.worker.postMessage(packed, [packed.buffer as ArrayBuffer]);
-    return { result: () => this.answer() };
-  }
-
-  private answer(): number | undefined {
-    Atomics.wait(this.control, Slot.state, State.busy, ANSWER_TIMEOUT_MS);
-    if (Atomics.load(this.control, Slot.state) !== State.done) {
-      this.break(); // a late answer must not be read as the next job's
-      return undefined;
-    }
-    Atomics.store(this.control, Slot.state, State.idle);
-    return Atomics.load(this.control, Slot.result);
-  }
-
-  private break(): void {
-    if (this.broken) return;
-    this.broken = true;
-    void this.worker.terminate();
-  }
 }
 
 /**
@@ -103,15 +57,28 @@ export function unpackChecks(packed: Uint8Array): Ed25519Check[] {
 
 const CHECK_HEADER = 32 + 64 + 4;
 
-let helper: HelperThread | undefined;
+let helper: SyncWorker | undefined;
 let spawnedAt = 0;
 const absent: HelperJob = { result: () => undefined };
 
 /** Starts `checks` on the helper thread (spawned on first use), or answers that it is absent. */
 export function verifyOnHelperThread(checks: readonly Ed25519Check[]): HelperJob {
-  if ((!helper || helper.broken) && Date.now() - spawnedAt >= RESPAWN_INTERVAL_MS) {
-    helper = new HelperThread();
+  if (!helper?.usable && Date.now() - spawnedAt >= RESPAWN_INTERVAL_MS) {
+    helper = new SyncWorker(new URL("./ed25519-helper.js", import.meta.url), Int32Array.BYTES_PER_ELEMENT);
     spawnedAt = Date.now();
   }
-  return helper?.ready ? helper.run(checks) : absent;
+  const worker = helper;
+  if (!worker?.ready) return absent;
+  worker.start(packChecks(checks));
+  return {
+    result: () => {
+      try {
+        const answer = worker.finish(ANSWER_TIMEOUT_MS);
+        return answer ? new DataView(answer.buffer).getInt32(0) : undefined;
+      } catch (error) {
+        if (error instanceof SyncWorkerError) return undefined;
+        throw error;
+      }
+    },
+  };
 }

@@ -5,21 +5,33 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { multiaddr } from "@multiformats/multiaddr";
 import { operatorAccountIndex, operatorAddresses, TEST_MNEMONIC } from "../../chain/client/keys.js";
-import { queryRollup, queryRollupHeader } from "../../chain/client/queries.js";
+import {
+  queryChallenges,
+  queryRollup,
+  queryRollupHeader,
+  queryValidatorRecord,
+} from "../../chain/client/queries.js";
 import { connectSigner } from "../../chain/client/signing.js";
 import { createLogger } from "../../chain/log.js";
+import { challengerReward, MIN_CHALLENGE_BOND } from "../../chain/modules/challenges.js";
+import { DEFAULT_PARAMS, requiredFee } from "../../chain/modules/params.js";
 import { DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "../../chain/node/home.js";
-import { nodeStatus } from "../../chain/node/rpc.js";
+import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { signedBlockAt } from "../../chain/node/signed-block.js";
+import { buildChallenge } from "../../conductor/challenge.js";
 import { Conductor } from "../../conductor/conductor.js";
-import { EvmChain } from "../../conductor/evm/chain.js";
+import { EvmChain, genesisBlockHash } from "../../conductor/evm/chain.js";
 import { EvmStore } from "../../conductor/evm/store.js";
 import { HeaderSigner, headerTopic } from "../../conductor/headers.js";
 import { operatorAddress } from "../../core/address.js";
 import { blsKeyPair, blsSign } from "../../core/bls.js";
 import { toHex } from "../../core/bytes.js";
+import { parseDecimal } from "../../core/decimal.js";
+import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { encodeStateWitness } from "../../core/evm/index.js";
 import {
   HeaderSignatureCodec,
+  MsgChallengeHeaderCodec,
   MsgJoinCommitteeCodec,
   MsgRegisterRollupCodec,
 } from "../../core/proto/rollup.js";
@@ -33,9 +45,19 @@ import { sleep, startNetwork, type TestNetwork, until } from "../support/network
 import { inProcessConductorConfig } from "../support/rollups.js";
 
 const NAME = "signed-rollup";
-const WINDOW = 3n;
-/** Members 0–2 run the rollup and sign; member 3 is offline, and 3 of 4 equal stakes meet 0.67. */
+/** Long enough to build and land a challenge in (1 s blocks). */
+const WINDOW = 20n;
+/**
+ * Members 0–2 run the rollup and sign; member 3 is offline. 3 of 4 equal stakes meet 0.6, and
+ * so do 2 of the 3 left unjailed once member 2 is slashed for equivocating.
+ */
 const RUNNING = [0, 1, 2];
+const QUORUM = "0.6";
+/** The test mnemonic account that registers the rollup and challenges its headers. */
+const CHALLENGER_ACCOUNT = 6;
+const genesis = testRollupGenesis({ name: NAME });
+/** Gas for a challenge: Metro charges per message and tx byte, not for the re-execution. */
+const CHALLENGE_GAS = 2_000_000n;
 
 describe("committee members sign rollup headers over libp2p; the aggregator submits them to Metro", () => {
   let net: TestNetwork;
@@ -58,7 +80,7 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
       batchIntervalMs: 1000,
       log,
     });
-    const creator = await connectSigner(net.rpc(0), TEST_MNEMONIC, 6);
+    const creator = await connectSigner(net.rpc(0), TEST_MNEMONIC, CHALLENGER_ACCOUNT);
     const registered = await creator.client.signAndBroadcast(
       creator.address,
       [
@@ -67,9 +89,11 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
           value: {
             creator: creator.address,
             name: NAME,
-            quorum: "0.67",
+            quorum: QUORUM,
             challengeWindow: WINDOW,
             executionKind: "evm",
+            evmChainId: BigInt(genesis.chainId),
+            genesisHash: await genesisBlockHash(genesis),
           },
         },
       ],
@@ -114,10 +138,7 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
       });
       peers.push(...signer.addresses());
       const store = new EvmStore(join(dir, `member${i}`, "evm"));
-      const engine = await EvmChain.open(
-        store,
-        testRollupGenesis({ name: NAME, sequencerStartHeight: trust.height }),
-      );
+      const engine = await EvmChain.open(store, { ...genesis, sequencerStartHeight: trust.height });
       const conductor = await Conductor.start({
         config: inProcessConductorConfig({
           rollupName: NAME,
@@ -203,5 +224,110 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
       async () => (await queryRollupHeader(net.rpc(0), rollupId, 1n))?.header?.final === true,
       60_000,
     );
+  });
+
+  /** Waits for Metro's header at `height` and returns it. */
+  async function headerOnMetro(height: bigint) {
+    await until(
+      `Metro holds header ${height}`,
+      async () => ((await queryRollup(net.rpc(0), rollupId))?.latestHeight ?? 0n) >= height,
+      120_000,
+    );
+    return (await queryRollupHeader(net.rpc(0), rollupId, height))!.header!.signed!.header!;
+  }
+
+  /** Challenges header `height` from the challenger account with the minimum bond; the tx must land. */
+  async function challenge(height: bigint) {
+    const challenger = await connectSigner(net.rpc(0), TEST_MNEMONIC, CHALLENGER_ACCOUNT);
+    try {
+      const engine = members[0]!.engine;
+      const value = await buildChallenge({
+        metroRpc: net.rpc(0),
+        rollupName: NAME,
+        rollupHeight: height,
+        challenger: challenger.address,
+        bond: MIN_CHALLENGE_BOND,
+        proof: async (number) => {
+          const { parentHeader, witness } = await engine.fraudProof(engine.store.canonicalHash(number)!);
+          return { parentHeader, witness: encodeStateWitness(witness) };
+        },
+      });
+      const fee = requiredFee(CHALLENGE_GAS, parseDecimal(DEFAULT_PARAMS.minGasPrice));
+      const balance = async () =>
+        BigInt((await challenger.client.getBalance(challenger.address, DEFAULT_LST_DENOM)).amount);
+      const before = await balance();
+      const result = await challenger.client.signAndBroadcast(
+        challenger.address,
+        [{ typeUrl: MsgChallengeHeaderCodec.typeUrl, value }],
+        { amount: [{ denom: DEFAULT_LST_DENOM, amount: fee.toString() }], gas: CHALLENGE_GAS.toString() },
+      );
+      assert.equal(result.code, 0, result.rawLog);
+      await waitForHeight(net.rpc(0), result.height + 1);
+      const [judged] = (await queryChallenges(net.rpc(0), rollupId)).filter(
+        (c) => c.rollupHeight === height && c.height === BigInt(result.height),
+      );
+      assert.ok(judged, "the challenge is kept for queries");
+      return { judged, paid: before - (await balance()) - fee };
+    } finally {
+      challenger.client.disconnect();
+    }
+  }
+
+  const operatorOf = async (member: number) => operatorAddress((await operatorAddresses(4))[member]!);
+  const record = async (member: number) =>
+    (await queryValidatorRecord(net.rpc(0), await operatorOf(member)))!;
+
+  it("burns the bond of a challenge against an honest header, which stays", async () => {
+    const height = (await queryRollup(net.rpc(0), rollupId))!.latestHeight;
+    const { judged, paid } = await challenge(height);
+    assert.equal(judged.outcome, "failed", judged.reason);
+    assert.match(judged.reason, /re-execution gives the block the committee signed/);
+    assert.equal(paid, MIN_CHALLENGE_BOND, "the bond is gone");
+    assert.ok(await queryRollupHeader(net.rpc(0), rollupId, height), "the header stands");
+  });
+
+  it("slashes, jails and tombstones a member that signs two headers for one height", async () => {
+    const equivocator = await operatorOf(2);
+    const tokens = BigInt((await record(2)).tokens);
+    const height = (await queryRollup(net.rpc(0), rollupId))!.latestHeight + 3n;
+    process.env.METRO_TEST_EQUIVOCATE = `${equivocator}@${height}`;
+    try {
+      await until("the equivocating member is jailed", async () => (await record(2)).jailed, 120_000);
+    } finally {
+      delete process.env.METRO_TEST_EQUIVOCATE;
+    }
+    assert.equal(BigInt((await record(2)).tokens), tokens - tokens / 20n, "5% slashed");
+    assert.equal((await record(0)).jailed, false, "the honest members are not");
+    await headerOnMetro(height + 2n); // the two members left still make the quorum
+  });
+
+  it("proves a wrong state root signed by the committee majority: the signers slashed and jailed, the challenger paid, the header rejected", async () => {
+    const tokens = await Promise.all([0, 1].map(async (m) => BigInt((await record(m)).tokens)));
+    const height = (await queryRollup(net.rpc(0), rollupId))!.latestHeight + 3n;
+    process.env.METRO_TEST_WRONG_STATE_ROOT_AT = height.toString();
+    let lie: Awaited<ReturnType<typeof headerOnMetro>>;
+    try {
+      lie = await headerOnMetro(height);
+    } finally {
+      delete process.env.METRO_TEST_WRONG_STATE_ROOT_AT;
+    }
+    const executed = await members[0]!.engine.getBlock({ number: height, hash: new Uint8Array() });
+    assert.notEqual(toHex(lie.stateRoot), toHex(executed!.stateRoot), "the committee signed a wrong root");
+
+    const { judged, paid } = await challenge(height);
+    assert.equal(judged.outcome, "fraud", judged.reason);
+    assert.deepEqual(judged.signers, [await operatorOf(0), await operatorOf(1)]);
+    assert.equal(toHex(judged.executedStateRoot), toHex(executed!.stateRoot));
+    const after = await Promise.all([0, 1].map(record));
+    let reward = 0n;
+    after.forEach((validator, i) => {
+      assert.equal(validator.jailed, true, `signer ${i} jailed`);
+      const burned = tokens[i]! - BigInt(validator.tokens);
+      assert.equal(burned, tokens[i]! / 20n, `signer ${i} slashed 5%`);
+      reward += challengerReward(burned);
+    });
+    assert.equal(-paid, reward, "the challenger keeps its bond and is paid half of what the slashes burned");
+    assert.equal(await queryRollupHeader(net.rpc(0), rollupId, height), undefined, "the header is rejected");
+    assert.ok((await queryRollup(net.rpc(0), rollupId))!.latestHeight < height);
   });
 });

@@ -105,6 +105,7 @@ describe("rollup headers on real CometBFT: four validators sign, the chain check
       daHeight: 0n,
       dataRoot: new Uint8Array(32).fill(7),
       stateRoot: new Uint8Array(32).fill(8),
+      blockHash: new Uint8Array(32).fill(6),
     };
     const belowQuorum = await submit(signed(header, [0, 1])).catch((error: Error) => error);
     assert.match(

@@ -1,6 +1,7 @@
 import { mint } from "../../chain/modules/bank.js";
 import type { StakingEnv } from "../../chain/modules/delegations.js";
 import { createValidator } from "../../chain/modules/delegations.js";
+import type { RollupRegistration } from "../../chain/modules/rollups.js";
 import type { StateOverlay } from "../../chain/store/overlay.js";
 import { moduleAddress } from "../../core/address.js";
 import { type BlsKeyPair, blsKeyPair, blsProvePOP } from "../../core/bls.js";
@@ -39,4 +40,16 @@ export function bondTestValidator(
     },
     env,
   );
+}
+
+/** A registration for an "evm" rollup with made-up chain id and genesis hash. */
+export function evmRollup(name: string, quorum = "0.67", challengeWindow = 3n): RollupRegistration {
+  return {
+    name,
+    quorum,
+    challengeWindow,
+    executionKind: "evm",
+    evmChainId: 4_242n,
+    genesisHash: new Uint8Array(32).fill(0x42),
+  };
 }

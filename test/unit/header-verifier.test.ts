@@ -41,7 +41,7 @@ import {
   signerBitmap,
 } from "../../core/rollup-header.js";
 import { memoryState } from "../support/memory-state.js";
-import { bondTestValidator, testBlsKeys } from "../support/validators.js";
+import { bondTestValidator, evmRollup, testBlsKeys } from "../support/validators.js";
 
 const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague });
 const verifierAbi = loadArtifact("RollupHeaderVerifier").abi;
@@ -123,6 +123,7 @@ function header(rollupId: Uint8Array, height: bigint, stateByte = 1): RollupHead
     daHeight: 2n,
     dataRoot: new Uint8Array(32).fill(9),
     stateRoot: new Uint8Array(32).fill(stateByte),
+    blockHash: new Uint8Array(32).fill(stateByte ^ 0xff),
   };
 }
 
@@ -140,7 +141,7 @@ function sign(h: RollupHeader, signers: number[], size: number): SignedHeader {
 function chainCommittee(name: string, stakes: bigint[], quorum: string) {
   const state: StateOverlay = memoryState();
   const operators = stakes.map((stake, i) => bondTestValidator(state, i, stake * 1_000_000n, "0.1", env));
-  const rollupId = registerRollup(state, operators[0]!, name, quorum, 3n, "evm");
+  const rollupId = registerRollup(state, operators[0]!, evmRollup(name, quorum));
   for (const operator of operators) joinCommittee(state, operator, rollupId);
   const rollup = getRollup(state, rollupId)!;
   // The snapshot the verifier is deployed with: registered keys and tokens, in committee order.

@@ -21,7 +21,7 @@ import {
   signerBitmap,
 } from "../../core/rollup-header.js";
 import { memoryState } from "../support/memory-state.js";
-import { bondTestValidator, testBlsKeys } from "../support/validators.js";
+import { bondTestValidator, evmRollup, testBlsKeys } from "../support/validators.js";
 
 const DENOM = "ulst";
 const env: StakingEnv = { height: 1n, timeMs: 1000n, denom: DENOM };
@@ -32,7 +32,7 @@ function setup(): { state: StateOverlay; operators: string[]; rollupId: Uint8Arr
   const operators = [40n, 30n, 20n, 10n].map((stake, i) =>
     bondTestValidator(state, i, stake * 1_000_000n, "0.1", env),
   );
-  const rollupId = registerRollup(state, operators[0]!, "evm-1", "0.67", 3n, "evm");
+  const rollupId = registerRollup(state, operators[0]!, evmRollup("evm-1"));
   for (const operator of operators) joinCommittee(state, operator, rollupId);
   return { state, operators, rollupId };
 }
@@ -46,6 +46,7 @@ function header(rollupId: Uint8Array, height: bigint, parentHash: Uint8Array, st
     daHeight: 2n,
     dataRoot: new Uint8Array(32).fill(9),
     stateRoot: new Uint8Array(32).fill(stateByte),
+    blockHash: new Uint8Array(32).fill(stateByte ^ 0xff),
   };
 }
 
@@ -102,28 +103,31 @@ describe("rollup headers signed by a BLS committee (in process)", () => {
       () => submitHeader(state, sign(header(new Uint8Array(32), 1n, new Uint8Array(32)), [0, 1]), 10n),
       /not registered/,
     );
-    assert.throws(() => registerRollup(state, "x", "evm-1", "0.67", 3n, "evm"), /already registered/);
-    assert.throws(() => registerRollup(state, "x", "evm-2", "0.4", 3n, "evm"), /more than 0.5/);
+    assert.throws(() => registerRollup(state, "x", evmRollup("evm-1")), /already registered/);
+    assert.throws(() => registerRollup(state, "x", evmRollup("evm-2", "0.4")), /more than 0.5/);
     assert.equal(getHeader(state, rollupId, 1n), undefined, "nothing stored");
   });
 
-  it("slashes, jails and tombstones every member who signed two headers for one height, and only them", () => {
+  it("slashes, jails and tombstones every member who signed two headers for one height, with or without a quorum, and only them", () => {
     const { state, operators, rollupId } = setup();
     const honest = header(rollupId, 1n, new Uint8Array(32), 1);
     const lie = header(rollupId, 1n, new Uint8Array(32), 2);
     assert.throws(() => submitEquivocation(state, sign(honest, [0, 1]), sign(honest, [0, 1])), /same header/);
-    // Quorums over half the stake always overlap, so a second header needs its own quorum.
     assert.throws(
       () => submitEquivocation(state, sign(honest, [0, 1]), sign(lie, [2, 3])),
-      /below the quorum/,
+      /no committee member signed both/,
     );
+    const forged = { ...sign(lie, [3]), aggregateSignature: sign(lie, [2]).aggregateSignature };
+    assert.throws(() => submitEquivocation(state, sign(honest, [3]), forged), /does not verify/);
     const tokens = operators.map((op) => BigInt(getValidator(state, op)!.tokens));
     const both = submitEquivocation(state, sign(honest, [0, 1, 2]), sign(lie, [0, 1]));
     assert.deepEqual(both, [operators[0], operators[1]]);
+    // No quorum is needed to equivocate: one member's two signatures are evidence enough.
+    assert.deepEqual(submitEquivocation(state, sign(honest, [3]), sign(lie, [3])), [operators[3]]);
     endOf(state, 20n);
     for (const [i, operator] of operators.entries()) {
       const validator = getValidator(state, operator)!;
-      const punished = i < 2;
+      const punished = i !== 2;
       assert.equal(validator.jailed, punished, `validator ${i} jailed`);
       assert.equal(BigInt(validator.tokens), punished ? tokens[i]! - tokens[i]! / 20n : tokens[i]!);
       assert.equal(

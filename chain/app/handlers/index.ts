@@ -14,6 +14,7 @@ import {
 } from "./gov.js";
 import { registerHandlers } from "./lookup.js";
 import {
+  msgChallengeHeader,
   msgJoinCommittee,
   msgRegisterRollup,
   msgSubmitEquivocation,
@@ -59,6 +60,7 @@ export const HANDLERS: HandlerMap = {
   "/metro.rollup.v1.MsgJoinCommittee": msgJoinCommittee,
   "/metro.rollup.v1.MsgSubmitRollupHeader": msgSubmitRollupHeader,
   "/metro.rollup.v1.MsgSubmitEquivocation": msgSubmitEquivocation,
+  "/metro.rollup.v1.MsgChallengeHeader": msgChallengeHeader,
 };
 
 registerHandlers(HANDLERS);

@@ -1,12 +1,17 @@
-/** Rollup registration, committee membership, signed headers and equivocation evidence. */
+/** Rollup registration, committee membership, signed headers, equivocation evidence and fraud challenges. */
 import { toHex } from "../../../core/bytes.js";
 import {
+  type MsgChallengeHeader,
+  MsgChallengeHeaderResponseCodec,
   type MsgJoinCommittee,
   type MsgRegisterRollup,
   MsgRegisterRollupResponseCodec,
   type MsgSubmitEquivocation,
   type MsgSubmitRollupHeader,
 } from "../../../core/proto/rollup.js";
+import { readChainId } from "../../modules/chain-id.js";
+import { challengeHeader } from "../../modules/challenges.js";
+import { reexecuteOnWorker } from "../../modules/reexecute.js";
 import { joinCommittee, registerRollup, submitEquivocation, submitHeader } from "../../modules/rollups.js";
 import { SdkCode, sdkError } from "../../tx/errors.js";
 import { operatorField } from "../../tx/messages.js";
@@ -17,14 +22,7 @@ export const msgRegisterRollup: MessageHandler<MsgRegisterRollup> = {
   module: "rollup",
   responseTypeUrl: "/metro.rollup.v1.MsgRegisterRollupResponse",
   execute(env, message) {
-    const id = registerRollup(
-      env.state,
-      env.signer,
-      message.name,
-      message.quorum,
-      message.challengeWindow,
-      message.executionKind,
-    );
+    const id = registerRollup(env.state, env.signer, message);
     env.events.push(event("register_rollup", { rollup_id: toHex(id), name: message.name }, ["rollup_id"]));
     return MsgRegisterRollupResponseCodec.encode({ rollupId: id });
   },
@@ -74,5 +72,33 @@ export const msgSubmitEquivocation: MessageHandler<MsgSubmitEquivocation> = {
     const offenders = submitEquivocation(env.state, message.first, message.second);
     env.events.push(event("rollup_equivocation", { validators: offenders.join(",") }));
     return new Uint8Array();
+  },
+};
+
+export const msgChallengeHeader: MessageHandler<MsgChallengeHeader> = {
+  module: "rollup",
+  responseTypeUrl: "/metro.rollup.v1.MsgChallengeHeaderResponse",
+  execute(env, message) {
+    const challenge = challengeHeader(env.state, message, {
+      height: env.height,
+      chainId: readChainId(env.state),
+      feeDenom: env.params.feeDenom,
+      reexecute: reexecuteOnWorker,
+    });
+    env.events.push(
+      event(
+        "rollup_challenge",
+        {
+          rollup_id: toHex(challenge.rollupId),
+          rollup_height: challenge.rollupHeight.toString(),
+          challenger: challenge.challenger,
+          outcome: challenge.outcome,
+          reason: challenge.reason,
+          signers: challenge.signers.join(","),
+        },
+        ["rollup_id", "challenger", "outcome"],
+      ),
+    );
+    return MsgChallengeHeaderResponseCodec.encode({ outcome: challenge.outcome, reason: challenge.reason });
   },
 };
