@@ -1,7 +1,8 @@
 /**
  * Protobuf responses in the Cosmos SDK REST gateway's JSON: snake_case field names, 64-bit
- * integers as strings, bytes as base64, enums by name, and Any as `{"@type": …, …fields}`.
- * cosmjs-types' toJSON does all but the names and the Any expansion, which are done here.
+ * integers as strings, bytes as base64, enums by name, Any as `{"@type": …, …fields}`, and
+ * LegacyDec as a decimal with 18 places. cosmjs-types' toJSON does all but the names, the Any
+ * expansion and the decimals, which are done here.
  */
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
@@ -23,6 +24,62 @@ const ANY_TYPES: Record<string, JsonCodec> = {
 
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/**
+ * LegacyDec fields of the responses served: on the wire the value × 10^18 as an integer, in the
+ * gateway's JSON "1.500000000000000000". Wallets show what they read, so a raw value would be
+ * a commission of 10^17 % and rewards 10^18 times too large.
+ */
+const DEC_FIELDS = new Set([
+  "rate",
+  "max_rate",
+  "max_change_rate",
+  "min_commission_rate",
+  "delegator_shares",
+  "shares",
+  "shares_dst",
+  "community_tax",
+  "base_proposer_reward",
+  "bonus_proposer_reward",
+]);
+/** The same, carried as bytes of the integer's text (x/slashing's Params). */
+const DEC_BYTES_FIELDS = new Set([
+  "min_signed_per_window",
+  "slash_fraction_double_sign",
+  "slash_fraction_downtime",
+]);
+/** Keys that hold DecCoin lists (rewards, commission, outstanding rewards): their amounts are LegacyDec. */
+const DEC_COIN_LISTS = new Set(["rewards", "reward", "total", "commission"]);
+
+/** LegacyDec wire text (the value × 10^18) as the SDK prints it. */
+export function legacyDecText(wire: string): string {
+  if (!/^-?\d+$/.test(wire)) return wire;
+  const negative = wire.startsWith("-");
+  const digits = (negative ? wire.slice(1) : wire).padStart(19, "0");
+  const text = `${digits.slice(0, -18).replace(/^0+(?=\d)/, "")}.${digits.slice(-18)}`;
+  return negative ? `-${text}` : text;
+}
+
+const isDecCoin = (value: unknown): boolean =>
+  typeof value === "object" &&
+  value !== null &&
+  Object.keys(value).length === 2 &&
+  "denom" in value &&
+  typeof (value as { amount?: unknown }).amount === "string";
+
+function decimalField(key: string, value: unknown): unknown {
+  if (DEC_FIELDS.has(key) && typeof value === "string") return legacyDecText(value);
+  if (DEC_BYTES_FIELDS.has(key) && typeof value === "string") {
+    return legacyDecText(Buffer.from(value, "base64").toString("latin1"));
+  }
+  if (DEC_COIN_LISTS.has(key) && Array.isArray(value) && value.every(isDecCoin)) {
+    return (value as { denom: string; amount: string }[]).map((coin) => ({
+      denom: coin.denom,
+      amount: legacyDecText(coin.amount),
+    }));
+  }
+  return value;
+}
+
 function isAny(value: Record<string, unknown>): value is { typeUrl: string; value: string } {
   const keys = Object.keys(value);
   return keys.length === 2 && typeof value.typeUrl === "string" && typeof value.value === "string";
@@ -40,5 +97,7 @@ export function toRestJson(value: unknown): unknown {
     );
     return { "@type": record.typeUrl, ...(toRestJson(inner) as Record<string, unknown>) };
   }
-  return Object.fromEntries(Object.entries(record).map(([key, inner]) => [snake(key), toRestJson(inner)]));
+  return Object.fromEntries(
+    Object.entries(record).map(([key, inner]) => [snake(key), decimalField(snake(key), toRestJson(inner))]),
+  );
 }

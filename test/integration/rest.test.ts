@@ -44,6 +44,12 @@ describe("the REST (LCD) API wallets read, over a real node", () => {
       "/cosmos.crypto.ed25519.PubKey",
     );
     assert.equal((validator!.description as Record<string, unknown>).moniker, "validator-0");
+    // LegacyDec as the gateway prints it: what Keplr shows as commission and shares.
+    const rates = (validator!.commission as { commission_rates: Record<string, string> }).commission_rates;
+    assert.match(rates.rate!, /^0\.\d{18}$/, `commission rate ${rates.rate}`);
+    assert.ok(Number(rates.max_rate) <= 1 && Number(rates.rate) <= Number(rates.max_rate));
+    assert.match(String(validator!.delegator_shares), /^\d+\.\d{18}$/);
+    assert.equal(Number(validator!.delegator_shares), Number(validator!.tokens), "one share per token");
     const account = await getJson(`/cosmos/auth/v1beta1/accounts/${user.address}`);
     assert.equal(
       (account.body.account as Record<string, unknown>)["@type"],
@@ -106,7 +112,9 @@ describe("the REST (LCD) API wallets read, over a real node", () => {
     const reward = body.rewards[0]!.reward;
     assert.equal(reward.length, 1, `a reward in one denom: ${JSON.stringify(reward)}`);
     assert.equal(reward[0]!.denom, DEFAULT_LST_DENOM);
+    assert.match(reward[0]!.amount, /^\d+\.\d{18}$/, `a LegacyDec amount: ${reward[0]!.amount}`);
     assert.ok(Number(reward[0]!.amount) > 0, `its share of its own block's fees: ${reward[0]!.amount}`);
+    assert.ok(Number(reward[0]!.amount) < 7_000_000, "less than the stake itself: not raw LegacyDec");
     assert.deepEqual(body.total, reward, "one delegation: its reward is the total");
     const single = await getJson(
       `/cosmos/distribution/v1beta1/delegators/${user.address}/rewards/${operator}`,
