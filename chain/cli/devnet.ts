@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
-import { DEFAULT_ROLLUP, DevnetRollups } from "../../conductor/devnet.js";
-import { serveDevnetAdmin } from "../../conductor/devnet-admin.js";
+import { DEFAULT_ROLLUP, DevnetRollups, serveDevnetAdmin } from "../../conductor/index.js";
 import { operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";

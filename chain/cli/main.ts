@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { conductorCommand, evmCommand, rollupCommand } from "../../conductor/cli.js";
+import { conductorCommand, evmCommand, rollupCommand } from "../../conductor/index.js";
 import { marketCommand, oracleCommand } from "../../oracle/cli.js";
 import { daCommand, relayerCommand } from "../../relayer/cli.js";
 import { UsageError } from "./args.js";

@@ -7,9 +7,12 @@ import type { EncodeObject } from "@cosmjs/proto-signing";
 import type { Coin } from "@cosmjs/stargate";
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
 import { z } from "zod";
-import { buildChallenge, fraudProofOverRpc } from "../../conductor/challenge.js";
-import { genesisBlockHash } from "../../conductor/evm/chain.js";
-import { RollupGenesisSchema } from "../../conductor/evm/genesis.js";
+import {
+  buildChallenge,
+  fraudProofOverRpc,
+  genesisBlockHash,
+  RollupGenesisSchema,
+} from "../../conductor/index.js";
 import { operatorAddress } from "../../core/address.js";
 import {
   MsgAddCurrencyPairsCodec,

@@ -32,6 +32,13 @@ function parseRollupArg(text: string): { rollup: string; data: Uint8Array } {
   return { rollup: text.slice(0, split), data: data.startsWith("0x") ? fromHex(data.slice(2)) : utf8(data) };
 }
 
+function usage(): UsageError {
+  const more = Object.values(STAKING_ACTIONS).map((a) => `metro tx ${a.usage}`);
+  return new UsageError(
+    ["usage: metro tx send TO AMOUNT", "metro tx sequence --rollup NAME=DATA [...]", ...more].join("\n  "),
+  );
+}
+
 export async function txCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
     from: { type: "string" },
@@ -58,6 +65,8 @@ export async function txCommand(args: string[]): Promise<void> {
     bond: { type: "string" },
   });
   const [action, ...rest] = positionals;
+  // Before connecting: a mistyped action is the user's to fix, whether or not a node is up.
+  if (action !== "send" && action !== "sequence" && !(action && STAKING_ACTIONS[action])) throw usage();
   const signerRef = resolveSigner(values.from, values["keyring-dir"]);
   const node = values.node ?? "http://127.0.0.1:26657";
   const { client, address } = await connectSigner(node, signerRef.mnemonic, signerRef.index);
@@ -86,12 +95,7 @@ export async function txCommand(args: string[]): Promise<void> {
         parseAmount,
       });
     } else {
-      const more = Object.values(STAKING_ACTIONS).map((a) => `metro tx ${a.usage}`);
-      throw new UsageError(
-        ["usage: metro tx send TO AMOUNT", "metro tx sequence --rollup NAME=DATA [...]", ...more].join(
-          "\n  ",
-        ),
-      );
+      throw usage();
     }
     const result = await client.signAndBroadcast(address, messages, "auto", values.memo ?? "");
     console.log(
