@@ -209,15 +209,18 @@ function printRollup(r: RollupBench): void {
   console.log(
     "\nConductor verification per Metro block (conductor/verify.ts: commit, data proofs, trust; with price votes: every extension signature and the medians; every validator signing; large signature batches split across two threads)\n",
   );
-  console.log("| validators | price votes | blocks | ms per block | target |");
-  console.log("| ---: | --- | ---: | ---: | --- |");
+  console.log("| validators | price votes | copy | blocks | ms per block | target |");
+  console.log("| ---: | --- | --- | ---: | ---: | --- |");
   for (const row of verify) {
     const target =
-      row.validators === 100
+      row.validators === 100 && !row.recheck
         ? `≤ ${VERIFY_100_TARGET_MS} ms (${row.ms <= VERIFY_100_TARGET_MS ? "met" : "missed"})`
         : "–";
     const votes = row.priced ? "yes" : "no";
-    console.log(`| ${row.validators} | ${votes} | ${row.blocks} | ${row.ms.toFixed(2)} | ${target} |`);
+    const copy = row.recheck ? "firm, seen softly" : "first";
+    console.log(
+      `| ${row.validators} | ${votes} | ${copy} | ${row.blocks} | ${row.ms.toFixed(2)} | ${target} |`,
+    );
   }
   console.log(
     `\nEVM execution: ${execution.blocks} blocks of ${execution.txsPerBlock} signed EIP-1559 transfers from ${execution.senders} senders (after a warm-up block; one core)\n`,

@@ -71,6 +71,8 @@ export class Conductor {
   private readonly softSlices = new Map<bigint, RollupSlice>();
   /** Recent verified heights' validator sets: each cast the votes the next block carries. */
   private readonly validatorSets = new Map<bigint, Validator[]>();
+  /** Header hashes (hex) verified in full, by Metro height: a firm copy then only has its proofs checked. */
+  private readonly verifiedHeaders = new Map<string, bigint>();
   private state!: CommitmentState;
   private network: MetroNetwork;
   private running = false;
@@ -146,6 +148,7 @@ export class Conductor {
     this.network = network;
     this.softBuffer.clear();
     if (network !== this.networks[0]) this.validatorSets.clear(); // heights of another chain
+    this.verifiedHeaders.clear();
     await network.startGossip((block) => this.onGossip(block), this.options.log);
   }
 
@@ -172,10 +175,12 @@ export class Conductor {
       rollupId: this.rollupId,
       trust: network.trust,
       validatorsAt: (height) => this.validatorSets.get(height),
+      verifiedHeaders: this.verifiedHeaders,
     });
     // Saved before the block runs: a crash after the engine commits must not lose the next set.
     network.trust.save(this.firmMetroHeight(network));
     this.validatorSets.set(verified.height, slice.validators);
+    this.verifiedHeaders.set(toHex(verified.headerHash), verified.height);
     return verified;
   }
 
@@ -297,6 +302,9 @@ export class Conductor {
     // The firm height's set is kept: it cast the votes of the next firm block.
     for (const height of this.validatorSets.keys()) {
       if (height < this.stats.firmHeight - 1n) this.validatorSets.delete(height);
+    }
+    for (const [hash, height] of this.verifiedHeaders) {
+      if (height <= this.stats.firmHeight) this.verifiedHeaders.delete(hash);
     }
   }
 

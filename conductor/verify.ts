@@ -3,6 +3,8 @@
  * slice is signed by more than 2/3 of a validator set the trust store expects, the rollup's
  * items are proven complete, and the prices are recomputed from the signed votes.
  */
+import { toHex } from "../core/bytes.js";
+import { headerHash } from "../core/comet/hashes.js";
 import type { Validator } from "../core/comet/types.js";
 import { type RollupSlice, verifyRollupSlice } from "../core/sequencer-block.js";
 import type { Price } from "./execution/api.js";
@@ -25,6 +27,12 @@ export interface HeightContext {
   trust: TrustStore;
   /** A height's validator set, when known: with the previous height's, price votes are checked too. */
   validatorsAt: (height: bigint) => readonly Validator[] | undefined;
+  /**
+   * Header hashes (hex) verified before with their commits and votes: a slice of one of them
+   * (the firm copy of a height that ran softly) has only its proofs checked again. Its oracle
+   * tx is proven under the same data hash, so it is the very tx whose votes were checked.
+   */
+  verifiedHeaders?: { has(headerHashHex: string): boolean };
 }
 
 /**
@@ -33,9 +41,23 @@ export interface HeightContext {
  */
 export function verifyHeight(slice: RollupSlice, context: HeightContext): VerifiedHeight {
   const { chainId, rollupId, trust } = context;
-  const { block, items } = verifyRollupSlice(slice, rollupId, { chainId });
-  const prices = verifiedPrices(slice, chainId, context.validatorsAt(block.height - 1n));
+  const trusted = knownHeaderHash(slice, context);
+  const { block, items } = verifyRollupSlice(slice, rollupId, {
+    chainId,
+    ...(trusted ? { trustedHeaderHash: trusted } : {}),
+  });
+  const prices = verifiedPrices(
+    slice,
+    chainId,
+    trusted ? undefined : context.validatorsAt(block.height - 1n),
+  );
   trust.accept(block.header);
   const time = block.header.time.seconds;
   return { height: block.height, headerHash: block.headerHash, time, items, prices, slice };
+}
+
+function knownHeaderHash(slice: RollupSlice, context: HeightContext): Uint8Array | undefined {
+  if (!context.verifiedHeaders || !slice.header) return undefined;
+  const hash = headerHash(slice.header);
+  return context.verifiedHeaders.has(toHex(hash)) ? hash : undefined;
 }

@@ -14,7 +14,7 @@ import {
   verifyRollupIds,
 } from "./block-commitment.js";
 import { bytesEqual, toHex } from "./bytes.js";
-import { headerHash as hashOfHeader } from "./comet/hashes.js";
+import { headerHash as hashOfHeader, validatorSetHash } from "./comet/hashes.js";
 import type { Commit, Header, Validator } from "./comet/types.js";
 import { verifyCommit } from "./comet/verify.js";
 import { sha256 } from "./hash.js";
@@ -106,8 +106,9 @@ export interface VerifyOptions {
   /** When the caller already trusts a validator set (a light client's next_validators_hash). */
   validatorsHash?: Uint8Array;
   /**
-   * When the caller knows the block's hash already (Metro itself, judging a challenge against
-   * its own record): the header must hash to it, and the commit is not looked at.
+   * When the caller knows the block's hash already (Metro judging a challenge against its own
+   * record, a conductor seeing a height again): the header must hash to it and the validator
+   * set must be the header's, and the commit's signatures are not checked again.
    */
   trustedHeaderHash?: Uint8Array;
 }
@@ -131,12 +132,20 @@ export type SignedPart = Pick<
   | "oracleState"
 >;
 
-function trustedHeader(header: Header, chainId: string, trusted: Uint8Array): Uint8Array {
+function trustedHeader(
+  header: Header,
+  validators: readonly Validator[],
+  chainId: string,
+  trusted: Uint8Array,
+): Uint8Array {
   const hash = hashOfHeader(header);
   if (header.chainId !== chainId || !bytesEqual(hash, trusted)) {
     throw new SequencerBlockError(
       `height ${header.height}: not the block this chain recorded at that height`,
     );
+  }
+  if (!bytesEqual(validatorSetHash(validators), header.validatorsHash)) {
+    throw new SequencerBlockError(`height ${header.height}: validator set does not match the header's`);
   }
   return hash;
 }
@@ -150,7 +159,7 @@ function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBl
     );
   }
   const headerHash = options.trustedHeaderHash
-    ? trustedHeader(header, options.chainId, options.trustedHeaderHash)
+    ? trustedHeader(header, block.validators, options.chainId, options.trustedHeaderHash)
     : verifyCommit({ chainId: options.chainId, header, commit: block.commit, validators: block.validators });
   const proof = fromProofMessage(block.commitmentProof);
   if (proof.index !== 0 || !verifyMerkleProof(header.dataHash, sha256(block.commitmentTx), proof)) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { toHex, utf8 } from "../../core/bytes.js";
-import { simpleValidatorBytes } from "../../core/comet/hashes.js";
+import { headerHash, simpleValidatorBytes } from "../../core/comet/hashes.js";
 import { SimpleValidatorCodec } from "../../core/comet/types.js";
 import { CommitVerificationError } from "../../core/comet/verify.js";
 import {
@@ -81,6 +81,24 @@ describe("SequencerBlock verification", () => {
     lied.rollupIds = lied.rollupIds.filter((id) => id !== BETA);
     lied.rollup = null;
     assert.throws(() => verifyRollupSlice(lied, BETA, options), /id list/);
+  });
+
+  it("with a trusted header hash, skips the commit but still checks the header, its validators and the proofs", () => {
+    const block = signedBlock();
+    const trusted = { chainId: CHAIN, trustedHeaderHash: headerHash(block.header) };
+    const unsigned = sliceForRollup(block, ALPHA);
+    unsigned.commit!.signatures[0]!.signature = new Uint8Array(64);
+    assert.deepEqual(verifyRollupSlice(unsigned, ALPHA, trusted).items, [utf8("a1"), utf8("a2")]);
+    assert.throws(() => verifyRollupSlice(unsigned, ALPHA, { chainId: CHAIN }), CommitVerificationError);
+
+    const other = sliceForRollup(signedBlock({ height: 8n }), ALPHA);
+    assert.throws(() => verifyRollupSlice(other, ALPHA, trusted), /not the block this chain recorded/);
+    const swapped = sliceForRollup(block, ALPHA);
+    swapped.validators = validatorSet(4, 9).validators;
+    assert.throws(() => verifyRollupSlice(swapped, ALPHA, trusted), /validator set does not match/);
+    const altered = sliceForRollup(block, ALPHA);
+    altered.rollup!.items = [utf8("a1"), utf8("forged")];
+    assert.throws(() => verifyRollupSlice(altered, ALPHA, trusted), /data does not match/);
   });
 });
 
