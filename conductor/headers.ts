@@ -277,7 +277,7 @@ export class HeaderSigner {
         { member, operator: this.committee[member]?.operator, rollupHeight: header.rollupHeight.toString() },
         "a committee member signed two headers for one height",
       );
-      this.evidence.push(equivocation);
+      if (this.submitter) this.evidence.push(equivocation);
     }
     const hash = rollupHeaderHash(header);
     const id = toHex(hash);
@@ -333,19 +333,25 @@ export class HeaderSigner {
     }
   }
 
+  /** Reports what was seen, once: refused evidence (the member was punished already) is dropped. */
   private async reportEquivocations(): Promise<void> {
     if (this.evidence.length === 0) return;
+    const evidence = this.evidence;
+    this.evidence = [];
     const submitter = this.submitter!.signer.address;
-    const messages = this.evidence.map(({ first, second }) => ({
+    const messages = evidence.map(({ first, second }) => ({
       typeUrl: MsgSubmitEquivocationCodec.typeUrl,
       value: { submitter, first, second },
     }));
-    await this.sendTx(messages);
-    this.options.log.info(
-      { reported: this.evidence.length },
-      "reported equivocating committee members to Metro",
-    );
-    this.evidence = [];
+    try {
+      await this.sendTx(messages);
+      this.options.log.info(
+        { reported: evidence.length },
+        "reported equivocating committee members to Metro",
+      );
+    } catch (error) {
+      this.options.log.warn({ err: error }, "Metro refused equivocation evidence");
+    }
   }
 
   private async submit(entries: readonly Collected[]): Promise<void> {

@@ -53,11 +53,14 @@ export class SyncWorker {
     return this.ready;
   }
 
-  /** Hands `request` to the worker (its buffer is transferred); `finish` collects the answer. */
+  /** Hands `request` to the worker (moved, not copied, when it owns its buffer); `finish` collects the answer. */
   start(request: Uint8Array): void {
     if (!this.ready) throw new SyncWorkerError("the worker is not ready");
+    // Moving a view's buffer would take the rest of it from its owner: views are copied.
+    const owned = request.byteOffset === 0 && request.byteLength === request.buffer.byteLength;
+    const message = owned ? request : request.slice();
     Atomics.store(this.shared.control, Slot.state, State.busy);
-    this.worker.postMessage(request, [request.buffer as ArrayBuffer]);
+    this.worker.postMessage(message, [message.buffer as ArrayBuffer]);
   }
 
   /** The answer, or undefined when the handler failed; throws when the worker did not answer in time. */
