@@ -1,11 +1,12 @@
 /**
  * A committee member's side of optimistic rollup headers. For each rollup block the conductor
  * makes firm, the member builds the header {rollup id, height, parent header hash, Metro
- * height, DA height, data root, state root}, signs its hash with its validator's BLS key and
+ * height, DA height, data root, state root, EVM block hash}, signs its hash with its validator's BLS key and
  * gossips the signature to the committee. The aggregator (a member chosen in its config)
  * collects them, and once the signers hold the quorum of committee stake, submits
  * MsgSubmitRollupHeader to Metro, headers in order, several per tx when they are ready together.
- * A member seen signing two headers for one height is reported (MsgSubmitEquivocation).
+ * Several members may aggregate: the others back the first up (myTurn). A member seen signing
+ * two headers for one height is reported (MsgSubmitEquivocation).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
@@ -52,6 +53,8 @@ const KEEP_HEADERS = 256;
 /** Header submissions are BLS checks on every validator: this many per Metro tx at most. */
 const MAX_HEADERS_PER_TX = 20;
 const COMMITTEE_REFRESH_MS = 10_000;
+/** Per place in committee order, how long a backup aggregator leaves a ready header to the others. */
+const BACKUP_DELAY_MS = 8_000;
 
 export function headerTopic(chainId: string, rollupId: Uint8Array): string {
   return `/metro/${chainId}/rollup-headers/${toHex(rollupId)}/1`;
@@ -87,6 +90,8 @@ interface Collected {
   header: RollupHeader;
   hash: Uint8Array;
   signatures: Map<number, Uint8Array>;
+  /** When this member first saw the header at quorum and next in line for Metro. */
+  readySince?: number;
 }
 
 const StateSchema = z.object({ headers: z.array(z.string().regex(/^[0-9a-f]*$/)) });
@@ -319,9 +324,10 @@ export class HeaderSigner {
         const mine = this.built.get(height);
         const entry = mine ? this.collected.get(toHex(rollupHeaderHash(mine))) : undefined;
         if (!entry || !this.hasQuorum(entry)) break;
+        entry.readySince ??= Date.now();
         ready.push(entry);
       }
-      if (ready.length > 0) await this.submit(ready);
+      if (ready.length > 0 && this.myTurn(ready[0]!)) await this.submit(ready);
     } catch (error) {
       this.options.log.warn({ err: error }, "header submission failed; retrying");
       if (this.submitter)
@@ -331,6 +337,15 @@ export class HeaderSigner {
     } finally {
       this.submitting = false;
     }
+  }
+
+  /**
+   * Aggregators back each other up in committee order: member i submits a header only once it
+   * has had its quorum for i × BACKUP_DELAY_MS and is still not on Metro. While the first
+   * aggregator is up it lands each header within a block or two, so the others stay quiet.
+   */
+  private myTurn(entry: Collected): boolean {
+    return Date.now() - entry.readySince! >= this.myIndex * BACKUP_DELAY_MS;
   }
 
   /** Reports what was seen, once: refused evidence (the member was punished already) is dropped. */

@@ -10,6 +10,8 @@ import {
 } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
+import * as govV1 from "cosmjs-types/cosmos/gov/v1/query";
+import * as slashingQuery from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import { MsgUpdateParams as MsgUpdateSlashingParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { operatorAccountIndex, TEST_MNEMONIC, testAccountAddresses } from "../../chain/client/keys.js";
 import { connectSigner, type MetroSigner } from "../../chain/client/signing.js";
@@ -18,7 +20,7 @@ import { DEFAULT_SLASHING_PARAMS, toSdkSlashingParams } from "../../chain/module
 import { resetCometData } from "../../chain/node/cometbft.js";
 import { exportGenesis } from "../../chain/node/export.js";
 import { appDataDir, genesisPath } from "../../chain/node/home.js";
-import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
+import { abciQuery, nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { operatorAddress } from "../../core/address.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { MsgHaltChainCodec } from "../../core/proto/gov.js";
@@ -123,6 +125,12 @@ describe("governance on real CometBFT: proposals, tally by stake, halt and hard 
     user = await connectSigner(net.rpc(0), TEST_MNEMONIC, 1);
   });
 
+  async function queryPath(path: string, request: { finish(): Uint8Array }): Promise<Uint8Array> {
+    const result = await abciQuery(net.rpc(0), path, request.finish());
+    assert.equal(result.code, 0, `${path}: ${result.log}`);
+    return result.value;
+  }
+
   after(async () => {
     for (const signer of [...operators, user]) signer?.client.disconnect();
     await net?.stop();
@@ -153,6 +161,29 @@ describe("governance on real CometBFT: proposals, tally by stake, halt and hard 
     const { params } = await q.slashing.params();
     assert.equal(params.signedBlocksWindow, 200n);
     assert.equal((await q.bank.balance(GOV_AUTHORITY, DEFAULT_LST_DENOM)).amount, "0", "deposit refunded");
+
+    // The gov v1 and slashing query paths wallets call directly (cosmjs's extension asks v1beta1).
+    const v1 = govV1.QueryProposalResponse.decode(
+      await queryPath("/cosmos.gov.v1.Query/Proposal", govV1.QueryProposalRequest.encode({ proposalId: id })),
+    ).proposal!;
+    assert.equal(v1.status, ProposalStatus.PROPOSAL_STATUS_PASSED);
+    assert.equal(v1.finalTallyResult?.yesCount, (40_000n * STTIA).toString());
+    assert.equal(v1.messages[0]?.typeUrl, "/cosmos.slashing.v1beta1.MsgUpdateParams");
+    const listed = govV1.QueryProposalsResponse.decode(
+      await queryPath(
+        "/cosmos.gov.v1.Query/Proposals",
+        govV1.QueryProposalsRequest.encode({ proposalStatus: 0, voter: "", depositor: "" }),
+      ),
+    );
+    assert.ok(listed.proposals.some((p) => p.id === id));
+    const infos = slashingQuery.QuerySigningInfosResponse.decode(
+      await queryPath(
+        "/cosmos.slashing.v1beta1.Query/SigningInfos",
+        slashingQuery.QuerySigningInfosRequest.encode({}),
+      ),
+    );
+    assert.equal(infos.info.length, 4, "one signing info per validator");
+    assert.ok(infos.info.every((info) => info.address.startsWith("metrovalcons1") && !info.tombstoned));
   });
 
   it("rejects a proposal that loses the vote, and refuses bad proposals and bad votes", async () => {

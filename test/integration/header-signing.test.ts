@@ -48,11 +48,13 @@ const NAME = "signed-rollup";
 /** Long enough to build and land a challenge in (1 s blocks). */
 const WINDOW = 20n;
 /**
- * Members 0–2 run the rollup and sign; member 3 is offline. 3 of 4 equal stakes meet 0.6, and
- * so do 2 of the 3 left unjailed once member 2 is slashed for equivocating.
+ * Members 0–2 run the rollup and sign; member 3 is offline until member 0 stops. 3 of 4 equal
+ * stakes meet 0.6, and so do 2 of the 3 left unjailed once member 2 is slashed for equivocating.
  */
 const RUNNING = [0, 1, 2];
 const QUORUM = "0.6";
+/** Member 0 aggregates; member 1 backs it up (it waits its turn, then submits what is still missing). */
+const AGGREGATORS = [0, 1];
 /** The test mnemonic account that registers the rollup and challenges its headers. */
 const CHALLENGER_ACCOUNT = 6;
 const genesis = testRollupGenesis({ name: NAME });
@@ -66,12 +68,16 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
   const dir = mkdtempSync(join(tmpdir(), "metro-header-signing-"));
   const log = createLogger("header-signing-test", "error");
   const members: { store: EvmStore; engine: EvmChain; signer: HeaderSigner; conductor: Conductor }[] = [];
+  /** Where the members start from, what they read, and whom they gossip with. */
+  let trust: { height: number; validatorsHash: string };
+  let daUrl: string;
+  const peers: string[] = [];
   const rollupId = rollupIdFromName(NAME);
 
   before(async () => {
     net = await startNetwork(4);
     da = new LocalDa({ dataDir: join(dir, "da"), blockTimeMs: 500, log });
-    const daUrl = `http://127.0.0.1:${await da.listen(0)}`;
+    daUrl = `http://127.0.0.1:${await da.listen(0)}`;
     relaying = await startRelaying({
       chainId: DEVNET_CHAIN_ID,
       metroRpc: net.rpc(0),
@@ -119,50 +125,57 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
 
     const { height } = await nodeStatus(net.rpc(0));
     const latest = await signedBlockAt(net.rpc(0), height);
-    const trust = { height: height + 1, validatorsHash: toHex(latest.header.nextValidatorsHash) };
-    const peers: string[] = [];
-    const operatorAccounts = await operatorAddresses(4);
-    for (const i of RUNNING) {
-      const signer = await HeaderSigner.start({
-        metroRpc: net.rpc(i),
-        metroChainId: DEVNET_CHAIN_ID,
-        rollupName: NAME,
-        operator: operatorAddress(operatorAccounts[i]!),
-        blsSecretKey: loadOrCreateBlsKey(net.devnet.specs[i]!.home).secretKey,
-        ...(i === 0
-          ? { aggregator: { mnemonic: TEST_MNEMONIC, accountIndex: operatorAccountIndex(0) } }
-          : {}),
-        gossip: { port: 0, peers: [...peers] },
-        statePath: join(dir, `member${i}`, "headers.json"),
-        log,
-      });
-      peers.push(...signer.addresses());
-      const store = new EvmStore(join(dir, `member${i}`, "evm"));
-      const engine = await EvmChain.open(store, { ...genesis, sequencerStartHeight: trust.height });
-      const conductor = await Conductor.start({
-        config: inProcessConductorConfig({
-          rollupName: NAME,
-          metroChainId: DEVNET_CHAIN_ID,
-          trust,
-          metroRpc: net.rpc(i),
-          daUrl,
-          gossip: { port: 0, peers: relaying.gossip.addresses() },
-        }),
-        home: join(dir, `member${i}`, "conductor"),
-        engine,
-        onFirm: (blocks, daHeight) => signer.onFirm(blocks, daHeight),
-        log,
-      });
-      members.push({ store, engine, signer, conductor });
-    }
+    trust = { height: height + 1, validatorsHash: toHex(latest.header.nextValidatorsHash) };
+    for (const i of RUNNING) await startMember(i);
   });
 
+  /** Member i's EVM node, conductor and header signer; members 0 and 1 aggregate (1 as backup). */
+  async function startMember(i: number): Promise<void> {
+    const operatorAccounts = await operatorAddresses(4);
+    const signer = await HeaderSigner.start({
+      metroRpc: net.rpc(i),
+      metroChainId: DEVNET_CHAIN_ID,
+      rollupName: NAME,
+      operator: operatorAddress(operatorAccounts[i]!),
+      blsSecretKey: loadOrCreateBlsKey(net.devnet.specs[i]!.home).secretKey,
+      ...(AGGREGATORS.includes(i)
+        ? { aggregator: { mnemonic: TEST_MNEMONIC, accountIndex: operatorAccountIndex(i) } }
+        : {}),
+      gossip: { port: 0, peers: [...peers] },
+      statePath: join(dir, `member${i}`, "headers.json"),
+      log,
+    });
+    peers.push(...signer.addresses());
+    const store = new EvmStore(join(dir, `member${i}`, "evm"));
+    const engine = await EvmChain.open(store, { ...genesis, sequencerStartHeight: trust.height });
+    const conductor = await Conductor.start({
+      config: inProcessConductorConfig({
+        rollupName: NAME,
+        metroChainId: DEVNET_CHAIN_ID,
+        trust,
+        metroRpc: net.rpc(i),
+        daUrl,
+        gossip: { port: 0, peers: relaying.gossip.addresses() },
+      }),
+      home: join(dir, `member${i}`, "conductor"),
+      engine,
+      onFirm: (blocks, daHeight) => signer.onFirm(blocks, daHeight),
+      log,
+    });
+    members[i] = { store, engine, signer, conductor };
+  }
+
+  async function stopMember(i: number): Promise<void> {
+    const member = members[i];
+    if (!member) return;
+    delete members[i];
+    await member.conductor.stop();
+    await member.signer.stop();
+    await member.store.close();
+  }
+
   after(async () => {
-    for (const member of members) {
-      await member.conductor.stop();
-      await member.signer.stop();
-      await member.store.close();
-    }
+    for (const i of members.keys()) await stopMember(i);
     await relaying?.stop();
     await da?.close();
     await net?.stop();
@@ -186,10 +199,8 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
       assert.ok(signers.length >= 3 && !signers.includes(3), `signers ${signers}: the running members only`);
     }
     assert.ok(members.every((member) => member.signer.stats.signed >= 4));
-    assert.ok(
-      members.slice(1).every((member) => member.signer.stats.submitted === 0),
-      "only the aggregator submits",
-    );
+    assert.ok(members[0]!.signer.stats.submitted >= 4, "the first aggregator submits");
+    assert.equal(members[2]!.signer.stats.submitted, 0, "a member that does not aggregate never does");
   });
 
   it("rejects a forged signature gossiped in a member's name", async () => {
@@ -240,7 +251,7 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
   async function challenge(height: bigint) {
     const challenger = await connectSigner(net.rpc(0), TEST_MNEMONIC, CHALLENGER_ACCOUNT);
     try {
-      const engine = members[0]!.engine;
+      const engine = members[1]!.engine; // an honest node: the committee lies, not the EVM
       const value = await buildChallenge({
         metroRpc: net.rpc(0),
         rollupName: NAME,
@@ -273,9 +284,26 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
     }
   }
 
+  /** A rollup height no running member has signed yet (they sign as blocks turn firm). */
+  const aheadOfSigners = () =>
+    members.reduce(
+      (newest, member) =>
+        member && member.conductor.stats.firmNumber > newest ? member.conductor.stats.firmNumber : newest,
+      0n,
+    ) + 4n;
+
   const operatorOf = async (member: number) => operatorAddress((await operatorAddresses(4))[member]!);
   const record = async (member: number) =>
     (await queryValidatorRecord(net.rpc(0), await operatorOf(member)))!;
+
+  it("lets the backup aggregator take over when the first one stops", async () => {
+    await startMember(3); // its signature keeps the quorum while member 0 is gone
+    await until("member 3 signs headers", async () => members[3]!.signer.stats.signed > 0, 120_000);
+    await stopMember(0);
+    const from = (await queryRollup(net.rpc(0), rollupId))!.latestHeight;
+    await headerOnMetro(from + 3n);
+    assert.ok(members[1]!.signer.stats.submitted > 0, "member 1 submitted them");
+  });
 
   it("burns the bond of a challenge against an honest header, which stays", async () => {
     const height = (await queryRollup(net.rpc(0), rollupId))!.latestHeight;
@@ -289,7 +317,7 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
   it("slashes, jails and tombstones a member that signs two headers for one height", async () => {
     const equivocator = await operatorOf(2);
     const tokens = BigInt((await record(2)).tokens);
-    const height = (await queryRollup(net.rpc(0), rollupId))!.latestHeight + 3n;
+    const height = aheadOfSigners();
     process.env.METRO_TEST_EQUIVOCATE = `${equivocator}@${height}`;
     try {
       await until("the equivocating member is jailed", async () => (await record(2)).jailed, 120_000);
@@ -297,13 +325,15 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
       delete process.env.METRO_TEST_EQUIVOCATE;
     }
     assert.equal(BigInt((await record(2)).tokens), tokens - tokens / 20n, "5% slashed");
-    assert.equal((await record(0)).jailed, false, "the honest members are not");
+    assert.equal((await record(1)).jailed, false, "the honest members are not");
     await headerOnMetro(height + 2n); // the two members left still make the quorum
   });
 
   it("proves a wrong state root signed by the committee majority: the signers slashed and jailed, the challenger paid, the header rejected", async () => {
-    const tokens = await Promise.all([0, 1].map(async (m) => BigInt((await record(m)).tokens)));
-    const height = (await queryRollup(net.rpc(0), rollupId))!.latestHeight + 3n;
+    // Members 1 and 3 sign now (0 stopped, 2 jailed): 2 of the 3 unjailed stakes.
+    const liars = [1, 3];
+    const tokens = await Promise.all(liars.map(async (m) => BigInt((await record(m)).tokens)));
+    const height = aheadOfSigners();
     process.env.METRO_TEST_WRONG_STATE_ROOT_AT = height.toString();
     let lie: Awaited<ReturnType<typeof headerOnMetro>>;
     try {
@@ -311,14 +341,14 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
     } finally {
       delete process.env.METRO_TEST_WRONG_STATE_ROOT_AT;
     }
-    const executed = await members[0]!.engine.getBlock({ number: height, hash: new Uint8Array() });
+    const executed = await members[1]!.engine.getBlock({ number: height, hash: new Uint8Array() });
     assert.notEqual(toHex(lie.stateRoot), toHex(executed!.stateRoot), "the committee signed a wrong root");
 
     const { judged, paid } = await challenge(height);
     assert.equal(judged.outcome, "fraud", judged.reason);
-    assert.deepEqual(judged.signers, [await operatorOf(0), await operatorOf(1)]);
+    assert.deepEqual(judged.signers, await Promise.all(liars.map(operatorOf)));
     assert.equal(toHex(judged.executedStateRoot), toHex(executed!.stateRoot));
-    const after = await Promise.all([0, 1].map(record));
+    const after = await Promise.all(liars.map(record));
     let reward = 0n;
     after.forEach((validator, i) => {
       assert.equal(validator.jailed, true, `signer ${i} jailed`);

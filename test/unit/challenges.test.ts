@@ -287,6 +287,15 @@ describe("fraud challenges against rollup headers (in process, real EVM re-execu
     assert.match(challenge.reason, /witness/i);
     assert.equal(getBalance(state, challenger, DENOM), balance - BOND);
     assert.ok(getHeader(state, rollupId, 1n), "the header stands");
+
+    const garbage = challengeHeader(
+      state,
+      { ...message, witness: Uint8Array.of(1, 2, 3) },
+      context(SUBMITTED + 1n),
+    );
+    assert.equal(garbage.outcome, "failed");
+    assert.match(garbage.reason, /malformed witness/);
+    assert.equal(getBalance(state, challenger, DENOM), balance - 2n * BOND);
   });
 
   it("proves a data root that is not the hash of Metro's items without re-executing", async () => {
