@@ -10,9 +10,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../chain/log.js";
 import { nodeStatus } from "../chain/node/rpc.js";
-import { signedBlockAt } from "../chain/node/signed-block.js";
+import { signedBlockAt, validatorsAt } from "../chain/node/signed-block.js";
 import { bytesEqual, toHex } from "../core/bytes.js";
-import { headerHash } from "../core/comet/hashes.js";
+import { headerHash, validatorSetHash } from "../core/comet/hashes.js";
 import type { Validator } from "../core/comet/types.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import { rollupDataRoot } from "../core/rollup-header.js";
@@ -44,6 +44,8 @@ export interface ConductorStats {
   refused: number;
   rollbacks: number;
   fromRpc: number;
+  /** Voters' validator sets read back from Metro (after a restart) and matched to the trust store. */
+  votersRecovered: number;
 }
 
 export interface ConductorOptions {
@@ -65,6 +67,7 @@ export class Conductor {
     refused: 0,
     rollbacks: 0,
     fromRpc: 0,
+    votersRecovered: 0,
   };
   private readonly rollupId: Uint8Array;
   private readonly softBuffer = new Map<bigint, SequencerBlock>();
@@ -184,6 +187,30 @@ export class Conductor {
     return verified;
   }
 
+  /**
+   * The validator set that cast the price votes of the block at `height` (the set of the height
+   * before), when the conductor has not seen that block: after a restart, or at the first block
+   * of a network. It is read from Metro's RPC and kept only if it hashes to the set the trust
+   * store expects at that height, so those votes are checked like every other block's. Without
+   * it (an RPC error, or a height the trust store never reached), the votes rest on the commit.
+   */
+  private async recoverVoterSet(network: MetroNetwork, height: bigint): Promise<void> {
+    const previous = height - 1n;
+    const expected = network.trust.expectedAt(previous);
+    if (this.validatorSets.has(previous) || !expected) return;
+    try {
+      const validators = await validatorsAt(network.config.metroRpc, Number(previous));
+      if (!bytesEqual(validatorSetHash(validators), expected)) return;
+      this.validatorSets.set(previous, validators);
+      this.stats.votersRecovered++;
+    } catch (error) {
+      this.options.log.warn(
+        { height: previous.toString(), err: error },
+        "could not read the voters' validator set",
+      );
+    }
+  }
+
   /** The Metro height (on `network`) below which its trust entries are no longer needed. */
   private firmMetroHeight(network: MetroNetwork): bigint {
     return network.covers(this.stats.firmNumber + 1n)
@@ -223,6 +250,7 @@ export class Conductor {
 
   private async onSoft(block: SequencerBlock, number: bigint): Promise<void> {
     if (this.stats.softNumber + 1n !== number) return; // the firm stream got there first
+    await this.recoverVoterSet(this.network, block.header.height);
     let verified: VerifiedHeight;
     try {
       verified = this.verify(sliceForRollup(block, this.rollupId), this.network);
@@ -376,6 +404,7 @@ export class Conductor {
     const diverges = softly !== undefined && !bytesEqual(softly.sequencerBlockHash, headerHash(slice.header));
     // What the soft chain taught the trust store above this height may be another fork's.
     if (diverges) network.trust.rewind(slice.header.height);
+    await this.recoverVoterSet(network, slice.header.height);
     let verified: VerifiedHeight;
     try {
       verified = this.verify(slice, network);

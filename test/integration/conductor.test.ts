@@ -122,4 +122,29 @@ describe("conductor: every block verified like a light client before it executes
       );
     });
   }
+
+  it("after a restart, checks the first block's price votes against the voters' set read back from Metro", async () => {
+    await conductor.stop();
+    const log = createLogger("conductor-test", "silent");
+    conductor = await Conductor.start({
+      config: inProcessConductorConfig({
+        rollupName: NAME,
+        metroChainId: (await nodeStatus(stack.net.rpc(0))).chainId,
+        // Only the first run reads the trust root; this one resumes from its trust file.
+        trust: { height: 1, validatorsHash: "00".repeat(32) },
+        metroRpc: stack.net.rpc(0),
+        daUrl: stack.daUrl,
+        daStartHeight: 1_000_000_000,
+        gossipGraceMs: 500,
+      }),
+      home: join(dir, "conductor"),
+      engine,
+      log,
+    });
+    const resumed = conductor.stats.softHeight;
+    const deadline = Date.now() + 30_000;
+    while (conductor.stats.softHeight < resumed + 2n && Date.now() < deadline) await sleep(100);
+    assert.ok(conductor.stats.softHeight >= resumed + 2n, "the restarted conductor follows the chain");
+    assert.equal(conductor.stats.votersRecovered, 1, "the first block's voters came back from Metro, once");
+  });
 });
