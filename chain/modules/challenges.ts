@@ -25,6 +25,7 @@ import {
 } from "../../core/rollup-header.js";
 import { RollupSliceCodec, SequencerBlockError, verifyRollupSlice } from "../../core/sequencer-block.js";
 import { BlockPricesError, blockPriceList } from "../../oracle/index.js";
+import { orderedKeyPart } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { moduleError, RollupCode } from "../tx/errors.js";
 import { burn, getBalance } from "./bank.js";
@@ -45,18 +46,18 @@ export const BLOCK_HASH_HISTORY = 100_000n;
 
 const BLOCK_HASH = "rollup/block-hash/";
 const CHALLENGES = "rollup/challenge/";
-const heightText = (height: bigint): string => height.toString(16).padStart(16, "0");
 
 const challengeError = (message: string) => moduleError("rollup", RollupCode.InvalidChallenge, message);
 
 /** Records this block's hash (FinalizeBlock's) and forgets the one that fell out of the history. */
 export function recordBlockHash(state: StateOverlay, height: bigint, hash: Uint8Array): void {
-  state.set(`${BLOCK_HASH}${heightText(height)}`, hash);
-  if (height > BLOCK_HASH_HISTORY) state.delete(`${BLOCK_HASH}${heightText(height - BLOCK_HASH_HISTORY)}`);
+  state.set(`${BLOCK_HASH}${orderedKeyPart(height)}`, hash);
+  if (height > BLOCK_HASH_HISTORY)
+    state.delete(`${BLOCK_HASH}${orderedKeyPart(height - BLOCK_HASH_HISTORY)}`);
 }
 
 export function recordedBlockHash(state: StateReader, height: bigint): Uint8Array | undefined {
-  return state.get(`${BLOCK_HASH}${heightText(height)}`);
+  return state.get(`${BLOCK_HASH}${orderedKeyPart(height)}`);
 }
 
 export interface ChallengeContext {
@@ -225,7 +226,7 @@ function judge(
 }
 
 const challengeKey = (id: Uint8Array, rollupHeight: bigint, height: bigint) =>
-  `${CHALLENGES}${toHex(id)}/${heightText(rollupHeight)}/${heightText(height)}`;
+  `${CHALLENGES}${toHex(id)}/${orderedKeyPart(rollupHeight)}/${orderedKeyPart(height)}`;
 
 /** Every judged challenge of a rollup, by rollup height then Metro height. */
 export function challengesOf(state: StateReader, id: Uint8Array): Challenge[] {

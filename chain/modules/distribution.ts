@@ -24,7 +24,7 @@ import {
   ValidatorRewardsCodec,
   type ValidatorRewardsRecord,
 } from "../../core/proto/staking.js";
-import { readInteger, writeInteger } from "../store/integers.js";
+import { orderedKeyPart, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { transfer } from "./bank.js";
 import { getDelegationShares, tokensOfShares } from "./staking.js";
@@ -35,7 +35,7 @@ const RATIO_SCALE = 10n ** 36n;
 
 const rewardsKey = (operator: string): string => `distribution/rewards/${operator}`;
 const historicalKey = (operator: string, period: bigint): string =>
-  `distribution/historical/${operator}/${period.toString(16).padStart(16, "0")}`;
+  `distribution/historical/${operator}/${orderedKeyPart(period)}`;
 const startingKey = (delegator: string, operator: string): string =>
   `distribution/starting/${delegator}/${operator}`;
 const slashesKey = (operator: string): string => `distribution/slashes/${operator}`;

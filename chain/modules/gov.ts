@@ -15,7 +15,7 @@ import {
 import { operatorAccount } from "../../core/address.js";
 import { utf8 } from "../../core/bytes.js";
 import { type Fraction, parseDecimal } from "../../core/decimal.js";
-import { decodeInteger, readInteger, writeInteger } from "../store/integers.js";
+import { decodeInteger, orderedKeyPart, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { allValidators, delegationPrefix, getDelegationShares, getPower } from "./staking.js";
 
@@ -24,13 +24,11 @@ export { GovParams, Proposal, ProposalStatus, Vote, VoteOption };
 const PARAMS_KEY = "gov/params";
 const NEXT_ID_KEY = "gov/next-proposal-id";
 const HALT_KEY = "gov/halt-height";
-const idText = (id: bigint): string => id.toString(16).padStart(16, "0");
-const timeText = (ms: bigint): string => ms.toString(16).padStart(16, "0");
-const proposalKey = (id: bigint): string => `gov/proposal/${idText(id)}`;
+const proposalKey = (id: bigint): string => `gov/proposal/${orderedKeyPart(id)}`;
 export const PROPOSAL_PREFIX = "gov/proposal/";
-export const votePrefix = (id: bigint): string => `gov/vote/${idText(id)}/`;
+export const votePrefix = (id: bigint): string => `gov/vote/${orderedKeyPart(id)}/`;
 const voteKey = (id: bigint, voter: string): string => `${votePrefix(id)}${voter}`;
-export const depositPrefix = (id: bigint): string => `gov/deposit/${idText(id)}/`;
+export const depositPrefix = (id: bigint): string => `gov/deposit/${orderedKeyPart(id)}/`;
 const depositKey = (id: bigint, depositor: string): string => `${depositPrefix(id)}${depositor}`;
 const VOTING_QUEUE = "gov/voting-queue/";
 const DEPOSIT_QUEUE = "gov/deposit-queue/";
@@ -102,15 +100,15 @@ export function setDeposit(state: StateOverlay, id: bigint, depositor: string, a
 }
 
 export function enqueueVoting(state: StateOverlay, endMs: bigint, id: bigint): void {
-  state.set(`${VOTING_QUEUE}${timeText(endMs)}/${idText(id)}`, MARK);
+  state.set(`${VOTING_QUEUE}${orderedKeyPart(endMs)}/${orderedKeyPart(id)}`, MARK);
 }
 
 export function enqueueDeposit(state: StateOverlay, endMs: bigint, id: bigint): void {
-  state.set(`${DEPOSIT_QUEUE}${timeText(endMs)}/${idText(id)}`, MARK);
+  state.set(`${DEPOSIT_QUEUE}${orderedKeyPart(endMs)}/${orderedKeyPart(id)}`, MARK);
 }
 
 export function dequeueDeposit(state: StateOverlay, endMs: bigint, id: bigint): void {
-  state.delete(`${DEPOSIT_QUEUE}${timeText(endMs)}/${idText(id)}`);
+  state.delete(`${DEPOSIT_QUEUE}${orderedKeyPart(endMs)}/${orderedKeyPart(id)}`);
 }
 
 /** Proposal ids whose period (voting or deposit) ended at or before `nowMs`, with their queue keys. */

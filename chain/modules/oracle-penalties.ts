@@ -18,7 +18,7 @@ import { type Fraction, parseDecimal } from "../../core/decimal.js";
 import { type OracleParams, OracleParamsCodec } from "../../core/proto/gov.js";
 import type { ValidatorRecord } from "../../core/proto/staking.js";
 import { msToTimestamp } from "../../core/timestamp.js";
-import { decodeInteger, readInteger, writeInteger } from "../store/integers.js";
+import { decodeInteger, orderedKeyPart, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import type { StakingEnv } from "./delegations.js";
 import { jailUntil, type SlashOutcome, slashValidator } from "./slashing.js";
@@ -42,7 +42,6 @@ const RECORD_PREFIX = "oracle/faults/";
 const EXPIRY_PREFIX = "oracle/fault-expiry/";
 /** The height a validator's record last started over (penalised): older faults no longer count. */
 const RESET_PREFIX = "oracle/fault-reset/";
-const heightText = (height: bigint): string => height.toString(16).padStart(16, "0");
 
 export function readOracleParams(state: StateReader): OracleParams {
   const bytes = state.get(PARAMS_KEY);
@@ -192,7 +191,7 @@ export function recordOracleFaults(
     writeInteger(state, recordKey, record);
     const expiry = env.height + params.windowBlocks;
     state.set(
-      `${EXPIRY_PREFIX}${heightText(expiry)}/${address}/${heightText(env.height)}`,
+      `${EXPIRY_PREFIX}${orderedKeyPart(expiry)}/${address}/${orderedKeyPart(env.height)}`,
       utf8(units.toString()),
     );
     if (record > limit) penalised.push(penalise(state, validator, address, params, env));

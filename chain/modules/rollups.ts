@@ -23,16 +23,15 @@ import {
   rollupHeaderHash,
   type SignedHeader,
 } from "../../core/rollup-header.js";
-import { readInteger, writeInteger } from "../store/integers.js";
+import { orderedKeyPart, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 import { moduleError, RollupCode } from "../tx/errors.js";
 import { getValidator } from "./staking.js";
 
 const rollupKey = (id: Uint8Array): string => `rollup/rollup/${toHex(id)}`;
 const latestKey = (id: Uint8Array): string => `rollup/latest/${toHex(id)}`;
-const heightText = (height: bigint): string => height.toString(16).padStart(16, "0");
 export const headerKey = (id: Uint8Array, height: bigint): string =>
-  `rollup/header/${toHex(id)}/${heightText(height)}`;
+  `rollup/header/${toHex(id)}/${orderedKeyPart(height)}`;
 const FINALITY_QUEUE = "rollup/finality-queue/";
 const PENDING_SLASH = "rollup/pending-slash/";
 const MAX_COMMITTEE = 1000;
@@ -241,7 +240,7 @@ export function submitHeader(state: StateOverlay, signed: SignedHeader, height: 
   // The entry names the submission it is for: a header rejected by a challenge and submitted
   // again must not become final on the first submission's schedule.
   state.set(
-    `${FINALITY_QUEUE}${heightText(finalAt)}/${toHex(header.rollupId)}/${heightText(header.rollupHeight)}`,
+    `${FINALITY_QUEUE}${orderedKeyPart(finalAt)}/${toHex(header.rollupId)}/${orderedKeyPart(header.rollupHeight)}`,
     utf8(height.toString()),
   );
   return header;

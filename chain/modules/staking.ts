@@ -17,7 +17,7 @@ import {
   type ValidatorRecord,
   ValidatorRecordCodec,
 } from "../../core/proto/staking.js";
-import { decodeInteger, readInteger, writeInteger } from "../store/integers.js";
+import { decodeInteger, orderedKeyPart, readInteger, writeInteger } from "../store/integers.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 
 export const BONDED_POOL = moduleAddress("bonded_tokens_pool");
@@ -59,7 +59,6 @@ export const POWER_PREFIX = "staking/power/";
 const MARK = utf8("1");
 
 /** Queue keys sort by completion time: 16 hex digits of milliseconds. */
-const timeKey = (timeMs: bigint): string => timeMs.toString(16).padStart(16, "0");
 
 export function readStakingParams(state: StateReader): StakingParams {
   const bytes = state.get(PARAMS_KEY);
@@ -206,7 +205,7 @@ export function enqueueUnbonding(
   delegator: string,
   operator: string,
 ): void {
-  state.set(`${UNBONDING_QUEUE}${timeKey(timeMs)}/${delegator}/${operator}`, MARK);
+  state.set(`${UNBONDING_QUEUE}${orderedKeyPart(timeMs)}/${delegator}/${operator}`, MARK);
 }
 
 export function enqueueRedelegation(
@@ -216,7 +215,7 @@ export function enqueueRedelegation(
   source: string,
   destination: string,
 ): void {
-  state.set(`${REDELEGATION_QUEUE}${timeKey(timeMs)}/${delegator}/${source}/${destination}`, MARK);
+  state.set(`${REDELEGATION_QUEUE}${orderedKeyPart(timeMs)}/${delegator}/${source}/${destination}`, MARK);
 }
 
 function* scanQueue(

@@ -17,3 +17,11 @@ export function writeInteger(state: StateOverlay, key: string, value: bigint): v
   if (value === 0n) state.delete(key);
   else state.set(key, utf8(value.toString()));
 }
+
+/**
+ * A non-negative integer as 16 hex digits, for key segments: keys then sort as their numbers
+ * do, which is what the queues scanned in order (finality, unbonding, proposals) rely on.
+ */
+export function orderedKeyPart(value: bigint): string {
+  return value.toString(16).padStart(16, "0");
+}
