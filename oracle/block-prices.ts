@@ -8,6 +8,7 @@
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { toHex } from "../core/bytes.js";
 import type { Header, Validator } from "../core/comet/types.js";
+import type { Price } from "../core/evm/index.js";
 import { OracleStateError, type OracleStateMessage, provenOracleState } from "../core/oracle-state.js";
 import { type AgreedPrice, aggregateVotes } from "./aggregate.js";
 import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "./injection.js";
@@ -93,18 +94,11 @@ export function blockPrices(block: PricedBlock, options: BlockPricesOptions): Ma
   }
 }
 
-/** A price as a rollup block takes it (core/evm's Price): one entry per pair, sorted by pair id. */
-export interface BlockPrice {
-  pair: string;
-  decimals: number;
-  price: bigint;
-}
-
 /**
  * blockPrices as the list every rollup block is executed with: sorted by pair id, so the
  * conductor and Metro (re-executing a challenged block) feed the EVM exactly the same input.
  */
-export function blockPriceList(block: PricedBlock, options: BlockPricesOptions): BlockPrice[] {
+export function blockPriceList(block: PricedBlock, options: BlockPricesOptions): Price[] {
   return [...blockPrices(block, options)]
     .map(([pair, agreed]) => ({ pair, decimals: agreed.decimals, price: agreed.price }))
     .sort((a, b) => (a.pair < b.pair ? -1 : a.pair > b.pair ? 1 : 0));

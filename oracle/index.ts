@@ -1,7 +1,6 @@
 /** The oracle library's public surface: what the chain and a rollup's conductor share. */
 export { type Aggregation, type AgreedPrice, aggregateVotes, type CommittedVote } from "./aggregate.js";
 export {
-  type BlockPrice,
   BlockPricesError,
   type BlockPricesOptions,
   blockPriceList,

@@ -5,8 +5,8 @@
  * one; a worker that dies or hangs is this node's problem, never a verdict, and stops the node.
  */
 import { fromHex, toHex, utf8 } from "../../core/bytes.js";
+import type { Price } from "../../core/evm/index.js";
 import { SyncWorker } from "../../core/sync-worker.js";
-import type { BlockPrice } from "../../oracle/index.js";
 
 export interface ReexecutionJob {
   evmChainId: bigint;
@@ -16,7 +16,7 @@ export interface ReexecutionJob {
   witness: Uint8Array;
   transactions: readonly Uint8Array[];
   timestamp: bigint;
-  prices: readonly BlockPrice[];
+  prices: readonly Price[];
   sequencerHeight: bigint;
   sequencerBlockHash: Uint8Array;
 }

@@ -2,13 +2,11 @@
  * The execution API (proto/metro/execution/v1/execution.proto): what a conductor needs from
  * any rollup execution engine. The reference engine is the EVM node in conductor/evm.
  */
+import type { Price } from "../../core/evm/index.js";
 import { protoCodec } from "../../core/proto/codec.js";
 
-export interface Price {
-  pair: string;
-  decimals: number;
-  price: bigint;
-}
+/** A Metro price as a rollup block takes it: the same type the EVM's block function reads. */
+export type { Price };
 
 export interface ExecutedBlock {
   number: bigint;
