@@ -32,6 +32,8 @@ const SATURATE_TXS_PER_LANE = Number(process.env.BENCH_TXS_PER_LANE ?? 5000);
 /** Txs awaiting inclusion at once: deep enough that kvstore is not held back by the driver. */
 const MAX_OUTSTANDING = Number(process.env.BENCH_BACKLOG ?? 6000);
 const LANES = 10;
+/** The kvstore baseline served over the ABCI socket, as Metro is (bench/networks.ts). */
+const KVSTORE_SOCKET = "kvstore (socket)";
 
 type LaneBuilder = (rpcUrl: string, txsPerLane: number, phase: string) => Promise<Lane[]>;
 
@@ -103,17 +105,17 @@ async function measure(
 
 function throughputTable(rows: Row[]): string {
   const lines = [
-    "| app | validators | tx bytes | sustained tx/s | rollup KiB/s | vs kvstore | p50 ms | p99 ms | lane resyncs |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| app | validators | tx bytes | sustained tx/s | rollup KiB/s | vs kvstore | vs kvstore over socket | p50 ms | p99 ms | lane resyncs |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const row of rows) {
-    const baseline = rows.find((r) => r.app === "kvstore" && r.validators === row.validators);
-    const ratio = baseline
-      ? `${(row.throughput.txPerSecond / baseline.throughput.txPerSecond).toFixed(2)}×`
-      : "";
+    const ratio = (app: string) => {
+      const baseline = rows.find((r) => r.app === app && r.validators === row.validators);
+      return baseline ? `${(row.throughput.txPerSecond / baseline.throughput.txPerSecond).toFixed(2)}×` : "";
+    };
     const kib = row.app === "metro" ? ((row.throughput.txPerSecond * PAYLOAD_BYTES) / 1024).toFixed(0) : "–";
     lines.push(
-      `| ${row.app} | ${row.validators} | ${row.txBytes} | ${row.throughput.txPerSecond.toFixed(0)} | ${kib} | ${ratio} | ${row.latency.p50Ms} | ${row.latency.p99Ms} | ${row.throughput.resyncs} |`,
+      `| ${row.app} | ${row.validators} | ${row.txBytes} | ${row.throughput.txPerSecond.toFixed(0)} | ${kib} | ${ratio("kvstore")} | ${ratio(KVSTORE_SOCKET)} | ${row.latency.p50Ms} | ${row.latency.p99Ms} | ${row.throughput.resyncs} |`,
     );
   }
   return lines.join("\n");
@@ -161,7 +163,9 @@ async function throughputSection(): Promise<void> {
   for (const validators of (process.env.BENCH_VALIDATORS ?? "1,4").split(",").map(Number)) {
     const metro = await measure("metro", validators, startMetro, metroLanes);
     rows.push(metro);
-    rows.push(await measure("kvstore", validators, startKvstore, kvstoreLanes(metro.txBytes)));
+    const lanes = kvstoreLanes(metro.txBytes);
+    rows.push(await measure("kvstore", validators, (n) => startKvstore(n, "in-process"), lanes));
+    rows.push(await measure(KVSTORE_SOCKET, validators, (n) => startKvstore(n, "socket"), lanes));
   }
   console.log(
     `\nThroughput at 1 s blocks: broadcast_tx_async from ${LANES} accounts, at most ${MAX_OUTSTANDING} txs awaiting inclusion.`,

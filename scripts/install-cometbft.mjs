@@ -1,28 +1,39 @@
 #!/usr/bin/env node
-// Builds the pinned CometBFT into ./bin with `go install`. Idempotent: a binary that already
-// reports the pinned version is kept. Metro never ships its own consensus.
+// Builds the pinned CometBFT into ./bin with `go install`. Idempotent: a binary built from the
+// pinned module version is kept. Metro never ships its own consensus.
+//
+// `node scripts/install-cometbft.mjs abci-cli` builds CometBFT's abci-cli (same module, same
+// version) instead: the benchmark serves the kvstore baseline over the ABCI socket with it.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const COMETBFT_VERSION = "0.38.25";
-const MODULE = `github.com/cometbft/cometbft/cmd/cometbft@v${COMETBFT_VERSION}`;
+const MODULE = "github.com/cometbft/cometbft";
+const TOOLS = {
+  cometbft: `${MODULE}/cmd/cometbft`,
+  "abci-cli": `${MODULE}/abci/cmd/abci-cli`,
+};
+const tool = process.argv[2] ?? "cometbft";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const binDir = join(root, "bin");
-const binary = join(binDir, "cometbft");
+const binary = join(binDir, tool);
 
+if (!(tool in TOOLS)) {
+  console.error(`metro: unknown tool ${tool}; choose from ${Object.keys(TOOLS).join(", ")}`);
+  process.exit(1);
+}
+
+/** The CometBFT module version the binary was built from (`go version -m`), if Go can tell. */
 function installedVersion() {
   if (!existsSync(binary)) return undefined;
-  const out = spawnSync(binary, ["version"], { encoding: "utf8" });
-  return out.status === 0 ? out.stdout.trim() : undefined;
+  const out = spawnSync("go", ["version", "-m", binary], { encoding: "utf8" });
+  if (out.status !== 0) return undefined;
+  const line = out.stdout.split("\n").find((l) => l.trim().startsWith(`mod\t${MODULE}\t`));
+  return line?.trim().split("\t")[2]?.replace(/^v/, "");
 }
 
-const found = installedVersion();
-if (found === COMETBFT_VERSION) {
-  console.log(`cometbft ${found} already in ${binDir}`);
-  process.exit(0);
-}
 const go = spawnSync("go", ["version"], { encoding: "utf8" });
 if (go.error || go.status !== 0) {
   console.error(
@@ -31,12 +42,20 @@ if (go.error || go.status !== 0) {
   );
   process.exit(1);
 }
-console.log(`building cometbft v${COMETBFT_VERSION} with ${go.stdout.trim()} (found: ${found ?? "none"})`);
+const found = installedVersion();
+if (found === COMETBFT_VERSION) {
+  console.log(`${tool} ${found} already in ${binDir}`);
+  process.exit(0);
+}
+console.log(`building ${tool} v${COMETBFT_VERSION} with ${go.stdout.trim()} (found: ${found ?? "none"})`);
 mkdirSync(binDir, { recursive: true });
-execFileSync("go", ["install", MODULE], { stdio: "inherit", env: { ...process.env, GOBIN: binDir } });
+execFileSync("go", ["install", `${TOOLS[tool]}@v${COMETBFT_VERSION}`], {
+  stdio: "inherit",
+  env: { ...process.env, GOBIN: binDir },
+});
 const built = installedVersion();
 if (built !== COMETBFT_VERSION) {
-  console.error(`metro: built cometbft reports version ${built ?? "(none)"}, expected ${COMETBFT_VERSION}`);
+  console.error(`metro: built ${tool} reports version ${built ?? "(none)"}, expected ${COMETBFT_VERSION}`);
   process.exit(1);
 }
-console.log(`cometbft ${built} installed in ${binDir}`);
+console.log(`${tool} ${built} installed in ${binDir}`);
