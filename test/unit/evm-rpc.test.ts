@@ -109,6 +109,102 @@ describe("the EVM node's Ethereum JSON-RPC, through viem", () => {
     assert.equal(history.baseFeePerGas.length, 4);
   });
 
+  /**
+   * MetaMask and cast are not on this machine, so their traffic is replayed by hand: the
+   * requests each sends to add a network and send a transfer, with the shapes they use
+   * (an ethers-style batch; alloy's `input` instead of `data` and `pending` tags).
+   */
+  it("answers the request shapes MetaMask and cast send, single and batched", async () => {
+    type Reply = { id: number; result?: unknown; error?: { message: string } };
+    let nextId = 100;
+    const batch = async (calls: [string, unknown[]][]): Promise<unknown[]> => {
+      const body = calls.map(([method, params]) => ({ jsonrpc: "2.0", id: nextId++, method, params }));
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "chrome-extension://metamask" },
+        body: JSON.stringify(body),
+      });
+      assert.equal(response.headers.get("access-control-allow-origin"), "*", "a browser wallet may read it");
+      const replies = (await response.json()) as Reply[];
+      assert.deepEqual(
+        replies.map((reply) => reply.id),
+        body.map((request) => request.id),
+        "answers in request order",
+      );
+      return replies.map((reply, i) => {
+        assert.equal(reply.error, undefined, `${calls[i]![0]}: ${reply.error?.message}`);
+        return reply.result;
+      });
+    };
+    const one = async (method: string, params: unknown[]) => (await batch([[method, params]]))[0];
+    const sender = ethAccount(1);
+    const to = ethAccount(4).address;
+
+    // MetaMask adding the network, then preparing a 1 ETH transfer.
+    const [chainId, netVersion, , latest, balance, nonce, code] = (await batch([
+      ["eth_chainId", []],
+      ["net_version", []],
+      ["eth_blockNumber", []],
+      ["eth_getBlockByNumber", ["latest", false]],
+      ["eth_getBalance", [sender.address, "latest"]],
+      ["eth_getTransactionCount", [sender.address, "pending"]],
+      ["eth_getCode", [to, "latest"]],
+    ])) as [string, string, string, { baseFeePerGas?: string }, string, string, string];
+    assert.equal(chainId, "0x539");
+    assert.equal(netVersion, "1337");
+    assert.ok(latest.baseFeePerGas, "EIP-1559 is detected from the latest block's base fee");
+    assert.ok(BigInt(balance) > 0n);
+    assert.equal(code, "0x", "the recipient is an account, not a contract");
+    const value = `0x${ETHER.toString(16)}`;
+    const [gas, history, tip, gasPrice] = (await batch([
+      ["eth_estimateGas", [{ from: sender.address, to, value, data: "0x" }]],
+      ["eth_feeHistory", ["0x5", "latest", [10, 20, 30]]],
+      ["eth_maxPriorityFeePerGas", []],
+      ["eth_gasPrice", []],
+    ])) as [string, { baseFeePerGas: string[]; reward: string[][] }, string, string];
+    assert.equal(BigInt(gas), 21_000n);
+    assert.equal(history.reward[0]?.length, 3, "one reward per requested percentile");
+    assert.ok(BigInt(gasPrice) >= BigInt(tip));
+
+    const raw = await sender.signTransaction({
+      chainId: Number(chainId),
+      type: "eip1559",
+      nonce: Number(nonce),
+      to,
+      value: ETHER,
+      gas: BigInt(gas),
+      maxPriorityFeePerGas: BigInt(tip),
+      maxFeePerGas: BigInt(gasPrice) * 2n,
+    });
+    const hash = (await one("eth_sendRawTransaction", [raw])) as string;
+    const [receipt, tx] = (await batch([
+      ["eth_getTransactionReceipt", [hash]],
+      ["eth_getTransactionByHash", [hash]],
+    ])) as [{ status: string; blockNumber: string }, { hash: string }];
+    assert.equal(receipt.status, "0x1");
+    assert.equal(tx.hash, hash);
+    assert.equal(await one("eth_getBalance", [to, receipt.blockNumber]), value);
+
+    // cast (alloy): `input` for calldata, `pending` where it asks about the next block.
+    assert.equal(
+      await one("eth_getTransactionCount", [sender.address, "pending"]),
+      `0x${(BigInt(nonce) + 1n).toString(16)}`,
+    );
+    const castEstimate = await one("eth_estimateGas", [
+      { from: sender.address, to, value: "0x1", input: "0x0102", chainId, type: "0x2" },
+      "pending",
+    ]);
+    assert.equal(BigInt(castEstimate as string), 21_000n + 2n * 16n, "two calldata bytes, read from `input`");
+    assert.equal(await one("eth_call", [{ to, input: "0x" }, "latest"]), "0x");
+    const block = (await one("eth_getBlockByNumber", [receipt.blockNumber, true])) as {
+      transactions: { hash: string }[];
+    };
+    assert.deepEqual(
+      block.transactions.map((t) => t.hash),
+      [hash],
+    );
+  });
+
   it("answers bad input with clear JSON-RPC errors", async () => {
     const post = async (body: unknown) =>
       (await fetch(url, { method: "POST", body: JSON.stringify(body) })).json() as Promise<{
