@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLogger } from "../chain/log.js";
 import { startTemporaryDevnet } from "../chain/node/devnet.js";
 import { devnetAppState, type HomeSpec, initValidatorHomes } from "../chain/node/home.js";
 import { spawnComet } from "../chain/node/process.js";
 import { waitForHeight } from "../chain/node/rpc.js";
+import { createLogger } from "../core/log.js";
 
 export interface BenchNetwork {
   rpcUrl: (index: number) => string;

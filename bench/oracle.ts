@@ -9,11 +9,11 @@ import { join } from "node:path";
 import type { ExtendedCommitInfo } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { applyPrices } from "../chain/app/oracle.js";
-import { createLogger } from "../chain/log.js";
 import { writePairs, writePrice, writeVoteBase } from "../chain/modules/oracle.js";
 import { startTemporaryDevnet } from "../chain/node/devnet.js";
 import { blockAt, nodeStatus, waitForHeight } from "../chain/node/rpc.js";
 import { StateOverlay } from "../chain/store/overlay.js";
+import { createLogger } from "../core/log.js";
 import { encodeInjectedCommit } from "../oracle/injection.js";
 import { type CurrencyPair, encodeOracleVote } from "../oracle/vote.js";
 

@@ -11,7 +11,6 @@ import { TEST_MNEMONIC } from "../chain/client/keys.js";
 import { fetchAccount } from "../chain/client/load.js";
 import { OfflineSigner } from "../chain/client/offline.js";
 import { sequenceMsg } from "../chain/client/signing.js";
-import { createLogger } from "../chain/log.js";
 import { startTemporaryDevnet } from "../chain/node/devnet.js";
 import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { broadcastTxs, nodeStatus } from "../chain/node/rpc.js";
@@ -21,6 +20,7 @@ import { blockCommitment, encodeCommitmentTx, groupByRollup } from "../core/bloc
 import { concatBytes, fromHex } from "../core/bytes.js";
 import { validatorSetHash } from "../core/comet/hashes.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
+import { createLogger } from "../core/log.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import { verifySequencerBlock } from "../core/sequencer-block.js";
 import { CelestiaClient } from "../relayer/celestia/client.js";

@@ -14,7 +14,7 @@ import { Account, createAddressFromString } from "@ethereumjs/util";
 import { createVM, runTx } from "@ethereumjs/vm";
 import { type Hex, hexToBytes, keccak256, stringToHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { DEFAULT_PAIRS, writePairs, writeVotePairs } from "../chain/modules/oracle.js";
+import { writePairs, writeVotePairs } from "../chain/modules/oracle.js";
 import {
   EvmChain,
   EvmStore,
@@ -29,6 +29,7 @@ import { headerHash } from "../core/comet/hashes.js";
 import { rollupCommon } from "../core/evm/index.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import { type SequencerBlock, sliceForRollup } from "../core/sequencer-block.js";
+import { DEFAULT_PAIRS } from "../oracle/index.js";
 import { encodeInjectedCommit } from "../oracle/injection.js";
 import { ETHER, ethAccount, testRollupGenesis } from "../test/support/evm.js";
 import { oracleChainState, signedInjectedCommit } from "../test/support/oracle-blocks.js";

@@ -11,7 +11,6 @@ import { MetroApp } from "../chain/app/app.js";
 import { FEE_COLLECTOR } from "../chain/app/execute.js";
 import type { AppState } from "../chain/app/genesis.js";
 import { blockRequest, inProcessApp } from "../chain/app/in-process.js";
-import { createLogger } from "../chain/log.js";
 import { credit, mint } from "../chain/modules/bank.js";
 import { delegate } from "../chain/modules/delegations.js";
 import { allValidators, consensusAddress } from "../chain/modules/staking.js";
@@ -23,6 +22,7 @@ import { blsKeyPair, blsProvePOP } from "../core/bls.js";
 import { toHex } from "../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { sha256 } from "../core/hash.js";
+import { createLogger } from "../core/log.js";
 
 export interface StakingBenchRow {
   delegators: number;

@@ -5,13 +5,12 @@
  * Metro height from Metro's RPC. Metro checks that slice against its own record and re-executes.
  */
 import { z } from "zod";
-import { queryRollupHeader } from "../chain/client/queries.js";
-import { signedBlockAt } from "../chain/node/signed-block.js";
+import { queryRollupHeader, signedBlockAt } from "../chain/index.js";
 import { fromHex } from "../core/bytes.js";
 import type { MsgChallengeHeader } from "../core/proto/rollup.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import { RollupSliceCodec, sliceForRollup } from "../core/sequencer-block.js";
-import { buildSequencerBlock } from "../relayer/sequencer-block.js";
+import { buildSequencerBlock } from "../relayer/index.js";
 
 export class ChallengeBuildError extends Error {
   override name = "ChallengeBuildError";

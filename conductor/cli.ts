@@ -2,12 +2,10 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { mnemonicToAccount } from "viem/accounts";
-import { parse, required, stopOnSignal, UsageError } from "../chain/cli/args.js";
-import { TEST_MNEMONIC } from "../chain/client/keys.js";
-import { OfflineSigner } from "../chain/client/offline.js";
-import { createLogger, type Logger } from "../chain/log.js";
-import { blsKeyPath, loadOrCreateBlsKey } from "../chain/node/home.js";
+import { blsKeyPath, loadOrCreateBlsKey, OfflineSigner, TEST_MNEMONIC } from "../chain/index.js";
 import { operatorAddress } from "../core/address.js";
+import { parse, required, stopOnSignal, UsageError } from "../core/cli-args.js";
+import { createLogger, type Logger } from "../core/log.js";
 import { Conductor } from "./conductor.js";
 import type { ConductorConfig, HeaderSigning } from "./config.js";
 import { deployThroughDevnet } from "./devnet-admin.js";

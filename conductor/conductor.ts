@@ -8,12 +8,11 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../chain/log.js";
-import { nodeStatus } from "../chain/node/rpc.js";
-import { signedBlockAt, validatorsAt } from "../chain/node/signed-block.js";
+import { nodeStatus, signedBlockAt, validatorsAt } from "../chain/index.js";
 import { bytesEqual, toHex } from "../core/bytes.js";
 import { headerHash, validatorSetHash } from "../core/comet/hashes.js";
 import type { Validator } from "../core/comet/types.js";
+import type { Logger } from "../core/log.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import { rollupDataRoot } from "../core/rollup-header.js";
 import {
@@ -22,8 +21,7 @@ import {
   type SequencerBlock,
   sliceForRollup,
 } from "../core/sequencer-block.js";
-import { readRollupAtDaHeight } from "../relayer/da-reader.js";
-import { buildSequencerBlock } from "../relayer/sequencer-block.js";
+import { buildSequencerBlock, readRollupAtDaHeight } from "../relayer/index.js";
 import type { ConductorConfig } from "./config.js";
 import type { CommitmentState, ExecutedBlock, ExecutionEngine } from "./execution/api.js";
 import { type MetroNetwork, rollupNetworks } from "./network.js";

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
-import { writeFileAtomic } from "../chain/node/atomic-file.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 
 export class DevnetAdminError extends Error {
   override name = "DevnetAdminError";

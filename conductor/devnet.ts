@@ -5,11 +5,10 @@
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "../chain/client/keys.js";
-import { connectSigner } from "../chain/client/signing.js";
-import type { Logger } from "../chain/log.js";
+import { connectSigner, operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "../chain/index.js";
 import { operatorAddress } from "../core/address.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
+import type { Logger } from "../core/log.js";
 import { MsgJoinCommitteeCodec, MsgRegisterRollupCodec } from "../core/proto/rollup.js";
 import { rollupIdFromName } from "../core/rollup.js";
 import type { DeployRequest, DeployResult } from "./devnet-admin.js";

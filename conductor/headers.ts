@@ -13,21 +13,24 @@ import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
 import { z } from "zod";
-import { fetchAccount, type LoadAccount } from "../chain/client/load.js";
-import { OfflineSigner } from "../chain/client/offline.js";
 import {
+  broadcastTxs,
+  fetchAccount,
+  gasFor,
+  type LoadAccount,
+  nodeStatus,
+  OfflineSigner,
   queryParams,
   queryRollup,
   queryRollupHeader,
   queryValidatorRecord,
-} from "../chain/client/queries.js";
-import type { Logger } from "../chain/log.js";
-import { gasFor, requiredFee } from "../chain/modules/params.js";
-import { writeFileAtomic } from "../chain/node/atomic-file.js";
-import { broadcastTxs, nodeStatus } from "../chain/node/rpc.js";
+  requiredFee,
+} from "../chain/index.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { blsAggregateSignatures, blsFastAggregateVerify, blsSign } from "../core/bls.js";
 import { bytesEqual, fromHex, toHex } from "../core/bytes.js";
 import { parseDecimal, parseUnitFraction } from "../core/decimal.js";
+import type { Logger } from "../core/log.js";
 import {
   type HeaderSignature,
   HeaderSignatureCodec,
@@ -42,7 +45,7 @@ import {
   rollupHeaderHash,
   signerBitmap,
 } from "../core/rollup-header.js";
-import { type GossipNode, startGossipNode } from "../relayer/gossip-node.js";
+import { type GossipNode, startGossipNode } from "../relayer/index.js";
 import { type Equivocation, EquivocationWatch } from "./equivocation.js";
 import type { ExecutedBlock } from "./execution/api.js";
 import { equivocatesAt, withWrongStateRoot, wrongStateRootAt } from "./test-flags.js";

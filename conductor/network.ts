@@ -4,11 +4,10 @@
  * `firstMetroHeight` on, one rollup block per Metro block.
  */
 import { join } from "node:path";
-import type { Logger } from "../chain/log.js";
 import { fromHex } from "../core/bytes.js";
+import type { Logger } from "../core/log.js";
 import type { SequencerBlock } from "../core/sequencer-block.js";
-import { CelestiaClient } from "../relayer/celestia/client.js";
-import { BlockGossip } from "../relayer/gossip.js";
+import { BlockGossip, CelestiaClient } from "../relayer/index.js";
 import type { ConductorConfig, NetworkConfig } from "./config.js";
 import { TrustStore } from "./trust.js";
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { writeFileAtomic } from "../chain/node/atomic-file.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { bytesEqual, fromHex, toHex } from "../core/bytes.js";
 import type { Header } from "../core/comet/types.js";
 

@@ -1,9 +1,9 @@
 /** `metro oracle` (the price sidecar) and `metro market` (a SIMULATED market for local use). */
-import { intOption, parse, stopOnSignal, UsageError } from "../chain/cli/args.js";
-import type { Logger } from "../chain/log.js";
-import { createLogger } from "../chain/log.js";
-import { DEFAULT_PAIRS } from "../chain/modules/oracle.js";
+import { intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
+import type { Logger } from "../core/log.js";
+import { createLogger } from "../core/log.js";
 import { chainlink } from "./chainlink.js";
+import { DEFAULT_PAIRS } from "./pairs.js";
 import { EXCHANGE_PROVIDERS } from "./providers.js";
 import { OracleSidecar, type SidecarSource } from "./sidecar.js";
 import { SimulatedMarket } from "./simulated-market.js";

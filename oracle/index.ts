@@ -1,4 +1,4 @@
-/** The oracle library's public surface: what the chain and a rollup's conductor share. */
+/** The oracle library's public surface: what the chain and a rollup's conductor share, and its commands. */
 export { type Aggregation, type AgreedPrice, aggregateVotes, type CommittedVote } from "./aggregate.js";
 export {
   BlockPricesError,
@@ -7,6 +7,26 @@ export {
   blockPrices,
   type PricedBlock,
 } from "./block-prices.js";
+export { devnetSidecar, marketCommand, oracleCommand } from "./cli.js";
+export { type DecimalPrices, fromFixedPoint, SidecarPriceFeed, toFixedPoint } from "./feed.js";
+export {
+  decodeInjectedCommit,
+  encodeInjectedCommit,
+  InjectionError,
+  isInjectedCommitTx,
+  verifyInjectedCommit,
+} from "./injection.js";
 export { stakeWeightedMedian, type WeightedReport } from "./median.js";
-export { type OracleInputs, oracleInputs } from "./state.js";
+export { DEFAULT_PAIRS } from "./pairs.js";
+export { OracleSidecar } from "./sidecar.js";
+export { SimulatedMarket } from "./simulated-market.js";
+export {
+  encodePairList,
+  encodePriceSnapshot,
+  type OracleInputs,
+  oracleInputs,
+  pairsFrom,
+  voteBaseFrom,
+  votePairsFrom,
+} from "./state.js";
 export { type CurrencyPair, decodeOracleVote, encodeOracleVote, type PriceReport } from "./vote.js";

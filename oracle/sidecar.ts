@@ -5,7 +5,7 @@
  * of them have one. The app turns that into its vote extension.
  */
 import { createServer, type Server } from "node:http";
-import type { Logger } from "../chain/log.js";
+import type { Logger } from "../core/log.js";
 import { fromFixedPoint, toFixedPoint } from "./feed.js";
 import type { PriceProvider } from "./providers.js";
 

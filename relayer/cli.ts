@@ -2,10 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { intOption, parse, stopOnSignal, UsageError } from "../chain/cli/args.js";
-import { createLogger } from "../chain/log.js";
-import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
-import { nodeStatus } from "../chain/node/rpc.js";
+import { DEVNET_CHAIN_ID, nodeStatus } from "../chain/index.js";
+import { intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
+import { createLogger } from "../core/log.js";
 import { DEFAULT_DA_PORT, LocalDa } from "./da/server.js";
 import { startRelaying } from "./start.js";
 

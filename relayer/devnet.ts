@@ -4,7 +4,7 @@
  * nothing external.
  */
 import { join } from "node:path";
-import type { Logger } from "../chain/log.js";
+import type { Logger } from "../core/log.js";
 import { DEFAULT_DA_PORT, LocalDa } from "./da/server.js";
 import type { BlockGossip } from "./gossip.js";
 import type { Relayer } from "./relayer.js";

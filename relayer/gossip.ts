@@ -7,9 +7,9 @@
 import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
-import type { Logger } from "../chain/log.js";
 import { toHex } from "../core/bytes.js";
 import { sha256 } from "../core/hash.js";
+import type { Logger } from "../core/log.js";
 import { type SequencerBlock, SequencerBlockCodec, verifySequencerBlock } from "../core/sequencer-block.js";
 import { type GossipNode, startGossipNode } from "./gossip-node.js";
 

@@ -1,1 +1,9 @@
+/** The relayer's public surface: SequencerBlocks, the Celestia client, the local DA, gossip, its commands. */
+export { CelestiaClient } from "./celestia/client.js";
+export { daCommand, relayerCommand } from "./cli.js";
+export { DEFAULT_DA_PORT } from "./da/server.js";
+export { readRollupAtDaHeight } from "./da-reader.js";
+export { type DevnetRelaying, startDevnetRelaying } from "./devnet.js";
+export { BlockGossip } from "./gossip.js";
+export { type GossipNode, startGossipNode } from "./gossip-node.js";
 export { BlockBuildError, buildSequencerBlock } from "./sequencer-block.js";

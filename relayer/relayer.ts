@@ -8,10 +8,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import type { Logger } from "../chain/log.js";
-import { writeFileAtomic } from "../chain/node/atomic-file.js";
-import { nodeStatus } from "../chain/node/rpc.js";
-import { signedBlockAt } from "../chain/node/signed-block.js";
+import { nodeStatus, signedBlockAt } from "../chain/index.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
+import type { Logger } from "../core/log.js";
 import type { SequencerBlock } from "../core/sequencer-block.js";
 import type { CelestiaClient } from "./celestia/client.js";
 import { type BatchLimits, planSubmissions, type Submission } from "./da-batch.js";

@@ -2,9 +2,9 @@
  * Builds SequencerBlocks from a Metro node's RPC. Metro blocks hold only txs that succeeded
  * (ProcessProposal rejects any other), so each MsgSequence in a user tx is a rollup item.
  */
-import { injectedTxCount } from "../chain/app/block-layout.js";
-import type { SignedBlockData } from "../chain/node/signed-block.js";
-import { decodeTx, MSG_SEQUENCE_TYPE_URL } from "../chain/tx/decode.js";
+
+import type { SignedBlockData } from "../chain/index.js";
+import { decodeTx, injectedTxCount, MSG_SEQUENCE_TYPE_URL } from "../chain/index.js";
 import { encodeCommitmentTx, groupByRollup, type RollupItem } from "../core/block-commitment.js";
 import { bytesEqual } from "../core/bytes.js";
 import { txProof } from "../core/comet/hashes.js";

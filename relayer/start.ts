@@ -2,9 +2,10 @@
  * A running relayer with its gossip node: what `metro relayer` and `metro devnet` both start.
  * Gossip trusts the chain's genesis validator set (height 1), read from the node itself.
  */
-import type { Logger } from "../chain/log.js";
-import { validatorsAt } from "../chain/node/signed-block.js";
+
+import { validatorsAt } from "../chain/index.js";
 import { validatorSetHash } from "../core/comet/hashes.js";
+import type { Logger } from "../core/log.js";
 import { CelestiaClient } from "./celestia/client.js";
 import { BlockGossip } from "./gossip.js";
 import { Relayer } from "./relayer.js";

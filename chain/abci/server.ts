@@ -1,7 +1,7 @@
 import { existsSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import { Request, Response, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../core/log.js";
 import type { AbciApplication } from "./application.js";
 import { encodeFinalizeBlockResponse } from "./finalize-encoding.js";
 import { encodeFrame, FrameDecoder } from "./framing.js";

@@ -35,11 +35,11 @@ import {
 import { bytesEqual, toHex, utf8 } from "../../core/bytes.js";
 import { parseDecimal } from "../../core/decimal.js";
 import { sha256 } from "../../core/hash.js";
+import type { Logger } from "../../core/log.js";
 import { timestampToMs } from "../../core/timestamp.js";
-import type { DecimalPrices } from "../../oracle/feed.js";
-import { encodeInjectedCommit } from "../../oracle/injection.js";
+import type { DecimalPrices } from "../../oracle/index.js";
+import { encodeInjectedCommit } from "../../oracle/index.js";
 import type { AbciApplication } from "../abci/application.js";
-import type { Logger } from "../log.js";
 import { getAccount } from "../modules/auth.js";
 import { readHaltHeight } from "../modules/gov.js";
 import { readParams } from "../modules/params.js";

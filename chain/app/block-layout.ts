@@ -9,7 +9,7 @@ import {
   encodeCommitmentTx,
 } from "../../core/block-commitment.js";
 import { uvarintSize } from "../../core/proto/varint.js";
-import { isInjectedCommitTx } from "../../oracle/injection.js";
+import { isInjectedCommitTx } from "../../oracle/index.js";
 import { emptyOutcome, type TxOutcome } from "./execute.js";
 
 /** Protobuf bytes a tx takes inside the block's data: tag, length varint, bytes. */

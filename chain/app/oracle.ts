@@ -7,19 +7,23 @@
 import type { CommitInfo, ExtendedCommitInfo, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { sha256 } from "../../core/hash.js";
-import { type Aggregation, aggregateVotes } from "../../oracle/aggregate.js";
-import { type DecimalPrices, toFixedPoint } from "../../oracle/feed.js";
-import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "../../oracle/injection.js";
-import { oracleInputs } from "../../oracle/state.js";
 import {
+  type Aggregation,
+  aggregateVotes,
   type CurrencyPair,
+  DEFAULT_PAIRS,
+  type DecimalPrices,
+  decodeInjectedCommit,
   decodeOracleVote,
   encodeOracleVote,
+  InjectionError,
+  oracleInputs,
   type PriceReport,
-} from "../../oracle/vote.js";
+  toFixedPoint,
+  verifyInjectedCommit,
+} from "../../oracle/index.js";
 import {
   currentPrices,
-  DEFAULT_PAIRS,
   readPairs,
   readPrice,
   readVoteExtensionsHeight,

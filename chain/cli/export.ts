@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
+import { parse, required, UsageError } from "../../core/cli-args.js";
 import { exportGenesis } from "../node/export.js";
 import { isInitialized } from "../node/home.js";
-import { parse, required, UsageError } from "./args.js";
 
 /** `metro export --home DIR --height H --chain-id NEW [--output FILE]`: a hard-fork genesis. */
 export async function exportCommand(args: string[]): Promise<void> {

@@ -1,6 +1,6 @@
+import { intOption, parse, UsageError } from "../../core/cli-args.js";
 import { operatorAddresses, testAccountAddresses } from "../client/keys.js";
 import { DEVNET_CHAIN_ID, devnetAppState, initValidatorHomes, isInitialized } from "../node/home.js";
-import { intOption, parse, UsageError } from "./args.js";
 
 /** `metro init --home DIR`: a single-validator home with the test accounts funded. */
 export async function initCommand(args: string[]): Promise<void> {

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { z } from "zod";
+import { parse, UsageError } from "../../core/cli-args.js";
 import { TEST_MNEMONIC, testAccountAddresses, walletFromMnemonic } from "../client/keys.js";
-import { parse, UsageError } from "./args.js";
 
 /**
  * A test keyring: mnemonics stored unencrypted in `<keyring-dir>/<name>.json`, like the Cosmos

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { conductorCommand, evmCommand, rollupCommand } from "../../conductor/index.js";
-import { marketCommand, oracleCommand } from "../../oracle/cli.js";
-import { daCommand, relayerCommand } from "../../relayer/cli.js";
-import { UsageError } from "./args.js";
+import { UsageError } from "../../core/cli-args.js";
+import { marketCommand, oracleCommand } from "../../oracle/index.js";
+import { daCommand, relayerCommand } from "../../relayer/index.js";
 import { devnetCommand } from "./devnet.js";
 import { exportCommand } from "./export.js";
 import { initCommand } from "./init.js";

@@ -7,11 +7,12 @@ import {
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { bondStatusToJSON, type Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { fromHex, toHex, utf8 } from "../../core/bytes.js";
+import { intOption, parse, required, UsageError } from "../../core/cli-args.js";
 import { fromLegacyDec } from "../../core/decimal.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { QueryPath } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
-import { fromFixedPoint } from "../../oracle/feed.js";
+import { DEFAULT_PAIRS, fromFixedPoint } from "../../oracle/index.js";
 import {
   QueryFailedError,
   queryBlockRollups,
@@ -23,9 +24,7 @@ import {
   queryRollupHeader,
 } from "../client/queries.js";
 import { connectReader } from "../client/signing.js";
-import { DEFAULT_PAIRS } from "../modules/oracle.js";
 import { abciQuery } from "../node/rpc.js";
-import { intOption, parse, required, UsageError } from "./args.js";
 
 /** cosmjs's query extensions for staking, rewards and governance, over a node's RPC. */
 async function stakingQueries(node: string) {

@@ -1,6 +1,6 @@
-import { createLogger } from "../log.js";
+import { intOption, parse, stopOnSignal } from "../../core/cli-args.js";
+import { createLogger } from "../../core/log.js";
 import { DEFAULT_REST_PORT, RestServer } from "../rest/index.js";
-import { intOption, parse, stopOnSignal } from "./args.js";
 
 /** `metro rest [--node URL] [--port 1317]`: the REST (LCD) API wallets read, over a node's RPC. */
 export async function restCommand(args: string[]): Promise<void> {

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { SidecarPriceFeed } from "../../oracle/feed.js";
+import { parse, UsageError } from "../../core/cli-args.js";
+import { createLogger } from "../../core/log.js";
+import { SidecarPriceFeed } from "../../oracle/index.js";
 import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
-import { createLogger } from "../log.js";
 import { appDataDir, appSocketPath, isInitialized } from "../node/home.js";
 import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
-import { parse, UsageError } from "./args.js";
 
 /** The validator's oracle sidecar: `--oracle-url`, else `<home>/oracle-url`, else METRO_ORACLE_URL. */
 function oracleUrlOf(home: string): string | undefined {

@@ -14,6 +14,7 @@ import {
   RollupGenesisSchema,
 } from "../../conductor/index.js";
 import { operatorAddress } from "../../core/address.js";
+import { required, UsageError } from "../../core/cli-args.js";
 import {
   MsgAddCurrencyPairsCodec,
   MsgHaltChainCodec,
@@ -33,7 +34,6 @@ import { metroRegistry } from "../client/signing.js";
 import { createValidatorMsg } from "../client/staking.js";
 import { MIN_CHALLENGE_BOND } from "../modules/challenges.js";
 import { GOV_AUTHORITY } from "../modules/params.js";
-import { required, UsageError } from "./args.js";
 
 export interface ActionInput {
   address: string;

@@ -1,8 +1,8 @@
 import type { Coin } from "@cosmjs/stargate";
 import { fromHex, utf8 } from "../../core/bytes.js";
+import { parse, required, UsageError } from "../../core/cli-args.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { connectSigner, sequenceMsg } from "../client/signing.js";
-import { parse, required, UsageError } from "./args.js";
 import { resolveSigner } from "./keys.js";
 import { STAKING_ACTIONS } from "./tx-staking.js";
 

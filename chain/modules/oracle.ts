@@ -6,14 +6,14 @@
 import { readU64be, toHex, u64be } from "../../core/bytes.js";
 import { ORACLE_STATE_KEYS } from "../../core/oracle-state.js";
 import { protoCodec } from "../../core/proto/codec.js";
+import type { CurrencyPair, PriceReport } from "../../oracle/index.js";
 import {
   encodePairList,
   encodePriceSnapshot,
   pairsFrom,
   voteBaseFrom,
   votePairsFrom,
-} from "../../oracle/state.js";
-import type { CurrencyPair, PriceReport } from "../../oracle/vote.js";
+} from "../../oracle/index.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 
 export interface Price {
@@ -34,13 +34,6 @@ const { pairs: PAIRS_KEY, voteBase: VOTE_BASE_KEY, votePairs: VOTE_PAIRS_KEY } =
 const VE_HEIGHT_KEY = "oracle/vote-extensions-height";
 const VALIDATOR_KEYS_KEY = "validators/keys";
 export const priceKey = (pair: string): string => `oracle/price/${pair}`;
-
-export const DEFAULT_PAIRS: CurrencyPair[] = [
-  { id: "BTC/USD", decimals: 5 },
-  { id: "ETH/USD", decimals: 6 },
-  { id: "STTIA/TIA", decimals: 8 },
-  { id: "TIA/USD", decimals: 8 },
-];
 
 export function writePairs(state: StateOverlay, pairs: readonly CurrencyPair[]): void {
   const sorted = [...pairs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, type WriteStream } fr
 import net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../core/log.js";
 import { cometbftBinary } from "./cometbft.js";
 import { appSocketPath } from "./home.js";
 

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../core/log.js";
 
 const cliEntry = join(dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

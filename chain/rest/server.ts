@@ -4,7 +4,7 @@
  * shape: `{"code": …, "message": …, "details": []}`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../core/log.js";
 import { RpcError } from "../node/rpc.js";
 import { RestError, ROUTES } from "./routes.js";
 

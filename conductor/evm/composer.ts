@@ -4,14 +4,19 @@
  * that arrive together go out together, one message each, in one Metro tx per tick.
  */
 
-import { fetchAccount, type LoadAccount } from "../../chain/client/load.js";
-import { OfflineSigner } from "../../chain/client/offline.js";
-import { queryParams } from "../../chain/client/queries.js";
-import { sequenceMsg } from "../../chain/client/signing.js";
-import type { Logger } from "../../chain/log.js";
-import { gasFor, requiredFee } from "../../chain/modules/params.js";
-import { broadcastTxs, nodeStatus } from "../../chain/node/rpc.js";
+import {
+  broadcastTxs,
+  fetchAccount,
+  gasFor,
+  type LoadAccount,
+  nodeStatus,
+  OfflineSigner,
+  queryParams,
+  requiredFee,
+  sequenceMsg,
+} from "../../chain/index.js";
 import { parseDecimal } from "../../core/decimal.js";
+import type { Logger } from "../../core/log.js";
 
 export class ComposerError extends Error {
   override name = "ComposerError";

@@ -5,7 +5,7 @@
 import type { Server } from "node:http";
 import { join } from "node:path";
 import type { HDAccount } from "viem/accounts";
-import type { Logger } from "../../chain/log.js";
+import type { Logger } from "../../core/log.js";
 import { serveExecutionApi } from "../execution/transport.js";
 import { EvmChain } from "./chain.js";
 import { Composer } from "./composer.js";

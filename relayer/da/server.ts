@@ -7,8 +7,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { z } from "zod";
-import type { Logger } from "../../chain/log.js";
 import { bytesEqual, fromBase64 } from "../../core/bytes.js";
+import type { Logger } from "../../core/log.js";
 import { BlobJson, blobToJson } from "../celestia/client.js";
 import {
   blobCommitment,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { DEFAULT_PAIRS, decodePrice, priceKey } from "../../chain/modules/oracle.js";
+import { decodePrice, priceKey } from "../../chain/modules/oracle.js";
 import { abciQuery, nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { signedBlockAt } from "../../chain/node/signed-block.js";
 import { utf8 } from "../../core/bytes.js";
@@ -17,7 +17,7 @@ import {
   verifyRollupSlice,
   verifySequencerBlock,
 } from "../../core/sequencer-block.js";
-import { type AgreedPrice, blockPrices } from "../../oracle/index.js";
+import { type AgreedPrice, blockPrices, DEFAULT_PAIRS } from "../../oracle/index.js";
 import { encodePriceSnapshot } from "../../oracle/state.js";
 import { buildSequencerBlock } from "../../relayer/sequencer-block.js";
 import { CHAIN_ID } from "../support/accounts.js";

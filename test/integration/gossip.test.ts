@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createLogger } from "../../chain/log.js";
 import { utf8 } from "../../core/bytes.js";
 import { validatorSetHash } from "../../core/comet/hashes.js";
+import { createLogger } from "../../core/log.js";
 import { type SequencerBlock, SequencerBlockCodec } from "../../core/sequencer-block.js";
 import { BlockGossip } from "../../relayer/gossip.js";
 import { sleep, until } from "../support/network.js";

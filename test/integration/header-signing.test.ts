@@ -12,7 +12,6 @@ import {
   queryValidatorRecord,
 } from "../../chain/client/queries.js";
 import { connectSigner } from "../../chain/client/signing.js";
-import { createLogger } from "../../chain/log.js";
 import { challengerReward, MIN_CHALLENGE_BOND } from "../../chain/modules/challenges.js";
 import { DEFAULT_PARAMS, requiredFee } from "../../chain/modules/params.js";
 import { DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "../../chain/node/home.js";
@@ -29,6 +28,7 @@ import { toHex } from "../../core/bytes.js";
 import { parseDecimal } from "../../core/decimal.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { encodeStateWitness } from "../../core/evm/index.js";
+import { createLogger } from "../../core/log.js";
 import {
   HeaderSignatureCodec,
   MsgChallengeHeaderCodec,

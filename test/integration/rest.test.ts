@@ -3,10 +3,10 @@ import { after, before, describe, it } from "node:test";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { operatorAccountIndex, TEST_MNEMONIC } from "../../chain/client/keys.js";
 import { connectSigner, defaultGasPrice, type MetroSigner } from "../../chain/client/signing.js";
-import { createLogger } from "../../chain/log.js";
 import { RestServer } from "../../chain/rest/index.js";
 import { operatorAddress } from "../../core/address.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { createLogger } from "../../core/log.js";
 import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
 
 describe("the REST (LCD) API wallets read, over a real node", () => {

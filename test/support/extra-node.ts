@@ -1,10 +1,10 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger } from "../../chain/log.js";
 import { configureComet, initCometHome, nodeId } from "../../chain/node/cometbft.js";
 import type { Devnet } from "../../chain/node/devnet.js";
 import { appSocketPath, genesisPath } from "../../chain/node/home.js";
 import { ValidatorProcess } from "../../chain/node/process.js";
+import { createLogger } from "../../core/log.js";
 
 export interface ExtraNode {
   home: string;

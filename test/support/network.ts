@@ -1,6 +1,6 @@
-import { createLogger } from "../../chain/log.js";
 import { type Devnet, type DevnetOptions, startTemporaryDevnet } from "../../chain/node/devnet.js";
 import { blockAt } from "../../chain/node/rpc.js";
+import { createLogger } from "../../core/log.js";
 
 export interface TestNetwork {
   devnet: Devnet;

@@ -6,11 +6,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from "viem";
-import { createLogger } from "../../chain/log.js";
 import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
 import { waitForHeight } from "../../chain/node/rpc.js";
 import type { ConductorConfig } from "../../conductor/config.js";
 import { createRollupHome, RollupProcesses, readRollupHome } from "../../conductor/rollup-home.js";
+import { createLogger } from "../../core/log.js";
 import { LocalDa } from "../../relayer/da/server.js";
 import { type Relaying, startRelaying } from "../../relayer/start.js";
 import { ethAccount } from "./evm.js";

@@ -8,7 +8,7 @@ import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "../../chain/abci/application.js";
 import { encodeFrame, FrameDecoder } from "../../chain/abci/framing.js";
 import { AbciServer } from "../../chain/abci/server.js";
-import { createLogger } from "../../chain/log.js";
+import { createLogger } from "../../core/log.js";
 
 /** An app whose answers are slow for "slow" queries and which fails on purpose. */
 const app = {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { decodeFunctionData, encodeFunctionResult, parseAbi } from "viem";
-import { createLogger } from "../../chain/log.js";
+import { createLogger } from "../../core/log.js";
 import { protoCodec } from "../../core/proto/codec.js";
 import { chainlink } from "../../oracle/chainlink.js";
 import { binance, coinbase, EXCHANGE_PROVIDERS, kraken, ProviderError } from "../../oracle/providers.js";

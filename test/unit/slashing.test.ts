@@ -10,7 +10,6 @@ import { validStakingParams } from "../../chain/app/handlers/authority.js";
 import { exportState } from "../../chain/app/hard-fork.js";
 import { blockRequest, inProcessApp } from "../../chain/app/in-process.js";
 import { testAccountAddresses } from "../../chain/client/keys.js";
-import { createLogger } from "../../chain/log.js";
 import { getBalance, getSupply, mint } from "../../chain/modules/bank.js";
 import {
   createValidator,
@@ -50,6 +49,7 @@ import { GovCode, SlashingCode, StakingCode, TxError } from "../../chain/tx/erro
 import { moduleAddress, operatorAccount } from "../../core/address.js";
 import { blsProvePOP } from "../../core/bls.js";
 import { utf8 } from "../../core/bytes.js";
+import { createLogger } from "../../core/log.js";
 import { memoryState } from "../support/memory-state.js";
 import { bondTestValidator, testBlsKeys } from "../support/validators.js";
 

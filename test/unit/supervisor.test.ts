@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { createLogger } from "../../chain/log.js";
 import { ValidatorProcess } from "../../chain/node/process.js";
+import { createLogger } from "../../core/log.js";
 
 describe("validator supervisor", () => {
   it("gives up once on a validator that cannot start, and leaves nothing running", async () => {
