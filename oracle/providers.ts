@@ -22,11 +22,25 @@ export class ProviderError extends Error {
 }
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/);
+/** A quote of zero is no price: an exchange reporting one is broken, not free. */
+const price = decimal.refine((value) => /[1-9]/.test(value), "the price is zero");
+
+/** A provider that does not answer within this costs one poll, never the sidecar. */
+const FETCH_TIMEOUT_MS = 3_000;
 
 async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
-  if (!response.ok) throw new ProviderError(`GET ${url}: HTTP ${response.status}`);
-  const text = await response.text();
+  let text: string;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (!response.ok) throw new ProviderError(`GET ${url}: HTTP ${response.status}`);
+    text = await response.text();
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    const timedOut = (error as Error).name === "TimeoutError";
+    throw new ProviderError(
+      `GET ${url}: ${timedOut ? `no answer within ${FETCH_TIMEOUT_MS} ms` : (error as Error).message}`,
+    );
+  }
   try {
     return JSON.parse(text);
   } catch {
@@ -62,7 +76,7 @@ export const binance: PriceProvider = {
   fetchQuotes: (baseUrl, pairs) =>
     quoteUsdPairs(pairs, async (base) => {
       const url = `${baseUrl}/api/v3/ticker/price?symbol=${base}USDT`;
-      return parse(z.object({ symbol: z.string(), price: decimal }), await getJson(url), url).price;
+      return parse(z.object({ symbol: z.string(), price }), await getJson(url), url).price;
     }),
 };
 
@@ -74,7 +88,7 @@ export const coinbase: PriceProvider = {
     quoteUsdPairs(pairs, async (base) => {
       const url = `${baseUrl}/v2/prices/${base}-USD/spot`;
       const schema = z.object({
-        data: z.object({ amount: decimal, base: z.string(), currency: z.string() }),
+        data: z.object({ amount: price, base: z.string(), currency: z.string() }),
       });
       const body = parse(schema, await getJson(url), url);
       if (body.data.base !== base || body.data.currency !== "USD") {
@@ -96,7 +110,7 @@ export const kraken: PriceProvider = {
       const url = `${baseUrl}/0/public/Ticker?pair=${KRAKEN_ASSETS[base] ?? base}USD`;
       const schema = z.object({
         error: z.array(z.string()),
-        result: z.record(z.string(), z.object({ c: z.tuple([decimal, decimal]) })).optional(),
+        result: z.record(z.string(), z.object({ c: z.tuple([price, decimal]) })).optional(),
       });
       const body = parse(schema, await getJson(url), url);
       if (body.error.length > 0) throw new ProviderError(`GET ${url}: ${body.error.join("; ")}`);

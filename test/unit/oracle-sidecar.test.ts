@@ -46,6 +46,18 @@ async function serve(
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
 }
 
+/** A sidecar over Binance, Coinbase and Kraken at these URLs, needing two quotes a pair. */
+function exchangeSidecar(urls: [string, string, string], maxAgeMs = 5_000): OracleSidecar {
+  return new OracleSidecar({
+    pairs: PAIRS,
+    sources: [binance, coinbase, kraken].map((provider, i) => ({ provider, url: urls[i]! })),
+    minProviders: 2,
+    maxAgeMs,
+    pollMs: 200,
+    log,
+  });
+}
+
 describe("oracle providers and sidecar", () => {
   const market = new SimulatedMarket(100);
   let marketUrl = "";
@@ -112,23 +124,42 @@ describe("oracle providers and sidecar", () => {
   it("serves nothing for a pair with fewer than minProviders working providers", async () => {
     const { url: broken, server } = await serve(() => ({ status: 200, body: "{not json" }));
     servers.push(server);
-    const sidecar = new OracleSidecar({
-      pairs: PAIRS,
-      sources: [
-        { provider: binance, url: marketUrl },
-        { provider: coinbase, url: broken },
-        { provider: kraken, url: broken },
-      ],
-      minProviders: 2,
-      maxAgeMs: 5_000,
-      pollMs: 200,
-      log,
-    });
+    const sidecar = exchangeSidecar([marketUrl, broken, broken]);
     await sidecar.start();
     try {
       assert.equal(sidecar.prices().size, 0);
     } finally {
       await sidecar.stop();
+    }
+  });
+
+  it("refuses a zero price, and a provider that never answers costs one poll, not the sidecar", async () => {
+    const { url: zero, server } = await serve(() => ({
+      status: 200,
+      body: JSON.stringify({ data: { amount: "0.00", base: "BTC", currency: "USD" } }),
+    }));
+    servers.push(server);
+    await assert.rejects(coinbase.fetchQuotes(zero, ["BTC/USD"]), /the price is zero/);
+
+    const silent = createServer(() => {}); // accepts, reads, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const sidecar = exchangeSidecar([marketUrl, marketUrl, silentUrl], 10_000);
+    const started = Date.now();
+    const url = await sidecar.start();
+    try {
+      assert.ok(Date.now() - started < 6_000, "the first poll ends at the provider timeout");
+      const body = (await (await fetch(`${url}/prices`)).json()) as {
+        prices: Record<string, string>;
+        providers: Record<string, { error: string | null }>;
+      };
+      assert.ok(body.prices["BTC/USD"], "the two answering providers still price BTC/USD");
+      assert.match(body.providers.kraken?.error ?? "", /no answer within 3000 ms/);
+      assert.equal(body.providers.binance?.error, null);
+    } finally {
+      await sidecar.stop();
+      silent.closeAllConnections();
+      silent.close();
     }
   });
 
