@@ -12,11 +12,12 @@ import { fromLegacyDec } from "../../core/decimal.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { QueryPath } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
-import { DEFAULT_PAIRS, fromFixedPoint } from "../../oracle/index.js";
+import { fromFixedPoint } from "../../oracle/index.js";
 import {
   QueryFailedError,
   queryBlockRollups,
   queryChallenges,
+  queryPairs,
   queryParams,
   queryPrice,
   queryRollup,
@@ -114,7 +115,7 @@ export async function queryCommand(args: string[]): Promise<void> {
       return;
     }
     case "prices": {
-      const pairs = argument ? [argument] : DEFAULT_PAIRS.map((pair) => pair.id);
+      const pairs = argument ? [argument] : (await orUsageError(queryPairs(node))).map((pair) => pair.id);
       const prices = [];
       for (const pair of pairs) {
         const price = await orUsageError(queryPrice(node, pair));

@@ -1,6 +1,7 @@
 /** Metro's own queries over a node's RPC, typed: what the CLI and the devnet printer ask. */
 
 import { utf8 } from "../../core/bytes.js";
+import { ORACLE_STATE_KEYS } from "../../core/oracle-state.js";
 import {
   QueryChallengesRequestCodec,
   QueryChallengesResponseCodec,
@@ -22,6 +23,7 @@ import {
   type RollupCount,
 } from "../../core/proto/sequencer.js";
 import { type ValidatorRecord, ValidatorRecordCodec } from "../../core/proto/staking.js";
+import { type CurrencyPair, pairsFrom } from "../../oracle/index.js";
 import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
 import { validatorKey } from "../modules/staking.js";
 import { abciQuery } from "../node/rpc.js";
@@ -76,6 +78,12 @@ export async function queryValidatorRecord(
 }
 
 /** The chain's latest price for a pair (undefined before its first update). */
+/** The chain's price pairs (genesis's, then as governance changed them), sorted by id. */
+export async function queryPairs(rpcUrl: string): Promise<CurrencyPair[]> {
+  const bytes = await query(rpcUrl, QueryPath.storeKey, utf8(ORACLE_STATE_KEYS.pairs));
+  return pairsFrom((key) => (key === ORACLE_STATE_KEYS.pairs && bytes.length > 0 ? bytes : undefined));
+}
+
 export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
   const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
   return value.length > 0 ? decodePrice(value) : undefined;

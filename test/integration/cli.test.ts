@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { testAccountAddresses } from "../../chain/client/keys.js";
 import { waitForHeight } from "../../chain/node/rpc.js";
+import { METRO_CLI, metroCli } from "../support/cli.js";
 
-const metro = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "chain", "cli", "main.js");
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [metro, ...args], { timeout: 60_000 });
-  return stdout;
-}
+const cli = metroCli;
 
 describe("metro CLI on a single-validator home", () => {
   const home = mkdtempSync(join(tmpdir(), "metro-cli-"));
@@ -25,7 +18,7 @@ describe("metro CLI on a single-validator home", () => {
 
   before(async () => {
     assert.match(await cli("init", "--home", home, "--port-base", String(portBase)), /initialized/);
-    started = spawn(process.execPath, [metro, "start", "--home", home], { stdio: "ignore" });
+    started = spawn(process.execPath, [METRO_CLI, "start", "--home", home], { stdio: "ignore" });
     await waitForHeight(`http://127.0.0.1:${portBase + 1}`, 2);
   });
 

@@ -2,15 +2,14 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { METRO_CLI, metroCli } from "../support/cli.js";
 import { randomPortBase, sleep } from "../support/network.js";
 
-const metro = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "chain", "cli", "main.js");
 const run = promisify(execFile);
 
 async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
@@ -36,7 +35,7 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
     devnet = spawn(
       process.execPath,
       [
-        metro,
+        METRO_CLI,
         "devnet",
         "--home",
         home,
@@ -85,8 +84,7 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
     await waitFor(new RegExp(`rollup devnet: EVM chain id 1337, RPC http://127.0.0.1:${rollupPort}`));
     assert.equal(await rpc(`http://127.0.0.1:${rollupPort}`, "eth_chainId", []), "0x539");
 
-    const { stdout } = await run(process.execPath, [
-      metro,
+    const stdout = await metroCli(
       "rollup",
       "deploy",
       "--name",
@@ -95,21 +93,11 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
       "7777777",
       "--devnet-home",
       home,
-    ]);
+    );
     const url = /RPC: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
     assert.ok(url, stdout);
     await assert.rejects(
-      run(process.execPath, [
-        metro,
-        "rollup",
-        "deploy",
-        "--name",
-        "gm",
-        "--chain-id",
-        "7777778",
-        "--devnet-home",
-        home,
-      ]),
+      metroCli("rollup", "deploy", "--name", "gm", "--chain-id", "7777778", "--devnet-home", home),
       /already exists/,
     );
 

@@ -8,6 +8,8 @@ import { operatorAddresses } from "../../chain/client/keys.js";
 import { queryPrice } from "../../chain/client/queries.js";
 import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { operatorAddress } from "../../core/address.js";
+import { DEFAULT_PAIRS } from "../../oracle/index.js";
+import { metroCli } from "../support/cli.js";
 import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
 import { PriceServer } from "../support/price-server.js";
 
@@ -77,6 +79,17 @@ describe("oracle: price votes in vote extensions, four validators", () => {
     assert.equal(tia.price, 520_000_000n);
     assert.equal(tia.decimals, 8);
     assert.equal(btc.price, 9_710_000_000n);
+
+    // `metro query prices` lists every pair of the chain, priced or not, with the decimal form.
+    const shown = JSON.parse(await metroCli("query", "prices", `--node=${net.rpc(0)}`)) as {
+      prices: { pair: string; decimal?: string; price: string | null }[];
+    };
+    assert.deepEqual(
+      shown.prices.map((p) => p.pair),
+      DEFAULT_PAIRS.map((p) => p.id).sort(),
+    );
+    assert.equal(shown.prices.find((p) => p.pair === TIA)?.decimal, "5.20000000");
+    assert.equal(shown.prices.find((p) => p.pair === BTC)?.decimal, "97100.00000");
   });
 
   it("keeps the price inside the honest range when one validator votes 10x", async () => {
