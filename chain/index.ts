@@ -1,14 +1,14 @@
 /**
- * The chain's public surface: node RPC and signed blocks, the client, tx decoding, fees, block
- * layout, and supervised `metro` child processes.
+ * The chain's public surface: node RPC and signed blocks, the client and its tx sender, tx
+ * decoding, block layout, and supervised `metro` child processes.
  */
 export { injectedTxCount } from "./app/block-layout.js";
 export { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "./client/keys.js";
 export { fetchAccount, type LoadAccount } from "./client/load.js";
 export { OfflineSigner } from "./client/offline.js";
 export { queryParams, queryRollup, queryRollupHeader, queryValidatorRecord } from "./client/queries.js";
+export { MetroTxRefusedError, MetroTxSender } from "./client/sender.js";
 export { connectSigner, sequenceMsg } from "./client/signing.js";
-export { gasFor, requiredFee } from "./modules/params.js";
 export { blsKeyPath, DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "./node/home.js";
 export { broadcastTxs, nodeStatus } from "./node/rpc.js";
 export { type SignedBlockData, signedBlockAt, validatorsAt } from "./node/signed-block.js";

@@ -14,22 +14,16 @@ import type { PeerId } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
 import { z } from "zod";
 import {
-  broadcastTxs,
-  fetchAccount,
-  gasFor,
-  type LoadAccount,
-  nodeStatus,
+  MetroTxSender,
   OfflineSigner,
-  queryParams,
   queryRollup,
   queryRollupHeader,
   queryValidatorRecord,
-  requiredFee,
 } from "../chain/index.js";
 import { writeFileAtomic } from "../core/atomic-file.js";
 import { blsAggregateSignatures, blsFastAggregateVerify, blsSign } from "../core/bls.js";
 import { bytesEqual, fromHex, toHex } from "../core/bytes.js";
-import { parseDecimal, parseUnitFraction } from "../core/decimal.js";
+import { parseUnitFraction } from "../core/decimal.js";
 import type { Logger } from "../core/log.js";
 import {
   type HeaderSignature,
@@ -111,7 +105,8 @@ export class HeaderSigner {
   private committee: Member[] = [];
   private myIndex = -1;
   private quorum = parseUnitFraction("1");
-  private submitter: { signer: OfflineSigner; account: LoadAccount } | undefined;
+  /** Set on an aggregator: the Metro account its submissions are paid from. */
+  private submitter: MetroTxSender | undefined;
   private submitting = false;
   private timer: NodeJS.Timeout | undefined;
   private committeeReadAt = 0;
@@ -145,7 +140,7 @@ export class HeaderSigner {
         options.aggregator.mnemonic,
         options.aggregator.accountIndex,
       );
-      signer.submitter = { signer: account, account: await fetchAccount(options.metroRpc, account) };
+      signer.submitter = await MetroTxSender.start(options.metroRpc, account);
       signer.timer = setInterval(() => void signer.submitReady(), 500);
     }
     return signer;
@@ -333,10 +328,7 @@ export class HeaderSigner {
       if (ready.length > 0 && this.myTurn(ready[0]!)) await this.submit(ready);
     } catch (error) {
       this.options.log.warn({ err: error }, "header submission failed; retrying");
-      if (this.submitter)
-        this.submitter.account = await fetchAccount(this.options.metroRpc, this.submitter.signer).catch(
-          () => this.submitter!.account,
-        );
+      await this.submitter?.resync().catch(() => {});
     } finally {
       this.submitting = false;
     }
@@ -356,13 +348,13 @@ export class HeaderSigner {
     if (this.evidence.length === 0) return;
     const evidence = this.evidence;
     this.evidence = [];
-    const submitter = this.submitter!.signer.address;
+    const submitter = this.submitter!.address;
     const messages = evidence.map(({ first, second }) => ({
       typeUrl: MsgSubmitEquivocationCodec.typeUrl,
       value: { submitter, first, second },
     }));
     try {
-      await this.sendTx(messages);
+      await this.submitter!.send(messages);
       this.options.log.info(
         { reported: evidence.length },
         "reported equivocating committee members to Metro",
@@ -373,7 +365,7 @@ export class HeaderSigner {
   }
 
   private async submit(entries: readonly Collected[]): Promise<void> {
-    const submitter = this.submitter!.signer.address;
+    const submitter = this.submitter!.address;
     const messages = entries.map((entry) => {
       const members = this.countedSigners(entry);
       return {
@@ -390,7 +382,7 @@ export class HeaderSigner {
         },
       };
     });
-    await this.sendTx(messages);
+    await this.submitter!.send(messages);
     this.stats.submitted += entries.length;
     // Wait for inclusion before building on it: the next submission starts from Metro's latest.
     const last = entries[entries.length - 1]!.header.rollupHeight;
@@ -399,32 +391,6 @@ export class HeaderSigner {
       if (((await queryRollup(this.options.metroRpc, this.rollupId))?.latestHeight ?? 0n) >= last) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  }
-
-  /** Signs and broadcasts one Metro tx from the aggregator's account; throws unless CheckTx took it. */
-  private async sendTx(messages: { typeUrl: string; value: unknown }[]): Promise<void> {
-    const { signer, account } = this.submitter!;
-    const params = await queryParams(this.options.metroRpc);
-    const gas = gasFor(params, messages.length, 0n);
-    const tx = signer.signTx({
-      messages,
-      fee: {
-        amount: [
-          { denom: params.feeDenom, amount: requiredFee(gas, parseDecimal(params.minGasPrice)).toString() },
-        ],
-        gas,
-      },
-      chainId: (await nodeStatus(this.options.metroRpc)).chainId,
-      accountNumber: account.accountNumber,
-      sequence: account.sequence,
-    });
-    const [outcome] = await broadcastTxs(this.options.metroRpc, [tx]);
-    if (outcome?.kind !== "checked" || outcome.code !== 0) {
-      throw new HeaderSignerError(
-        `Metro refused the tx: ${outcome?.kind === "checked" ? outcome.log : outcome?.message}`,
-      );
-    }
-    this.submitter!.account = { ...account, sequence: account.sequence + 1n };
   }
 
   private restore(): void {

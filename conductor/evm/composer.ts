@@ -4,18 +4,7 @@
  * that arrive together go out together, one message each, in one Metro tx per tick.
  */
 
-import {
-  broadcastTxs,
-  fetchAccount,
-  gasFor,
-  type LoadAccount,
-  nodeStatus,
-  OfflineSigner,
-  queryParams,
-  requiredFee,
-  sequenceMsg,
-} from "../../chain/index.js";
-import { parseDecimal } from "../../core/decimal.js";
+import { MetroTxRefusedError, MetroTxSender, OfflineSigner, sequenceMsg } from "../../chain/index.js";
 import type { Logger } from "../../core/log.js";
 
 export class ComposerError extends Error {
@@ -39,9 +28,6 @@ interface Queued {
   settle: (error?: Error) => void;
 }
 
-/** Metro's CheckTx code for a wrong account sequence (the sequencer module's codespace). */
-const WRONG_SEQUENCE = /sequence/i;
-
 export class Composer {
   private queue: Queued[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -49,24 +35,18 @@ export class Composer {
 
   private constructor(
     private readonly options: ComposerOptions,
-    private readonly signer: OfflineSigner,
-    private account: LoadAccount,
-    private readonly chainId: string,
+    private readonly sender: MetroTxSender,
   ) {}
 
   static async start(options: ComposerOptions): Promise<Composer> {
     const signer = await OfflineSigner.fromMnemonic(options.mnemonic, options.accountIndex);
-    const [account, status] = await Promise.all([
-      fetchAccount(options.metroRpc, signer),
-      nodeStatus(options.metroRpc),
-    ]);
-    const composer = new Composer(options, signer, account, status.chainId);
+    const composer = new Composer(options, await MetroTxSender.start(options.metroRpc, signer));
     composer.timer = setInterval(() => void composer.flush(), options.intervalMs ?? 100);
     return composer;
   }
 
   get address(): string {
-    return this.signer.address;
+    return this.sender.address;
   }
 
   /** Resolves once Metro's CheckTx accepted the tx carrying `raw`; rejects with Metro's reason. */
@@ -86,7 +66,7 @@ export class Composer {
     this.sending = true;
     const batch = this.queue.splice(0, this.options.maxBatch ?? 200);
     try {
-      await this.send(batch, true);
+      await this.send(batch);
     } catch (error) {
       for (const queued of batch) queued.settle(error as Error);
     } finally {
@@ -94,34 +74,18 @@ export class Composer {
     }
   }
 
-  private async send(batch: Queued[], retryOnSequence: boolean): Promise<void> {
-    const params = await queryParams(this.options.metroRpc);
+  private async send(batch: Queued[]): Promise<void> {
+    const messages = batch.map((queued) =>
+      sequenceMsg(this.sender.address, this.options.rollupName, queued.raw),
+    );
     const bytes = batch.reduce((sum, queued) => sum + BigInt(queued.raw.length), 0n);
-    const gas = gasFor(params, batch.length, bytes);
-    const tx = this.signer.signTx({
-      messages: batch.map((queued) => sequenceMsg(this.signer.address, this.options.rollupName, queued.raw)),
-      fee: {
-        amount: [
-          { denom: params.feeDenom, amount: requiredFee(gas, parseDecimal(params.minGasPrice)).toString() },
-        ],
-        gas,
-      },
-      chainId: this.chainId,
-      accountNumber: this.account.accountNumber,
-      sequence: this.account.sequence,
-    });
-    const [outcome] = await broadcastTxs(this.options.metroRpc, [tx]);
-    if (outcome?.kind === "checked" && outcome.code === 0) {
-      this.account = { ...this.account, sequence: this.account.sequence + 1n };
-      for (const queued of batch) queued.settle();
-      return;
+    try {
+      await this.sender.send(messages, bytes);
+    } catch (error) {
+      if (!(error instanceof MetroTxRefusedError)) throw error;
+      this.options.log.warn({ reason: error.reason, txs: batch.length }, "Metro refused the composer's tx");
+      throw new ComposerError(`Metro refused the sequencing tx: ${error.reason}`);
     }
-    const reason = outcome?.kind === "checked" ? outcome.log : (outcome?.message ?? "no reply");
-    if (retryOnSequence && WRONG_SEQUENCE.test(reason)) {
-      this.account = await fetchAccount(this.options.metroRpc, this.signer);
-      return this.send(batch, false);
-    }
-    this.options.log.warn({ reason, txs: batch.length }, "Metro refused the composer's tx");
-    throw new ComposerError(`Metro refused the sequencing tx: ${reason}`);
+    for (const queued of batch) queued.settle();
   }
 }

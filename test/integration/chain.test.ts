@@ -3,6 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { assertIsDeliverTxSuccess, StargateClient } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { TEST_MNEMONIC, testAccountAddresses } from "../../chain/client/keys.js";
+import { fetchAccount } from "../../chain/client/load.js";
+import { MetroTxRefusedError, MetroTxSender } from "../../chain/client/sender.js";
 import { connectSigner, sequenceMsg } from "../../chain/client/signing.js";
 import { abciQuery, blockAt, broadcastTxs, nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { fromHex, toHex, utf8 } from "../../core/bytes.js";
@@ -236,6 +238,32 @@ describe("sequencer chain, one validator", () => {
     assert.equal(replayed?.kind === "checked" && replayed.code, 32, JSON.stringify(replayed));
     assert.equal(net.devnet.validators[0]!.restarts, 0);
     reader.disconnect();
+  });
+
+  it("sends a service's txs at the minimum fee, rereading the sequence once when another sender used it", async () => {
+    const signer = await testSigner(8);
+    const { sequence: before } = await fetchAccount(net.rpc(), signer);
+    const first = await MetroTxSender.start(net.rpc(), signer);
+    const second = await MetroTxSender.start(net.rpc(), signer);
+    const data = utf8("sender");
+    await first.send([sequenceMsg(signer.address, "sender-test", data)], BigInt(data.length));
+    // `second` still holds the sequence `first` just used: refused once, it rereads and succeeds.
+    await second.send([sequenceMsg(signer.address, "sender-test", data)], BigInt(data.length));
+    const tooMuch = { denom: LST, amount: "1000000000000000000000000" };
+    await assert.rejects(
+      first.send([
+        {
+          typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+          value: { fromAddress: signer.address, toAddress: accounts[1], amount: [tooMuch] },
+        },
+      ]),
+      (error: Error) =>
+        error instanceof MetroTxRefusedError && /spendable balance .* is smaller than/.test(error.reason),
+      "a refusal other than the sequence comes back with Metro's reason",
+    );
+    const { height } = await nodeStatus(net.rpc());
+    await waitForHeight(net.rpc(), height + 2);
+    assert.equal((await fetchAccount(net.rpc(), signer)).sequence, before + 2n, "both txs were committed");
   });
 
   it("survives 10,000 fuzzed and mutated txs: every one rejected with a code, blocks keep coming", async () => {

@@ -1,0 +1,85 @@
+/**
+ * Sends Metro txs from one account a service pays with (the rollup composer, a header
+ * aggregator): the minimum fee at the chain's current gas price, the sequence tracked locally,
+ * and one retry at the sequence Metro expects when it says the sequence is wrong (a tx of this
+ * account went out elsewhere, or one it counted on was dropped).
+ */
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { parseDecimal } from "../../core/decimal.js";
+import { gasFor, requiredFee } from "../modules/params.js";
+import { broadcastTxs, nodeStatus } from "../node/rpc.js";
+import { fetchAccount, type LoadAccount } from "./load.js";
+import type { OfflineSigner } from "./offline.js";
+import { queryParams } from "./queries.js";
+
+/** Metro refused the tx in CheckTx (or the node did not take it); `reason` is Metro's log. */
+export class MetroTxRefusedError extends Error {
+  override name = "MetroTxRefusedError";
+  constructor(readonly reason: string) {
+    super(`Metro refused the tx: ${reason}`);
+  }
+}
+
+/**
+ * Metro's CheckTx log for a wrong sequence, as the Cosmos SDK words it. The sequence it
+ * expects counts txs still in the mempool, which the committed account does not yet.
+ */
+const WRONG_SEQUENCE = /account sequence mismatch, expected (\d+)/;
+
+export class MetroTxSender {
+  private constructor(
+    private readonly rpcUrl: string,
+    private account: LoadAccount,
+  ) {}
+
+  static async start(rpcUrl: string, signer: OfflineSigner): Promise<MetroTxSender> {
+    return new MetroTxSender(rpcUrl, await fetchAccount(rpcUrl, signer));
+  }
+
+  get address(): string {
+    return this.account.signer.address;
+  }
+
+  /**
+   * Signs and broadcasts one tx of `messages`, paying gas for `dataBytes` of rollup data;
+   * resolves once CheckTx accepted it, else throws MetroTxRefusedError.
+   */
+  async send(messages: readonly EncodeObject[], dataBytes = 0n): Promise<void> {
+    try {
+      await this.sendOnce(messages, dataBytes);
+    } catch (error) {
+      const expected =
+        error instanceof MetroTxRefusedError ? WRONG_SEQUENCE.exec(error.reason)?.[1] : undefined;
+      if (expected === undefined) throw error;
+      this.account = { ...this.account, sequence: BigInt(expected) };
+      await this.sendOnce(messages, dataBytes);
+    }
+  }
+
+  /** Reads the account's committed sequence from Metro again. */
+  async resync(): Promise<void> {
+    this.account = await fetchAccount(this.rpcUrl, this.account.signer);
+  }
+
+  private async sendOnce(messages: readonly EncodeObject[], dataBytes: bigint): Promise<void> {
+    // Read each time: governance changes the gas price, and a hard fork the chain id.
+    const [params, status] = await Promise.all([queryParams(this.rpcUrl), nodeStatus(this.rpcUrl)]);
+    const gas = gasFor(params, messages.length, dataBytes);
+    const fee = requiredFee(gas, parseDecimal(params.minGasPrice));
+    const { signer, accountNumber, sequence } = this.account;
+    const tx = signer.signTx({
+      messages,
+      fee: { amount: [{ denom: params.feeDenom, amount: fee.toString() }], gas },
+      chainId: status.chainId,
+      accountNumber,
+      sequence,
+    });
+    const [outcome] = await broadcastTxs(this.rpcUrl, [tx]);
+    if (outcome?.kind !== "checked" || outcome.code !== 0) {
+      throw new MetroTxRefusedError(
+        outcome?.kind === "checked" ? outcome.log : (outcome?.message ?? "no reply from the node"),
+      );
+    }
+    this.account = { ...this.account, sequence: sequence + 1n };
+  }
+}
