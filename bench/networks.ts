@@ -1,11 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { abciCliBinary } from "../chain/node/cometbft.js";
 import { startTemporaryDevnet } from "../chain/node/devnet.js";
 import { devnetAppState, type HomeSpec, initValidatorHomes } from "../chain/node/home.js";
-import { spawnComet } from "../chain/node/process.js";
+import { spawnComet, stopChild, waitForSocket } from "../chain/node/process.js";
 import { waitForHeight } from "../chain/node/rpc.js";
 import { createLogger } from "../core/log.js";
 
@@ -43,47 +43,35 @@ export async function startKvstore(validators: number, transport: KvstoreTranspo
   initValidatorHomes(specs, "kvstore-bench", devnetAppState([]), (spec) =>
     transport === "socket" ? socketOf(spec) : "kvstore",
   );
-  const apps =
-    transport === "socket" ? await Promise.all(specs.map((spec) => serveKvstore(socketOf(spec)))) : [];
-  const children: ChildProcess[] = [...apps, ...specs.map((spec) => spawnComet(spec.home, "ignore"))];
-  const rpcUrl = (i: number): string => `http://127.0.0.1:${specs[i]!.ports.rpc}`;
-  await waitForHeight(rpcUrl(0), 2);
-  return {
-    rpcUrl,
-    stop: async () => {
-      await Promise.all(
-        children.map((child) => {
-          if (child.exitCode !== null || child.signalCode !== null) return undefined;
-          child.kill("SIGTERM");
-          return new Promise((resolve) => child.once("exit", resolve));
-        }),
-      );
-      rmSync(home, { recursive: true, force: true });
-    },
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((child) => stopChild(child)));
+    rmSync(home, { recursive: true, force: true });
   };
+  const rpcUrl = (i: number): string => `http://127.0.0.1:${specs[i]!.ports.rpc}`;
+  try {
+    if (transport === "socket") {
+      for (const spec of specs) children.push(await serveKvstore(socketOf(spec)));
+    }
+    for (const spec of specs) children.push(spawnComet(spec.home, "ignore"));
+    await waitForHeight(rpcUrl(0), 2);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { rpcUrl, stop };
 }
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** CometBFT's abci-cli serving its kvstore on `address`, built on first use (same pinned version). */
 async function serveKvstore(address: string): Promise<ChildProcess> {
-  const abciCli = join(repoRoot, "bin", "abci-cli");
-  if (!existsSync(abciCli)) {
-    execFileSync(process.execPath, [join(repoRoot, "scripts", "install-cometbft.mjs"), "abci-cli"], {
-      stdio: "inherit",
-    });
-  }
-  const child = spawn(abciCli, ["kvstore", "--address", address, "--log_level", "error"], {
+  const child = spawn(abciCliBinary(), ["kvstore", "--address", address, "--log_level", "error"], {
     stdio: "ignore",
   });
-  const path = new URL(address).pathname;
-  const deadline = Date.now() + 10_000;
-  while (!existsSync(path)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`abci-cli kvstore did not start listening on ${address}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await waitForSocket(new URL(address).pathname, child, 10_000);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
   }
   return child;
 }

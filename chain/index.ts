@@ -4,13 +4,12 @@
  */
 export { injectedTxCount } from "./app/block-layout.js";
 export { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "./client/keys.js";
-export { fetchAccount, type LoadAccount } from "./client/load.js";
 export { OfflineSigner } from "./client/offline.js";
-export { queryParams, queryRollup, queryRollupHeader, queryValidatorRecord } from "./client/queries.js";
+export { queryRollup, queryRollupHeader, queryValidatorRecord } from "./client/queries.js";
 export { MetroTxRefusedError, MetroTxSender } from "./client/sender.js";
 export { connectSigner, sequenceMsg } from "./client/signing.js";
 export { blsKeyPath, DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "./node/home.js";
-export { broadcastTxs, nodeStatus } from "./node/rpc.js";
+export { nodeStatus } from "./node/rpc.js";
 export { type SignedBlockData, signedBlockAt, validatorsAt } from "./node/signed-block.js";
 export { SupervisedProcess } from "./node/supervised.js";
 export { decodeTx, MSG_SEQUENCE_TYPE_URL } from "./tx/decode.js";

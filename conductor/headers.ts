@@ -328,7 +328,6 @@ export class HeaderSigner {
       if (ready.length > 0 && this.myTurn(ready[0]!)) await this.submit(ready);
     } catch (error) {
       this.options.log.warn({ err: error }, "header submission failed; retrying");
-      await this.submitter?.resync().catch(() => {});
     } finally {
       this.submitting = false;
     }

@@ -36,10 +36,11 @@ async function getJson(url: string): Promise<unknown> {
     text = await response.text();
   } catch (error) {
     if (error instanceof ProviderError) throw error;
-    const timedOut = (error as Error).name === "TimeoutError";
-    throw new ProviderError(
-      `GET ${url}: ${timedOut ? `no answer within ${FETCH_TIMEOUT_MS} ms` : (error as Error).message}`,
-    );
+    // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ...) is its cause.
+    const { name, message, cause } = error as Error & { cause?: Error };
+    const reason =
+      name === "TimeoutError" ? `no answer within ${FETCH_TIMEOUT_MS} ms` : (cause?.message ?? message);
+    throw new ProviderError(`GET ${url}: ${reason}`);
   }
   try {
     return JSON.parse(text);

@@ -3,8 +3,7 @@
  * (ProcessProposal rejects any other), so each MsgSequence in a user tx is a rollup item.
  */
 
-import type { SignedBlockData } from "../chain/index.js";
-import { decodeTx, injectedTxCount, MSG_SEQUENCE_TYPE_URL } from "../chain/index.js";
+import { decodeTx, injectedTxCount, MSG_SEQUENCE_TYPE_URL, type SignedBlockData } from "../chain/index.js";
 import { encodeCommitmentTx, groupByRollup, type RollupItem } from "../core/block-commitment.js";
 import { bytesEqual } from "../core/bytes.js";
 import { txProof } from "../core/comet/hashes.js";

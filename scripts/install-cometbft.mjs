@@ -20,14 +20,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const binDir = join(root, "bin");
 const binary = join(binDir, tool);
 
-if (!(tool in TOOLS)) {
+if (!Object.hasOwn(TOOLS, tool)) {
   console.error(`metro: unknown tool ${tool}; choose from ${Object.keys(TOOLS).join(", ")}`);
   process.exit(1);
 }
 
-/** The CometBFT module version the binary was built from (`go version -m`), if Go can tell. */
-function installedVersion() {
+/**
+ * The CometBFT module version the binary was built from: `go version -m` reads it from any Go
+ * binary; without Go, `cometbft version` still answers for cometbft itself.
+ */
+function installedVersion(haveGo) {
   if (!existsSync(binary)) return undefined;
+  if (!haveGo) {
+    if (tool !== "cometbft") return undefined;
+    const out = spawnSync(binary, ["version"], { encoding: "utf8" });
+    return out.status === 0 ? out.stdout.trim() : undefined;
+  }
   const out = spawnSync("go", ["version", "-m", binary], { encoding: "utf8" });
   if (out.status !== 0) return undefined;
   const line = out.stdout.split("\n").find((l) => l.trim().startsWith(`mod\t${MODULE}\t`));
@@ -35,14 +43,19 @@ function installedVersion() {
 }
 
 const go = spawnSync("go", ["version"], { encoding: "utf8" });
-if (go.error || go.status !== 0) {
+const haveGo = !go.error && go.status === 0;
+if (!haveGo && installedVersion(false) === COMETBFT_VERSION) {
+  console.log(`${tool} ${COMETBFT_VERSION} already in ${binDir}`);
+  process.exit(0);
+}
+if (!haveGo) {
   console.error(
     `metro: Go is needed to build CometBFT v${COMETBFT_VERSION}, but \`go\` was not found on PATH.\n` +
       "Install Go >= 1.22.11 (https://go.dev/dl/) and run `npm ci` again.",
   );
   process.exit(1);
 }
-const found = installedVersion();
+const found = installedVersion(true);
 if (found === COMETBFT_VERSION) {
   console.log(`${tool} ${found} already in ${binDir}`);
   process.exit(0);
@@ -53,7 +66,7 @@ execFileSync("go", ["install", `${TOOLS[tool]}@v${COMETBFT_VERSION}`], {
   stdio: "inherit",
   env: { ...process.env, GOBIN: binDir },
 });
-const built = installedVersion();
+const built = installedVersion(true);
 if (built !== COMETBFT_VERSION) {
   console.error(`metro: built ${tool} reports version ${built ?? "(none)"}, expected ${COMETBFT_VERSION}`);
   process.exit(1);

@@ -77,13 +77,13 @@ export async function queryValidatorRecord(
   return value.length > 0 ? ValidatorRecordCodec.decode(value) : undefined;
 }
 
-/** The chain's latest price for a pair (undefined before its first update). */
 /** The chain's price pairs (genesis's, then as governance changed them), sorted by id. */
 export async function queryPairs(rpcUrl: string): Promise<CurrencyPair[]> {
   const bytes = await query(rpcUrl, QueryPath.storeKey, utf8(ORACLE_STATE_KEYS.pairs));
-  return pairsFrom((key) => (key === ORACLE_STATE_KEYS.pairs && bytes.length > 0 ? bytes : undefined));
+  return pairsFrom(() => (bytes.length > 0 ? bytes : undefined));
 }
 
+/** The chain's latest price for a pair (undefined before its first update). */
 export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
   const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
   return value.length > 0 ? decodePrice(value) : undefined;

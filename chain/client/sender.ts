@@ -1,11 +1,12 @@
 /**
  * Sends Metro txs from one account a service pays with (the rollup composer, a header
  * aggregator): the minimum fee at the chain's current gas price, the sequence tracked locally,
- * and one retry at the sequence Metro expects when it says the sequence is wrong (a tx of this
- * account went out elsewhere, or one it counted on was dropped).
+ * and one retry when Metro refuses a tx (at the sequence it expects, when a tx of this account
+ * went out elsewhere or one it counted on was dropped).
  */
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { parseDecimal } from "../../core/decimal.js";
+import type { Params } from "../../core/proto/sequencer.js";
 import { gasFor, requiredFee } from "../modules/params.js";
 import { broadcastTxs, nodeStatus } from "../node/rpc.js";
 import { fetchAccount, type LoadAccount } from "./load.js";
@@ -26,7 +27,15 @@ export class MetroTxRefusedError extends Error {
  */
 const WRONG_SEQUENCE = /account sequence mismatch, expected (\d+)/;
 
+/** What a tx is priced and signed against; read again only when Metro refuses a tx. */
+interface ChainTerms {
+  params: Params;
+  chainId: string;
+}
+
 export class MetroTxSender {
+  private terms: ChainTerms | undefined;
+
   private constructor(
     private readonly rpcUrl: string,
     private account: LoadAccount,
@@ -42,35 +51,39 @@ export class MetroTxSender {
 
   /**
    * Signs and broadcasts one tx of `messages`, paying gas for `dataBytes` of rollup data;
-   * resolves once CheckTx accepted it, else throws MetroTxRefusedError.
+   * resolves once CheckTx accepted it, else throws MetroTxRefusedError. A refused tx is tried
+   * once more against fresh params and chain id (governance may have raised the gas price, a
+   * hard fork changed the chain id) and at the sequence Metro says it expects.
    */
   async send(messages: readonly EncodeObject[], dataBytes = 0n): Promise<void> {
     try {
       await this.sendOnce(messages, dataBytes);
     } catch (error) {
-      const expected =
-        error instanceof MetroTxRefusedError ? WRONG_SEQUENCE.exec(error.reason)?.[1] : undefined;
-      if (expected === undefined) throw error;
-      this.account = { ...this.account, sequence: BigInt(expected) };
+      if (!(error instanceof MetroTxRefusedError)) throw error;
+      this.terms = undefined;
+      const expected = WRONG_SEQUENCE.exec(error.reason)?.[1];
+      if (expected !== undefined) this.account = { ...this.account, sequence: BigInt(expected) };
       await this.sendOnce(messages, dataBytes);
     }
   }
 
-  /** Reads the account's committed sequence from Metro again. */
-  async resync(): Promise<void> {
-    this.account = await fetchAccount(this.rpcUrl, this.account.signer);
+  private async currentTerms(): Promise<ChainTerms> {
+    if (!this.terms) {
+      const [params, status] = await Promise.all([queryParams(this.rpcUrl), nodeStatus(this.rpcUrl)]);
+      this.terms = { params, chainId: status.chainId };
+    }
+    return this.terms;
   }
 
   private async sendOnce(messages: readonly EncodeObject[], dataBytes: bigint): Promise<void> {
-    // Read each time: governance changes the gas price, and a hard fork the chain id.
-    const [params, status] = await Promise.all([queryParams(this.rpcUrl), nodeStatus(this.rpcUrl)]);
+    const { params, chainId } = await this.currentTerms();
     const gas = gasFor(params, messages.length, dataBytes);
     const fee = requiredFee(gas, parseDecimal(params.minGasPrice));
     const { signer, accountNumber, sequence } = this.account;
     const tx = signer.signTx({
       messages,
       fee: { amount: [{ denom: params.feeDenom, amount: fee.toString() }], gas },
-      chainId: status.chainId,
+      chainId,
       accountNumber,
       sequence,
     });

@@ -6,10 +6,11 @@
 import { readU64be, toHex, u64be } from "../../core/bytes.js";
 import { ORACLE_STATE_KEYS } from "../../core/oracle-state.js";
 import { protoCodec } from "../../core/proto/codec.js";
-import type { CurrencyPair, PriceReport } from "../../oracle/index.js";
 import {
+  type CurrencyPair,
   encodePairList,
   encodePriceSnapshot,
+  type PriceReport,
   pairsFrom,
   voteBaseFrom,
   votePairsFrom,

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,20 @@ export function cometbftBinary(): string {
     throw new CometBftError(
       `CometBFT not found at ${binary}: run \`npm ci\` (it builds v${COMETBFT_VERSION} with Go)`,
     );
+  }
+  return binary;
+}
+
+/**
+ * CometBFT's abci-cli at the same pinned version, built into ./bin on first use: only the
+ * benchmark needs it, to serve the kvstore baseline over the ABCI socket.
+ */
+export function abciCliBinary(): string {
+  const binary = join(repoRoot, "bin", "abci-cli");
+  if (!existsSync(binary)) {
+    execFileSync(process.execPath, [join(repoRoot, "scripts", "install-cometbft.mjs"), "abci-cli"], {
+      stdio: "inherit",
+    });
   }
   return binary;
 }

@@ -2,9 +2,8 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { sequenceMsg } from "../../chain/client/signing.js";
 import { broadcastTxs, nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { validatorsAt } from "../../chain/node/signed-block.js";
@@ -16,14 +15,14 @@ import { CelestiaClient } from "../../relayer/celestia/client.js";
 import { readRollupAtDaHeight } from "../../relayer/da-reader.js";
 import { BlockGossip } from "../../relayer/gossip.js";
 import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
+import { METRO_CLI } from "../support/cli.js";
 import { randomPortBase, sleep, startNetwork, type TestNetwork, until } from "../support/network.js";
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "chain", "cli", "main.js");
 const ROLLUPS = ["relay-one", "relay-two", "relay-three"];
 const DA_OUTAGE_MS = Number(process.env.METRO_TEST_DA_OUTAGE_MS ?? 60_000);
 
 function spawnCli(args: string[], logPath: string): ChildProcess {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [METRO_CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const log = createWriteStream(logPath, { flags: "a" });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
