@@ -4,11 +4,9 @@
  * deterministic, because VerifyVoteExtension must give every validator the same answer.
  */
 import { protoCodec } from "../core/proto/codec.js";
+import type { CurrencyPair } from "../core/proto/gov.js";
 
-export interface CurrencyPair {
-  id: string;
-  decimals: number;
-}
+export type { CurrencyPair };
 
 interface OracleVoteMessage {
   present: Uint8Array;

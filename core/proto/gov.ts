@@ -1,7 +1,12 @@
 /** Metro's governance-only messages (proto/metro/gov, oracle and sequencer MsgUpdateParams). */
-import type { CurrencyPair } from "../../oracle/vote.js";
 import { protoCodec } from "./codec.js";
 import type { Params } from "./sequencer.js";
+
+/** metro.oracle.v1.CurrencyPair: a priced pair and how many decimals its prices carry. */
+export interface CurrencyPair {
+  id: string;
+  decimals: number;
+}
 
 export interface MsgSlashValidator {
   authority: string;
