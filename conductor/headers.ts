@@ -24,6 +24,7 @@ import { writeFileAtomic } from "../core/atomic-file.js";
 import { blsAggregateSignatures, blsFastAggregateVerify, blsSign } from "../core/bls.js";
 import { bytesEqual, fromHex, toHex } from "../core/bytes.js";
 import { parseUnitFraction } from "../core/decimal.js";
+import { assertFaultInjectionAllowed } from "../core/fault-injection.js";
 import type { Logger } from "../core/log.js";
 import {
   type HeaderSignature,
@@ -42,7 +43,7 @@ import {
 import { type GossipNode, startGossipNode } from "../relayer/index.js";
 import { type Equivocation, EquivocationWatch } from "./equivocation.js";
 import type { ExecutedBlock } from "./execution/api.js";
-import { equivocatesAt, withWrongStateRoot, wrongStateRootAt } from "./test-flags.js";
+import { type SignerMisbehaviour, withWrongStateRoot } from "./misbehaviour.js";
 
 const MAX_SIGNATURE_BYTES = 4096;
 /** Headers kept in memory and on disk for parent hashes and late signatures. */
@@ -74,6 +75,8 @@ export interface HeaderSignerOptions {
   /** Where the last built headers are kept across restarts. */
   statePath: string;
   log: Logger;
+  /** Tests only, and refused off a devnet chain: what this member does wrong on purpose. */
+  misbehaviour?: SignerMisbehaviour;
 }
 
 interface Member {
@@ -120,6 +123,8 @@ export class HeaderSigner {
   }
 
   static async start(options: HeaderSignerOptions): Promise<HeaderSigner> {
+    const lies = options.misbehaviour ? ["header signer misbehaviour"] : [];
+    assertFaultInjectionAllowed(options.metroChainId, lies, options.log);
     const topic = headerTopic(options.metroChainId, rollupIdFromName(options.rollupName));
     const node = await startGossipNode({
       topic,
@@ -195,11 +200,11 @@ export class HeaderSigner {
         stateRoot: block.stateRoot,
         blockHash: block.hash,
       };
-      const header = wrongStateRootAt(block.number) ? withWrongStateRoot(honest) : honest;
+      const lie = this.options.misbehaviour;
+      const header = lie?.wrongStateRootAt === block.number ? withWrongStateRoot(honest) : honest;
       this.remember(header);
       await this.signAndGossip(header);
-      if (equivocatesAt(this.options.operator, block.number))
-        await this.signAndGossip(withWrongStateRoot(header));
+      if (lie?.equivocateAt === block.number) await this.signAndGossip(withWrongStateRoot(header));
     }
     this.save();
   }

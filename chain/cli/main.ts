@@ -14,6 +14,7 @@ import { txCommand } from "./tx.js";
 
 const OPERATIONAL_ERRORS = [
   "RpcError",
+  "FaultInjectionRefusedError",
   "DevnetError",
   "CelestiaError",
   "CelestiaRpcError",

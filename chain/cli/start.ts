@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { z } from "zod";
 import { parse, UsageError } from "../../core/cli-args.js";
-import { createLogger } from "../../core/log.js";
+import { assertFaultInjectionAllowed, TAMPER_INJECTION_ENV } from "../../core/fault-injection.js";
+import { createLogger, type Logger } from "../../core/log.js";
 import { SidecarPriceFeed } from "../../oracle/index.js";
 import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
-import { appDataDir, appSocketPath, isInitialized } from "../node/home.js";
+import { appDataDir, appSocketPath, genesisPath, isInitialized } from "../node/home.js";
 import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
 
 /** The validator's oracle sidecar: `--oracle-url`, else `<home>/oracle-url`, else METRO_ORACLE_URL. */
@@ -13,6 +15,21 @@ function oracleUrlOf(home: string): string | undefined {
   const path = join(home, "oracle-url");
   if (existsSync(path)) return readFileSync(path, "utf8").trim() || undefined;
   return process.env.METRO_ORACLE_URL;
+}
+
+const GenesisChainIdSchema = z.object({ chain_id: z.string().min(1) });
+
+/**
+ * Whether this validator tampers with the commits it injects (tests only): the home folder
+ * named by METRO_TEST_TAMPER_INJECTION does, and only on a devnet chain; elsewhere the switch
+ * stops the node before it starts.
+ */
+function tampersInjectedCommit(home: string, log: Logger): boolean {
+  const tamperer = process.env[TAMPER_INJECTION_ENV];
+  if (!tamperer) return false;
+  const { chain_id } = GenesisChainIdSchema.parse(JSON.parse(readFileSync(genesisPath(home), "utf8")));
+  assertFaultInjectionAllowed(chain_id, [TAMPER_INJECTION_ENV], log);
+  return tamperer === basename(resolve(home));
 }
 
 /** `metro start --home DIR [--app-only] [--oracle-url URL]`: the Metro app, and unless --app-only, CometBFT beside it. */
@@ -27,6 +44,7 @@ export async function startCommand(args: string[]): Promise<void> {
   if (!isInitialized(home))
     throw new UsageError(`${home} is not a Metro home: run \`metro init --home ${home}\``);
   const log = createLogger("metro-app");
+  const tamperInjectedCommit = tampersInjectedCommit(home, log);
   // One worker for CheckTx signature checks by default; METRO_VERIFY_WORKERS=0 checks inline.
   const verifyWorkers = Number(process.env.METRO_VERIFY_WORKERS ?? 1);
   // METRO_KEEP_VERSIONS heights of state stay queryable (with proofs); 0 keeps every height.
@@ -44,8 +62,7 @@ export async function startCommand(args: string[]): Promise<void> {
     verifyWorkers,
     keepVersions,
     prices: () => feed?.latest(),
-    // Tests only: the validator whose home folder is named here alters the commit it injects.
-    tamperInjectedCommit: process.env.METRO_TEST_TAMPER_INJECTION === basename(resolve(home)),
+    tamperInjectedCommit,
     // The Commit response must reach CometBFT before the app goes.
     onHalt: (height) => {
       log.warn({ height: height.toString() }, "halted by governance after committing this height");

@@ -22,6 +22,7 @@ import { Conductor } from "../../conductor/conductor.js";
 import { EvmChain, genesisBlockHash } from "../../conductor/evm/chain.js";
 import { EvmStore } from "../../conductor/evm/store.js";
 import { HeaderSigner, headerTopic } from "../../conductor/headers.js";
+import type { SignerMisbehaviour } from "../../conductor/misbehaviour.js";
 import { operatorAddress } from "../../core/address.js";
 import { blsKeyPair, blsSign } from "../../core/bls.js";
 import { toHex } from "../../core/bytes.js";
@@ -67,6 +68,8 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
   let relaying: Relaying;
   const dir = mkdtempSync(join(tmpdir(), "metro-header-signing-"));
   const log = createLogger("header-signing-test", "error");
+  /** What each member does wrong on purpose, changed by the tests below while it runs. */
+  const misbehaviours: SignerMisbehaviour[] = Array.from({ length: 4 }, () => ({}));
   const members: { store: EvmStore; engine: EvmChain; signer: HeaderSigner; conductor: Conductor }[] = [];
   /** Where the members start from, what they read, and whom they gossip with. */
   let trust: { height: number; validatorsHash: string };
@@ -144,6 +147,7 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
       gossip: { port: 0, peers: [...peers] },
       statePath: join(dir, `member${i}`, "headers.json"),
       log,
+      misbehaviour: misbehaviours[i]!,
     });
     peers.push(...signer.addresses());
     const store = new EvmStore(join(dir, `member${i}`, "evm"));
@@ -315,14 +319,13 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
   });
 
   it("slashes, jails and tombstones a member that signs two headers for one height", async () => {
-    const equivocator = await operatorOf(2);
     const tokens = BigInt((await record(2)).tokens);
     const height = aheadOfSigners();
-    process.env.METRO_TEST_EQUIVOCATE = `${equivocator}@${height}`;
+    misbehaviours[2]!.equivocateAt = height;
     try {
       await until("the equivocating member is jailed", async () => (await record(2)).jailed, 120_000);
     } finally {
-      delete process.env.METRO_TEST_EQUIVOCATE;
+      delete misbehaviours[2]!.equivocateAt;
     }
     assert.equal(BigInt((await record(2)).tokens), tokens - tokens / 20n, "5% slashed");
     assert.equal((await record(1)).jailed, false, "the honest members are not");
@@ -334,12 +337,12 @@ describe("committee members sign rollup headers over libp2p; the aggregator subm
     const liars = [1, 3];
     const tokens = await Promise.all(liars.map(async (m) => BigInt((await record(m)).tokens)));
     const height = aheadOfSigners();
-    process.env.METRO_TEST_WRONG_STATE_ROOT_AT = height.toString();
+    for (const liar of liars) misbehaviours[liar]!.wrongStateRootAt = height;
     let lie: Awaited<ReturnType<typeof headerOnMetro>>;
     try {
       lie = await headerOnMetro(height);
     } finally {
-      delete process.env.METRO_TEST_WRONG_STATE_ROOT_AT;
+      for (const liar of liars) delete misbehaviours[liar]!.wrongStateRootAt;
     }
     const executed = await members[1]!.engine.getBlock({ number: height, hash: new Uint8Array() });
     assert.notEqual(toHex(lie.stateRoot), toHex(executed!.stateRoot), "the committee signed a wrong root");
