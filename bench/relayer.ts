@@ -163,9 +163,9 @@ async function benchGossip(seconds: number): Promise<RelayerBench["gossip"]> {
   const rpc = devnet.rpcUrl(0);
   const da = new LocalDa({ dataDir: `${home}/da`, blockTimeMs: 1000, log });
   const daPort = await da.listen(0);
-  const trusted = [validatorSetHash(await validatorsAt(rpc, 1))];
-  const peer = await BlockGossip.start({ chainId: DEVNET_CHAIN_ID, trustedValidatorsHashes: trusted, log });
-  const source = await BlockGossip.start({ chainId: DEVNET_CHAIN_ID, trustedValidatorsHashes: trusted, log });
+  const trust = { height: 1n, validatorsHash: validatorSetHash(await validatorsAt(rpc, 1)) };
+  const peer = await BlockGossip.start({ chainId: DEVNET_CHAIN_ID, trust, log });
+  const source = await BlockGossip.start({ chainId: DEVNET_CHAIN_ID, trust, log });
   await source.dial(peer.addresses()[0]!);
   await source.waitForTopicPeers(1, 5000);
   const received = new Map<bigint, number>();

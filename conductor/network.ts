@@ -55,9 +55,9 @@ export class MetroNetwork {
   async startGossip(onBlock: (block: SequencerBlock) => void, log: Logger): Promise<void> {
     const gossip = await BlockGossip.start({
       chainId: this.chainId,
-      // Where the chain of trust has reached, not only the root: after a restart the set that
-      // signs today is rarely the one that signed the trust root.
-      trustedValidatorsHashes: this.trust.knownHashes(),
+      // The conductor's own chain of trust: gossip checks each height against the set that
+      // governs it, and what gossip verifies lets the conductor's next height verify too.
+      trust: this.trust,
       port: this.config.gossip.port,
       log,
     });

@@ -3,11 +3,15 @@
  * noise, yamux). A peer verifies a block (commit, validator set, proofs) before it is
  * delivered or forwarded; a block that fails is rejected, which costs its sender peer score,
  * so a peer that keeps forging ends up graylisted. Replays and blocks already seen are ignored.
+ * A validator set is trusted only at the heights it governs (a chain of trust followed from
+ * verified blocks), so a block at a height the chain of trust has not reached yet is ignored:
+ * neither delivered nor forwarded, and its sender not blamed.
  */
 import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
-import { toHex } from "../core/bytes.js";
+import { bytesEqual, toHex } from "../core/bytes.js";
+import { ChainOfTrust, type TrustRoot } from "../core/comet/trust.js";
 import { sha256 } from "../core/hash.js";
 import type { Logger } from "../core/log.js";
 import { type SequencerBlock, SequencerBlockCodec, verifySequencerBlock } from "../core/sequencer-block.js";
@@ -24,8 +28,11 @@ export function blockTopic(chainId: string): string {
 
 export interface BlockGossipOptions {
   chainId: string;
-  /** Validator set hashes trusted to sign blocks (the chain's genesis set, say). */
-  trustedValidatorsHashes: readonly Uint8Array[];
+  /**
+   * Which validator set signs each height: a root (the chain's genesis set at height 1, say),
+   * or a chain of trust shared with its owner (the conductor's), which gossip extends too.
+   */
+  trust: TrustRoot | ChainOfTrust;
   /** TCP port on 127.0.0.1 (0 picks one). */
   port?: number;
   /** Fixed 32-byte seed for a stable peer id across restarts. */
@@ -36,15 +43,18 @@ export interface BlockGossipOptions {
 export type BlockHandler = (block: SequencerBlock, from: PeerId) => void;
 
 export class BlockGossip {
+  /** Gossiped blocks by how validation judged them. */
+  readonly stats = { accepted: 0, ignored: 0, rejected: 0 };
   private readonly handlers: BlockHandler[] = [];
-  private readonly trusted = new Set<string>();
+  private readonly trust: ChainOfTrust;
   private readonly seenHeights = new Map<bigint, string>();
 
   private constructor(
     readonly node: GossipNode,
     private readonly options: BlockGossipOptions,
   ) {
-    for (const hash of options.trustedValidatorsHashes) this.trusted.add(toHex(hash));
+    this.trust =
+      options.trust instanceof ChainOfTrust ? options.trust : new ChainOfTrust([options.trust], SEEN_HEIGHTS);
   }
 
   static async start(options: BlockGossipOptions): Promise<BlockGossip> {
@@ -101,6 +111,8 @@ export class BlockGossip {
       );
       return;
     }
+    // What this node publishes comes from the node it follows, which it trusts outright.
+    this.trust.adopt(block.header);
     this.remember(block, data);
     await this.node.services.pubsub.publish(this.topic, data);
   }
@@ -110,6 +122,14 @@ export class BlockGossip {
   }
 
   private validate(peer: PeerId, message: Message): TopicValidatorResult {
+    const result = this.judge(peer, message);
+    if (result === TopicValidatorResult.Accept) this.stats.accepted++;
+    else if (result === TopicValidatorResult.Ignore) this.stats.ignored++;
+    else this.stats.rejected++;
+    return result;
+  }
+
+  private judge(peer: PeerId, message: Message): TopicValidatorResult {
     const reject = (reason: string) => {
       this.options.log.warn({ peer: peer.toString(), reason }, "rejected gossiped block");
       return TopicValidatorResult.Reject;
@@ -130,10 +150,13 @@ export class BlockGossip {
         ? TopicValidatorResult.Ignore
         : reject("second block at a height");
     }
-    if (!this.trusted.has(toHex(block.header.validatorsHash)))
-      return reject("signed by an untrusted validator set");
+    const expected = this.trust.expectedAt(block.header.height);
+    if (!expected) return TopicValidatorResult.Ignore;
+    if (!bytesEqual(expected, block.header.validatorsHash))
+      return reject(`signed by a validator set that does not govern height ${block.header.height}`);
     try {
       verifySequencerBlock(block, { chainId: this.options.chainId });
+      this.trust.accept(block.header);
     } catch (error) {
       return reject((error as Error).message);
     }
@@ -143,7 +166,6 @@ export class BlockGossip {
 
   private remember(block: SequencerBlock, data: Uint8Array): void {
     this.seenHeights.set(block.header.height, toHex(sha256(data)));
-    this.trusted.add(toHex(block.header.nextValidatorsHash));
     if (this.seenHeights.size > SEEN_HEIGHTS) {
       const oldest = this.seenHeights.keys().next().value;
       if (oldest !== undefined) this.seenHeights.delete(oldest);

@@ -38,7 +38,7 @@ export async function startRelaying(options: RelayingOptions): Promise<Relaying>
   const { log } = options;
   const gossip = await BlockGossip.start({
     chainId: options.chainId,
-    trustedValidatorsHashes: [validatorSetHash(await validatorsAt(options.metroRpc, 1))],
+    trust: { height: 1n, validatorsHash: validatorSetHash(await validatorsAt(options.metroRpc, 1)) },
     port: options.gossipPort,
     identitySeed: options.identitySeed,
     log,

@@ -18,9 +18,9 @@ describe("gossip of SequencerBlocks over libp2p", () => {
   const received: SequencerBlock[] = [];
 
   before(async () => {
-    const trusted = [validatorSetHash(honestSet.validators)];
-    honest = await BlockGossip.start({ chainId: CHAIN, trustedValidatorsHashes: trusted, log });
-    forger = await BlockGossip.start({ chainId: CHAIN, trustedValidatorsHashes: trusted, log });
+    const trust = { height: 10n, validatorsHash: validatorSetHash(honestSet.validators) };
+    honest = await BlockGossip.start({ chainId: CHAIN, trust, log });
+    forger = await BlockGossip.start({ chainId: CHAIN, trust, log });
     honest.onBlock((block) => received.push(block));
     await forger.dial(honest.addresses()[0]!);
     await until("the peers see each other on the topic", () =>
@@ -41,7 +41,7 @@ describe("gossip of SequencerBlocks over libp2p", () => {
 
     // Signed by validators nobody trusts, a tampered item, a second block at a seen height, garbage.
     const untrusted = signedBlock({ height: 11n, set: forgerSet });
-    const tampered = signedBlock({ height: 12n, set: honestSet });
+    const tampered = signedBlock({ height: 11n, set: honestSet });
     tampered.rollups[0]!.items[0] = utf8("evil");
     const conflicting = signedBlock({
       height: 10n,
@@ -68,5 +68,57 @@ describe("gossip of SequencerBlocks over libp2p", () => {
       [10n],
       "nothing but the valid block was delivered",
     );
+  });
+
+  /** A new peer of the honest node, which has sent it nothing yet, and a way to publish raw blocks. */
+  async function newSender() {
+    const sender = await BlockGossip.start({
+      chainId: CHAIN,
+      trust: { height: 1n, validatorsHash: new Uint8Array(32) },
+      log,
+    });
+    await sender.dial(honest.addresses()[0]!);
+    await sender.waitForTopicPeers(1, 10_000);
+    const send = (block: SequencerBlock) =>
+      sender.node.services.pubsub
+        .publish(sender.topic, SequencerBlockCodec.encode(block))
+        .catch(() => undefined);
+    return { sender, send };
+  }
+
+  it("trusts a validator set only at the heights it governs, and ignores heights it has not reached", async () => {
+    const newSet = validatorSet(4, 3);
+    const heights = () => received.map((b) => b.header.height);
+    const handOver = await newSender();
+    const ahead = await newSender();
+    const oldSet = await newSender();
+    try {
+      // Height 11 hands over to a new set.
+      await handOver.send(
+        signedBlock({ height: 11n, set: honestSet, nextValidatorsHash: validatorSetHash(newSet.validators) }),
+      );
+      await until("the hand-over block arrives", () => heights().includes(11n));
+
+      // A block far ahead of the chain of trust is ignored, and its sender not blamed for it:
+      // the set that governs that height is not known yet.
+      await ahead.send(signedBlock({ height: 20n, set: newSet }));
+      // The old set, valid signatures and all, governs 11 but not 12: refused.
+      await oldSet.send(signedBlock({ height: 12n, set: honestSet }));
+      await until(
+        "the old set's block costs its sender",
+        () => honest.scoreOf(oldSet.sender.node.peerId) < 0,
+      );
+      assert.ok(
+        honest.scoreOf(ahead.sender.node.peerId) >= 0,
+        "a block ahead is not held against its sender",
+      );
+
+      // The forgery did not take the height: the new set's block at 12 still lands.
+      await handOver.send(signedBlock({ height: 12n, set: newSet }));
+      await until("the new set's block at 12 arrives", () => heights().includes(12n));
+      assert.deepEqual(heights(), [10n, 11n, 12n], "neither the block ahead nor the old set's was delivered");
+    } finally {
+      for (const { sender } of [handOver, ahead, oldSet]) await sender.stop();
+    }
   });
 });

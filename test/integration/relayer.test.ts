@@ -117,10 +117,10 @@ describe("relayer: DA (firm) and gossip (soft), through a DA outage and a relaye
     const client = new CelestiaClient({ url: `http://127.0.0.1:${daPort}` });
     da = spawnCli(daArgs, join(home, "da.log"));
     await until("the local DA serves", async () => (await client.networkHead()).height > 0);
-    const trusted = [validatorSetHash(await validatorsAt(net.rpc(0), 1))];
+    const genesisSet = validatorSetHash(await validatorsAt(net.rpc(0), 1));
     peer = await BlockGossip.start({
       chainId: CHAIN_ID,
-      trustedValidatorsHashes: trusted,
+      trust: { height: 1n, validatorsHash: genesisSet },
       log: createLogger("peer", "silent"),
     });
     const gossiped = new Map<bigint, Map<string, Uint8Array[]>>();
@@ -163,7 +163,7 @@ describe("relayer: DA (firm) and gossip (soft), through a DA outage and a relaye
         const id = rollupIdFromName(name);
         const result = await readRollupAtDaHeight(client, daHeight, id, {
           chainId: CHAIN_ID,
-          validatorsHash: trusted[0],
+          validatorsHash: genesisSet,
         });
         rejected.push(...result.rejected);
         for (const block of result.blocks) {

@@ -18,8 +18,13 @@ import { signedBlockAt, validatorsAt } from "../../chain/node/signed-block.js";
 import { consensusAddressText, operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { createLogger } from "../../core/log.js";
+import { SequencerBlockCodec } from "../../core/sequencer-block.js";
+import { BlockGossip, buildSequencerBlock } from "../../relayer/index.js";
+import { CHAIN_ID } from "../support/accounts.js";
 import { type ExtraNode, startExtraNode } from "../support/extra-node.js";
 import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
+import { signedBlock, validatorSetFromHomes } from "../support/signed-blocks.js";
 
 const lst = (amount: bigint | string) => ({ denom: DEFAULT_LST_DENOM, amount: amount.toString() });
 const STTIA = 1_000_000n;
@@ -242,6 +247,56 @@ describe("staking on real CometBFT: four validators, then a fifth", () => {
         ? true
         : undefined;
     });
+  });
+
+  it("gossip trusts the four-validator set only at the heights it governed, not after the fifth joined", async () => {
+    const rpc = net.rpc(0);
+    const latest = Number((await nodeStatus(rpc)).height);
+    const setHashAt = async (height: number) =>
+      toHex((await signedBlockAt(rpc, height)).header.validatorsHash);
+    const current = await setHashAt(latest);
+    let change = latest;
+    while ((await setHashAt(change - 1)) === current) change--;
+    const from = change - 2;
+    const root = {
+      height: BigInt(from),
+      validatorsHash: (await signedBlockAt(rpc, from)).header.validatorsHash,
+    };
+    const log = createLogger("gossip", "silent");
+    const receiver = await BlockGossip.start({ chainId: CHAIN_ID, trust: root, log });
+    const source = await BlockGossip.start({ chainId: CHAIN_ID, trust: root, log });
+    try {
+      const delivered: bigint[] = [];
+      receiver.onBlock((block) => delivered.push(block.header.height));
+      await source.dial(receiver.addresses()[0]!);
+      await source.waitForTopicPeers(1, 10_000);
+      // The real blocks across the change, in order: the chain of trust follows the new set.
+      for (let height = from; height < latest; height++)
+        await source.publish(buildSequencerBlock(await signedBlockAt(rpc, height)));
+      await until("gossip delivers the real blocks", 30_000, async () =>
+        delivered.includes(BigInt(latest - 1)) ? true : undefined,
+      );
+
+      // The four genesis validators' real keys sign a block at a height the five govern.
+      const oldSet = validatorSetFromHomes(
+        await validatorsAt(rpc, change - 1),
+        net.devnet.specs.map((spec) => spec.home),
+      );
+      const forged = signedBlock({ chainId: CHAIN_ID, height: BigInt(latest), set: oldSet });
+      await source.node.services.pubsub.publish(source.topic, SequencerBlockCodec.encode(forged));
+      await until("the old set's block is rejected", 30_000, async () =>
+        receiver.stats.rejected === 1 ? true : undefined,
+      );
+      // ... and the honest block at that height still lands.
+      await source.publish(buildSequencerBlock(await signedBlockAt(rpc, latest)));
+      await until("the honest block at that height arrives", 30_000, async () =>
+        delivered.includes(BigInt(latest)) ? true : undefined,
+      );
+      assert.equal(delivered.length, latest - from + 1, "every real block once, the forged one never");
+    } finally {
+      await source.stop();
+      await receiver.stop();
+    }
   });
 
   it("slashes, jails and tombstones a double signer: a twin node signing with validator 3's key", async () => {

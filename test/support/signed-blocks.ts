@@ -2,6 +2,8 @@
  * SequencerBlocks signed by a made-up validator set, for tests of code that verifies them
  * without a chain: every hash and signature is real, the keys are derived from fixed seeds.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import {
   blockCommitment,
@@ -9,7 +11,7 @@ import {
   groupByRollup,
   type RollupItem,
 } from "../../core/block-commitment.js";
-import { utf8 } from "../../core/bytes.js";
+import { toHex, utf8 } from "../../core/bytes.js";
 import { dataHash, headerHash, txProof, validatorSetHash } from "../../core/comet/hashes.js";
 import type { Commit, Header, Validator } from "../../core/comet/types.js";
 import { precommitSignBytes, validatorAddress } from "../../core/comet/verify.js";
@@ -18,6 +20,32 @@ import { rollupIdFromName } from "../../core/rollup.js";
 import { rollupDataMessages, type SequencerBlock, toProofMessage } from "../../core/sequencer-block.js";
 
 export const CHAIN = "metro-test";
+
+/**
+ * A real network's validator set with its members' signing keys, read from their homes
+ * (CometBFT's priv_validator_key.json holds the ed25519 seed and public key): what lets a test
+ * sign blocks as that set did, to show they are refused where it no longer governs.
+ */
+export function validatorSetFromHomes(
+  validators: readonly Validator[],
+  homes: readonly string[],
+): { keys: Uint8Array[]; validators: Validator[] } {
+  const byAddress = new Map(
+    homes.map((home) => {
+      const file = JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as {
+        address: string;
+        priv_key: { value: string };
+      };
+      return [file.address.toLowerCase(), Buffer.from(file.priv_key.value, "base64").subarray(0, 32)];
+    }),
+  );
+  const keys = validators.map((v) => {
+    const key = byAddress.get(toHex(v.address));
+    if (!key) throw new Error(`no home holds the key of validator ${toHex(v.address)}`);
+    return new Uint8Array(key);
+  });
+  return { keys, validators: [...validators] };
+}
 
 /** A validator set of `count` equal-power ed25519 validators; `seed` picks the keys. */
 export function validatorSet(count = 4, seed = 1): { keys: Uint8Array[]; validators: Validator[] } {
@@ -53,6 +81,8 @@ export interface SignedBlockOptions {
   /** Per validator: 2 commit, 3 nil, 1 absent. */
   flags?: number[];
   set?: { keys: Uint8Array[]; validators: Validator[] };
+  /** The set the header names for the next height; the block's own set when left out. */
+  nextValidatorsHash?: Uint8Array;
   items?: RollupItem[];
   chainId?: string;
   /** The state root after the previous height. */
@@ -83,7 +113,7 @@ export function signedBlock(options: SignedBlockOptions = {}): SequencerBlock {
     lastCommitHash: new Uint8Array(32).fill(3),
     dataHash: dataHash(txs),
     validatorsHash: validatorSetHash(validators),
-    nextValidatorsHash: validatorSetHash(validators),
+    nextValidatorsHash: options.nextValidatorsHash ?? validatorSetHash(validators),
     consensusHash: new Uint8Array(32).fill(4),
     appHash: options.appHash ?? new Uint8Array(32).fill(5),
     lastResultsHash: new Uint8Array(32).fill(6),
