@@ -6,6 +6,7 @@
  */
 import { type AminoMsg, type StdSignDoc, serializeSignDoc } from "@cosmjs/amino";
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
+import type { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { AuthInfo, TxBody } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { z } from "zod";
@@ -85,6 +86,17 @@ function metroForm<T>(name: string, codec: ProtoCodec<T>): AminoForm<T> {
   };
 }
 
+/** MsgDelegate and MsgUndelegate: the same fields. */
+function delegationForm(name: string): AminoForm<MsgDelegate> {
+  return {
+    name,
+    toAmino: (m) => ({
+      ...omitEmpty({ delegator_address: m.delegatorAddress, validator_address: m.validatorAddress }),
+      amount: requiredCoin(m.amount),
+    }),
+  };
+}
+
 type AminoForms = { readonly [K in MessageTypeUrl]?: AminoForm<MessageOf<K>> };
 
 /**
@@ -99,20 +111,8 @@ export const AMINO_FORMS: AminoForms = {
       amount: coins(m.amount),
     }),
   },
-  "/cosmos.staking.v1beta1.MsgDelegate": {
-    name: "cosmos-sdk/MsgDelegate",
-    toAmino: (m) => ({
-      ...omitEmpty({ delegator_address: m.delegatorAddress, validator_address: m.validatorAddress }),
-      amount: requiredCoin(m.amount),
-    }),
-  },
-  "/cosmos.staking.v1beta1.MsgUndelegate": {
-    name: "cosmos-sdk/MsgUndelegate",
-    toAmino: (m) => ({
-      ...omitEmpty({ delegator_address: m.delegatorAddress, validator_address: m.validatorAddress }),
-      amount: requiredCoin(m.amount),
-    }),
-  },
+  "/cosmos.staking.v1beta1.MsgDelegate": delegationForm("cosmos-sdk/MsgDelegate"),
+  "/cosmos.staking.v1beta1.MsgUndelegate": delegationForm("cosmos-sdk/MsgUndelegate"),
   "/cosmos.staking.v1beta1.MsgBeginRedelegate": {
     name: "cosmos-sdk/MsgBeginRedelegate",
     toAmino: (m) => ({
