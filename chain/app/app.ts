@@ -179,7 +179,12 @@ export class MetroApp implements AbciApplication {
     if (!account) return;
     const memo = signatureMemo(tx, account.accountNumber);
     if (this.verifier.isKnownValid(memo)) return;
-    const digest = sha256(signBytes(tx, this.checkContext().chainId, account.accountNumber));
+    let digest: Uint8Array;
+    try {
+      digest = sha256(signBytes(tx, this.checkContext().chainId, account.accountNumber));
+    } catch {
+      return; // a sign mode or amino form Metro refuses: CheckTx says why
+    }
     const verified = this.verifyPool.verify(tx.signer.pubkey, digest, tx.signature).then((ok) => {
       if (ok) this.verifier.remember(memo);
     });

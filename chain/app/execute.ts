@@ -13,6 +13,7 @@ import { encodeSecp256k1PubKey, getAccount, setAccount } from "../modules/auth.j
 import { credit, debit, parseCoins } from "../modules/bank.js";
 import { gasFor, requiredFee } from "../modules/params.js";
 import type { StateOverlay } from "../store/overlay.js";
+import { legacyAminoMsgs } from "../tx/amino.js";
 import { type DecodedTx, messageSigner, type TxMessage } from "../tx/decode.js";
 import { SdkCode, SequencerCode, sdkError, sequencerError, TxError } from "../tx/errors.js";
 import { signatureMemo, signBytes } from "../tx/sign-doc.js";
@@ -132,10 +133,10 @@ function ante(state: StateOverlay, tx: DecodedTx, fee: bigint, context: TxContex
       `account sequence mismatch, expected ${account.sequence}, got ${signer.sequence}`,
     );
   }
-  if (context.mode !== "simulate") {
-    if (signer.signMode !== SignMode.SIGN_MODE_DIRECT) {
-      throw sdkError(SdkCode.Unauthorized, "only SIGN_MODE_DIRECT is supported");
-    }
+  if (context.mode === "simulate") {
+    // Nothing is signed yet, but what amino JSON cannot express fails here as it will in a block.
+    if (signer.signMode === SignMode.SIGN_MODE_LEGACY_AMINO_JSON) legacyAminoMsgs(tx);
+  } else {
     const memo = signatureMemo(tx, account.accountNumber);
     if (!context.verifier.isKnownValid(memo) && !verifySignature(tx, account.accountNumber, memo, context)) {
       throw sdkError(

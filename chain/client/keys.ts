@@ -1,3 +1,4 @@
+import { Secp256k1HdWallet } from "@cosmjs/amino";
 import { DirectSecp256k1HdWallet, makeCosmoshubPath } from "@cosmjs/proto-signing";
 import { ADDRESS_PREFIX } from "../../core/address.js";
 
@@ -11,6 +12,17 @@ export async function walletFromMnemonic(
   indexes: readonly number[] = [0],
 ): Promise<DirectSecp256k1HdWallet> {
   return DirectSecp256k1HdWallet.fromMnemonic(mnemonic, {
+    prefix: ADDRESS_PREFIX,
+    hdPaths: indexes.map((index) => makeCosmoshubPath(index)),
+  });
+}
+
+/** The same accounts as an amino (SIGN_MODE_LEGACY_AMINO_JSON) signer, as Ledger and Keplr's amino path sign. */
+export async function aminoWalletFromMnemonic(
+  mnemonic: string,
+  indexes: readonly number[] = [0],
+): Promise<Secp256k1HdWallet> {
+  return Secp256k1HdWallet.fromMnemonic(mnemonic, {
     prefix: ADDRESS_PREFIX,
     hdPaths: indexes.map((index) => makeCosmoshubPath(index)),
   });

@@ -1,5 +1,13 @@
 import { type EncodeObject, Registry } from "@cosmjs/proto-signing";
-import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
+import {
+  type AminoConverters,
+  AminoTypes,
+  createDefaultAminoConverters,
+  defaultRegistryTypes,
+  GasPrice,
+  SigningStargateClient,
+  StargateClient,
+} from "@cosmjs/stargate";
 import {
   MsgUnjail,
   MsgUpdateParams as MsgUpdateSlashingParams,
@@ -17,7 +25,8 @@ import { MsgSequenceCodec } from "../../core/proto/sequencer.js";
 import { MsgCreateValidatorCodec } from "../../core/proto/staking.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { DEFAULT_PARAMS } from "../modules/params.js";
-import { walletFromMnemonic } from "./keys.js";
+import { AMINO_FORMS, type AminoForm } from "../tx/amino.js";
+import { aminoWalletFromMnemonic, walletFromMnemonic } from "./keys.js";
 
 /** cosmjs' default registry plus Metro's own messages, so SigningStargateClient can sign them. */
 export function metroRegistry(): Registry {
@@ -38,6 +47,20 @@ export function metroRegistry(): Registry {
   return registry;
 }
 
+/**
+ * cosmjs' amino converters (bank, staking, distribution: the shapes Keplr's own are) plus Metro's
+ * forms for what cosmjs lacks: gov v1, slashing and Metro's own messages.
+ */
+export function metroAminoTypes(): AminoTypes {
+  const metro: AminoConverters = {};
+  for (const [typeUrl, form] of Object.entries(AMINO_FORMS) as [string, AminoForm<unknown>][]) {
+    if (form.fromAmino) {
+      metro[typeUrl] = { aminoType: form.name, toAmino: form.toAmino, fromAmino: form.fromAmino };
+    }
+  }
+  return new AminoTypes({ ...createDefaultAminoConverters(), ...metro });
+}
+
 export function defaultGasPrice(): GasPrice {
   return GasPrice.fromString(`${DEFAULT_PARAMS.minGasPrice}${DEFAULT_PARAMS.feeDenom}`);
 }
@@ -47,17 +70,25 @@ export interface MetroSigner {
   address: string;
 }
 
+/** SIGN_MODE_DIRECT, or SIGN_MODE_LEGACY_AMINO_JSON (what Ledger and Keplr's amino path sign). */
+export type ClientSignMode = "direct" | "amino";
+
 /** A SigningStargateClient for account `index` of `mnemonic`, connected to a Metro RPC. */
 export async function connectSigner(
   rpcUrl: string,
   mnemonic: string,
   index = 0,
   gasPrice: GasPrice = defaultGasPrice(),
+  signMode: ClientSignMode = "direct",
 ): Promise<MetroSigner> {
-  const wallet = await walletFromMnemonic(mnemonic, [index]);
+  const wallet =
+    signMode === "amino"
+      ? await aminoWalletFromMnemonic(mnemonic, [index])
+      : await walletFromMnemonic(mnemonic, [index]);
   const [account] = await wallet.getAccounts();
   const client = await SigningStargateClient.connectWithSigner(rpcUrl, wallet, {
     registry: metroRegistry(),
+    aminoTypes: metroAminoTypes(),
     gasPrice,
   });
   return { client, address: account!.address };

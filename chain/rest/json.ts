@@ -8,6 +8,7 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
+import { messageJson } from "../tx/messages.js";
 
 interface JsonCodec {
   decode(bytes: Uint8Array): unknown;
@@ -85,16 +86,25 @@ function isAny(value: Record<string, unknown>): value is { typeUrl: string; valu
   return keys.length === 2 && typeof value.typeUrl === "string" && typeof value.value === "string";
 }
 
+/** An Any's content as proto3 JSON: query types, and every tx message Metro knows. */
+function anyJson(typeUrl: string, bytes: Uint8Array): unknown {
+  const codec = ANY_TYPES[typeUrl];
+  try {
+    return codec
+      ? (codec.toJSON as (m: unknown) => unknown)(codec.decode(bytes))
+      : messageJson(typeUrl, bytes);
+  } catch {
+    return undefined; // bytes that do not decode are shown as they are
+  }
+}
+
 export function toRestJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toRestJson);
   if (value === null || typeof value !== "object") return value;
   const record = value as Record<string, unknown>;
   if (isAny(record)) {
-    const codec = ANY_TYPES[record.typeUrl];
-    if (!codec) return { "@type": record.typeUrl, value: record.value };
-    const inner = (codec.toJSON as (m: unknown) => unknown)(
-      codec.decode(Buffer.from(record.value, "base64")),
-    );
+    const inner = anyJson(record.typeUrl, Buffer.from(record.value, "base64"));
+    if (inner === undefined) return { "@type": record.typeUrl, value: record.value };
     return { "@type": record.typeUrl, ...(toRestJson(inner) as Record<string, unknown>) };
   }
   return Object.fromEntries(

@@ -12,18 +12,12 @@ import * as staking from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { z } from "zod";
 import { abciQuery, rpcGet } from "../node/rpc.js";
+import { getBlock } from "./blocks.js";
+import { RestError } from "./errors.js";
 import { toRestJson } from "./json.js";
+import { getTx, searchTxs } from "./txs.js";
 
-export class RestError extends Error {
-  override name = "RestError";
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { RestError } from "./errors.js";
 
 interface RequestType<T> {
   fromPartial(object: Record<string, unknown>): T;
@@ -288,6 +282,10 @@ export const ROUTES: Route[] = [
       application_version: { name: "metro", app_name: "metro", version: "0.1.0" },
     };
   }),
+  get("/cosmos/base/tendermint/v1beta1/blocks/latest", ({ rpc }) => getBlock(rpc)),
+  get("/cosmos/base/tendermint/v1beta1/blocks/{height}", ({ rpc, params }) => getBlock(rpc, params.height)),
+  get("/cosmos/tx/v1beta1/txs/{hash}", ({ rpc, params }) => getTx(rpc, params.hash!)),
+  get("/cosmos/tx/v1beta1/txs", ({ rpc, query }) => searchTxs(rpc, query)),
   post("/cosmos/tx/v1beta1/simulate", ({ rpc, body }) =>
     grpc(rpc, "/cosmos.tx.v1beta1.Service/Simulate", SimulateRequest, SimulateResponse, {
       txBytes: Buffer.from(txBody(body).tx_bytes, "base64"),

@@ -22,6 +22,7 @@ export const SdkCode = {
   TxTimeoutHeight: 30,
   UnknownExtensionOptions: 31,
   WrongSequence: 32,
+  NotSupported: 37,
   InvalidGasLimit: 41,
 } as const;
 

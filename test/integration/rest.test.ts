@@ -5,9 +5,18 @@ import { operatorAccountIndex, TEST_MNEMONIC } from "../../chain/client/keys.js"
 import { connectSigner, defaultGasPrice, type MetroSigner } from "../../chain/client/signing.js";
 import { RestServer } from "../../chain/rest/index.js";
 import { operatorAddress } from "../../core/address.js";
+import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { sha256 } from "../../core/hash.js";
 import { createLogger } from "../../core/log.js";
 import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
+
+/** The value at `path` in parsed JSON (undefined where the path does not lead). */
+function dig(value: unknown, ...path: (string | number)[]): unknown {
+  let at = value;
+  for (const key of path) at = (at as Record<string | number, unknown> | undefined)?.[key];
+  return at;
+}
 
 describe("the REST (LCD) API wallets read, over a real node", () => {
   let net: TestNetwork;
@@ -121,6 +130,129 @@ describe("the REST (LCD) API wallets read, over a real node", () => {
     );
     assert.equal(single.status, 200);
     assert.deepEqual(single.body.rewards, reward, "the per-validator route agrees");
+  });
+
+  it("accepts amino-signed txs (Ledger's and Keplr's amino path) and serves them by hash and by event", async () => {
+    const amino = await connectSigner(net.rpc(0), TEST_MNEMONIC, 5, defaultGasPrice(), "amino");
+    try {
+      const operator = operatorAddress(
+        (await connectSigner(net.rpc(0), TEST_MNEMONIC, operatorAccountIndex(0))).address,
+      );
+      const coins = (amount: string) => [{ denom: DEFAULT_LST_DENOM, amount }];
+      // "auto": simulated first, as wallets do.
+      const sent = await amino.client.signAndBroadcast(
+        amino.address,
+        [
+          {
+            typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+            value: { fromAddress: amino.address, toAddress: user.address, amount: coins("1234") },
+          },
+        ],
+        "auto",
+        "sent <amino> & signed",
+      );
+      assert.equal(sent.code, 0, sent.rawLog);
+      const delegated = await amino.client.signAndBroadcast(
+        amino.address,
+        [
+          {
+            typeUrl: "/cosmos.staking.v1beta1.MsgDelegate",
+            value: {
+              delegatorAddress: amino.address,
+              validatorAddress: operator,
+              amount: { denom: DEFAULT_LST_DENOM, amount: "2000000" },
+            },
+          },
+        ],
+        "auto",
+      );
+      assert.equal(delegated.code, 0, delegated.rawLog);
+
+      const byHash = await getJson(`/cosmos/tx/v1beta1/txs/${sent.transactionHash}`);
+      assert.equal(byHash.status, 200);
+      const { tx, tx_response: response } = byHash.body;
+      const signerInfo = dig(tx, "auth_info", "signer_infos", 0);
+      assert.equal(dig(signerInfo, "mode_info", "single", "mode"), "SIGN_MODE_LEGACY_AMINO_JSON");
+      assert.equal(dig(signerInfo, "public_key", "@type"), "/cosmos.crypto.secp256k1.PubKey");
+      assert.deepEqual(dig(tx, "body", "messages"), [
+        {
+          "@type": "/cosmos.bank.v1beta1.MsgSend",
+          from_address: amino.address,
+          to_address: user.address,
+          amount: coins("1234"),
+        },
+      ]);
+      assert.equal(dig(tx, "body", "memo"), "sent <amino> & signed");
+      assert.equal(dig(response, "txhash"), sent.transactionHash);
+      assert.equal(dig(response, "height"), String(sent.height));
+      assert.equal(dig(response, "code"), 0);
+      assert.match(String(dig(response, "timestamp")), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.equal(dig(response, "gas_used"), String(sent.gasUsed));
+      assert.deepEqual(dig(response, "tx"), { "@type": "/cosmos.tx.v1beta1.Tx", ...(tx as object) });
+      const events = dig(response, "events") as { type: string }[];
+      assert.ok(
+        events.some((e) => e.type === "transfer"),
+        `a transfer event: ${JSON.stringify(events)}`,
+      );
+
+      const sender = `message.sender='${amino.address}'`;
+      const all = await getJson(
+        `/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(sender)}&order_by=ORDER_BY_DESC`,
+      );
+      assert.equal(all.status, 200, JSON.stringify(all.body));
+      assert.equal(all.body.total, "2");
+      const hashes = (all.body.tx_responses as unknown[]).map((r) => dig(r, "txhash"));
+      assert.deepEqual(hashes, [delegated.transactionHash, sent.transactionHash], "newest first");
+      assert.equal(
+        dig(all.body, "txs", 0, "body", "messages", 0, "@type"),
+        "/cosmos.staking.v1beta1.MsgDelegate",
+      );
+      // The older `events` form, one per page.
+      const second = await getJson(
+        `/cosmos/tx/v1beta1/txs?events=${encodeURIComponent(sender)}&pagination.offset=1&pagination.limit=1`,
+      );
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      assert.deepEqual(
+        (second.body.tx_responses as unknown[]).map((r) => dig(r, "txhash")),
+        [delegated.transactionHash],
+        "ascending by default: the delegation is second",
+      );
+      assert.deepEqual(second.body.pagination, { next_key: null, total: "2" });
+
+      const block = await getJson(`/cosmos/base/tendermint/v1beta1/blocks/${sent.height}`);
+      assert.equal(block.status, 200);
+      assert.equal(dig(block.body, "block", "header", "height"), String(sent.height));
+      const appHash = String(dig(block.body, "block", "header", "app_hash"));
+      assert.equal(Buffer.from(appHash, "base64").length, 32, "hashes in base64, as the gateway writes them");
+      const txs = dig(block.body, "block", "data", "txs") as string[];
+      const txHashes = txs.map((t) => toHex(sha256(Buffer.from(t, "base64"))).toUpperCase());
+      assert.ok(txHashes.includes(sent.transactionHash), "the block holds the tx");
+      assert.match(String(dig(block.body, "sdk_block", "header", "proposer_address")), /^metrovalcons1/);
+      const latest = await getJson("/cosmos/base/tendermint/v1beta1/blocks/latest");
+      assert.ok(Number(dig(latest.body, "block", "header", "height")) >= sent.height);
+    } finally {
+      amino.client.disconnect();
+    }
+  });
+
+  it("answers bad tx lookups and searches the gateway's way", async () => {
+    const missing = await getJson(`/cosmos/tx/v1beta1/txs/${"AB".repeat(32)}`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { code: 5, message: `tx not found: ${"AB".repeat(32)}`, details: [] });
+    assert.equal((await getJson("/cosmos/tx/v1beta1/txs/not-a-hash")).status, 400);
+    const empty = await getJson("/cosmos/tx/v1beta1/txs");
+    assert.equal(empty.status, 400);
+    assert.match(String(empty.body.message), /query cannot be empty/);
+    const badEvent = await getJson("/cosmos/tx/v1beta1/txs?events=message.sender");
+    assert.equal(badEvent.status, 400);
+    assert.match(String(badEvent.body.message), /should be of the format/);
+    const unparsable = await getJson(
+      `/cosmos/tx/v1beta1/txs?query=${encodeURIComponent("message.sender='x")}`,
+    );
+    assert.equal(unparsable.status, 400, JSON.stringify(unparsable.body));
+    const order = await getJson(`/cosmos/tx/v1beta1/txs?query=tx.height%3E0&order_by=sideways`);
+    assert.equal(order.status, 400);
+    assert.equal((await getJson("/cosmos/base/tendermint/v1beta1/blocks/0")).status, 400);
   });
 
   it("answers bad requests the gateway's way", async () => {
