@@ -59,6 +59,8 @@ export class MetroNetwork {
       // signs today is rarely the one that signed the trust root.
       trustedValidatorsHashes: this.trust.knownHashes(),
       port: this.config.gossip.port,
+      host: this.config.gossip.host,
+      announce: this.config.gossip.announce,
       log,
     });
     gossip.onBlock((block) => onBlock(block));
