@@ -13,7 +13,7 @@ import { startEvmNode } from "./evm/node.js";
 import { ExecutionClient } from "./execution/transport.js";
 import { HeaderSigner } from "./headers.js";
 import { readRollupHome, rollupHomeExists } from "./rollup-home.js";
-import { rollupInitCommand } from "./rollup-init.js";
+import { evmChainIdOption, rollupInitCommand } from "./rollup-init.js";
 
 function homeOf(values: { home?: string }): string {
   const home = resolve(required(values.home, "--home (a rollup home)"));
@@ -124,9 +124,7 @@ export async function rollupCommand(args: string[]): Promise<void> {
     "rpc-port": { type: "string" },
   });
   const name = required(values.name, "--name");
-  const chainId = Number(required(values["chain-id"], "--chain-id"));
-  if (!Number.isSafeInteger(chainId) || chainId <= 0)
-    throw new UsageError("--chain-id must be a positive integer");
+  const chainId = evmChainIdOption(values["chain-id"]);
   const rpcPort = values["rpc-port"] === undefined ? 0 : Number(values["rpc-port"]);
   const deployed = await deployThroughDevnet(resolve(values["devnet-home"] ?? ".devnet"), {
     name,

@@ -7,7 +7,8 @@ import { getAddress, isAddress } from "viem";
 import { english, generateMnemonic, mnemonicToAccount } from "viem/accounts";
 import { keyringDir, nodeStatus, readKey, walletFromMnemonic } from "../chain/index.js";
 import { checkedOption, hostOption, intOption, parse, required, UsageError } from "../core/cli-args.js";
-import { MultiaddrSchema } from "../relayer/index.js";
+import { DEFAULT_HOST, httpUrl } from "../core/listen.js";
+import { DEFAULT_DA_PORT, MultiaddrSchema } from "../relayer/index.js";
 import { DeployRequestSchema } from "./devnet-admin.js";
 import { type RollupKeys, rollupHomeExists, writeRollupHome } from "./rollup-home.js";
 
@@ -37,6 +38,16 @@ const OPTIONS = {
   peer: { type: "string", multiple: true },
 } as const;
 
+const parseOptions = (args: string[]) => parse(args, OPTIONS).values;
+
+/** `--chain-id`: a rollup's EVM chain id, a positive integer. */
+export function evmChainIdOption(value: string | undefined): number {
+  const chainId = Number(required(value, "--chain-id (the rollup's EVM chain id)"));
+  if (!Number.isSafeInteger(chainId) || chainId <= 0)
+    throw new UsageError("--chain-id must be a positive integer");
+  return chainId;
+}
+
 const wei = (text: string, flag: string): string => {
   if (!/^\d+$/.test(text)) throw new UsageError(`--${flag} takes an amount in wei, got "${text}"`);
   return text;
@@ -46,7 +57,8 @@ const wei = (text: string, flag: string): string => {
 export function parseAlloc(entries: readonly string[]): Record<string, string> {
   const alloc: Record<string, string> = {};
   for (const entry of entries) {
-    const [address = "", amount = ""] = entry.split("=");
+    const split = entry.indexOf("=");
+    const [address, amount] = split < 0 ? ["", ""] : [entry.slice(0, split), entry.slice(split + 1)];
     if (!isAddress(address, { strict: false }))
       throw new UsageError(`--alloc takes 0xADDRESS=WEI, got "${entry}"`);
     if (alloc[getAddress(address)] !== undefined) throw new UsageError(`--alloc names ${address} twice`);
@@ -83,17 +95,13 @@ function rollupKeys(values: ReturnType<typeof parseOptions>): RollupKeys {
   return { ...keys, faucet };
 }
 
-const parseOptions = (args: string[]) => parse(args, OPTIONS).values;
-
 /** `metro rollup init --home DIR --name N --chain-id EVM_ID [--node URL] [--da-url URL] …` */
 export async function rollupInitCommand(args: string[]): Promise<void> {
   const values = parseOptions(args);
   const dir = resolve(required(values.home, "--home DIR"));
   if (rollupHomeExists(dir)) throw new UsageError(`${dir} is a rollup home already`);
   const name = checkedOption(DeployRequestSchema.shape.name, required(values.name, "--name"), "name");
-  const chainId = Number(required(values["chain-id"], "--chain-id (the rollup's EVM chain id)"));
-  if (!Number.isSafeInteger(chainId) || chainId <= 0)
-    throw new UsageError("--chain-id must be a positive integer");
+  const chainId = evmChainIdOption(values["chain-id"]);
   const metroRpc = values.node ?? "http://127.0.0.1:26657";
   const keys = rollupKeys(values);
   const listen = {
@@ -118,7 +126,7 @@ export async function rollupInitCommand(args: string[]): Promise<void> {
       name,
       chainId,
       metroRpc,
-      daUrl: values["da-url"] ?? "http://127.0.0.1:26658",
+      daUrl: values["da-url"] ?? httpUrl(DEFAULT_HOST, DEFAULT_DA_PORT),
       ...(values["da-token"] ? { daToken: values["da-token"] } : {}),
       gossipPeers: peers,
       rpcPort: intOption(values["rpc-port"], "rpc-port", 8545),
