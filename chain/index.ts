@@ -3,6 +3,7 @@
  * decoding, block layout, and supervised `metro` child processes.
  */
 export { injectedTxCount } from "./app/block-layout.js";
+export { keyringDir, readKey } from "./client/keyring.js";
 export { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "./client/keys.js";
 export { OfflineSigner } from "./client/offline.js";
 export { queryRollup, queryRollupHeader, queryValidatorRecord } from "./client/queries.js";

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { mnemonicToAccount } from "viem/accounts";
-import { blsKeyPath, loadOrCreateBlsKey, OfflineSigner, TEST_MNEMONIC } from "../chain/index.js";
+import { blsKeyPath, loadOrCreateBlsKey, OfflineSigner } from "../chain/index.js";
 import { operatorAddress } from "../core/address.js";
 import { parse, required, stopOnSignal, UsageError } from "../core/cli-args.js";
 import { createLogger, type Logger } from "../core/log.js";
@@ -13,6 +13,7 @@ import { startEvmNode } from "./evm/node.js";
 import { ExecutionClient } from "./execution/transport.js";
 import { HeaderSigner } from "./headers.js";
 import { readRollupHome, rollupHomeExists } from "./rollup-home.js";
+import { evmChainIdOption, rollupInitCommand } from "./rollup-init.js";
 
 function homeOf(values: { home?: string }): string {
   const home = resolve(required(values.home, "--home (a rollup home)"));
@@ -30,12 +31,18 @@ export async function evmCommand(args: string[]): Promise<void> {
     genesis: home.genesis,
     rpcPort: home.settings.rpcPort,
     executionPort: home.settings.executionPort,
+    rpcHost: home.settings.rpcHost,
+    executionHost: home.settings.executionHost,
     metroRpc: home.settings.metroRpc,
     composerMnemonic: home.settings.composerMnemonic,
     composerAccountIndex: home.settings.composerAccountIndex,
-    ...(home.settings.faucetAccountIndex === undefined
+    ...(home.settings.faucetAccountIndex === undefined || home.settings.faucetMnemonic === undefined
       ? {}
-      : { faucet: mnemonicToAccount(TEST_MNEMONIC, { addressIndex: home.settings.faucetAccountIndex }) }),
+      : {
+          faucet: mnemonicToAccount(home.settings.faucetMnemonic, {
+            addressIndex: home.settings.faucetAccountIndex,
+          }),
+        }),
     log,
   });
   stopOnSignal(node.stop);
@@ -98,10 +105,18 @@ async function startHeaderSigner(config: ConductorConfig, signing: HeaderSigning
   });
 }
 
-/** `metro rollup deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]` */
+/**
+ * `metro rollup deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]` (the devnet)
+ * and `metro rollup init --home DIR --name N --chain-id ID …` (any network).
+ */
 export async function rollupCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
-  if (action !== "deploy") throw new UsageError("usage: metro rollup deploy --name N --chain-id ID");
+  if (action === "init") return rollupInitCommand(rest);
+  if (action !== "deploy") {
+    throw new UsageError(
+      "usage: metro rollup deploy --name N --chain-id ID | rollup init --home DIR --name N --chain-id ID",
+    );
+  }
   const { values } = parse(rest, {
     name: { type: "string" },
     "chain-id": { type: "string" },
@@ -109,9 +124,7 @@ export async function rollupCommand(args: string[]): Promise<void> {
     "rpc-port": { type: "string" },
   });
   const name = required(values.name, "--name");
-  const chainId = Number(required(values["chain-id"], "--chain-id"));
-  if (!Number.isSafeInteger(chainId) || chainId <= 0)
-    throw new UsageError("--chain-id must be a positive integer");
+  const chainId = evmChainIdOption(values["chain-id"]);
   const rpcPort = values["rpc-port"] === undefined ? 0 : Number(values["rpc-port"]);
   const deployed = await deployThroughDevnet(resolve(values["devnet-home"] ?? ".devnet"), {
     name,

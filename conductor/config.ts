@@ -1,9 +1,22 @@
 /** A conductor's config: which rollup, which Metro network to trust, where its streams come from. */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { ListenHostSchema } from "../core/listen.js";
+import { MultiaddrSchema } from "../relayer/index.js";
 
 const hash = z.string().regex(/^[0-9a-fA-F]{64}$/, "a 32-byte hex hash");
 const url = z.string().url();
+
+/** A gossip node's listen port and address (127.0.0.1 unless given), announced addresses and peers. */
+const GossipConfigSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(0),
+    host: ListenHostSchema.optional(),
+    announce: z.array(MultiaddrSchema).optional(),
+    peers: z.array(z.string()).default([]),
+  })
+  .default({ port: 0, peers: [] });
+export type GossipConfig = z.infer<typeof GossipConfigSchema>;
 
 const TrustRootSchema = z.object({
   /** A Metro height and the hash of the validator set that signs it, trusted out of band. */
@@ -20,12 +33,7 @@ export const NetworkConfigSchema = z.object({
   daToken: z.string().optional(),
   /** The first DA height to read the firm stream from. */
   daStartHeight: z.number().int().positive().default(1),
-  gossip: z
-    .object({
-      port: z.number().int().min(0).max(65535).default(0),
-      peers: z.array(z.string()).default([]),
-    })
-    .default({ port: 0, peers: [] }),
+  gossip: GossipConfigSchema,
 });
 export type NetworkConfig = z.infer<typeof NetworkConfigSchema>;
 
@@ -39,9 +47,7 @@ export const HeaderSigningSchema = z.object({
   aggregate: z.boolean().default(false),
   /** The account that pays for submissions, when not the operator's (same mnemonic). */
   submitterAccountIndex: z.number().int().nonnegative().optional(),
-  gossip: z
-    .object({ port: z.number().int().min(0).max(65535).default(0), peers: z.array(z.string()).default([]) })
-    .default({ port: 0, peers: [] }),
+  gossip: GossipConfigSchema,
 });
 export type HeaderSigning = z.infer<typeof HeaderSigningSchema>;
 

@@ -41,6 +41,7 @@ import {
   signerBitmap,
 } from "../core/rollup-header.js";
 import { type GossipNode, startGossipNode } from "../relayer/index.js";
+import type { GossipConfig } from "./config.js";
 import { type Equivocation, EquivocationWatch } from "./equivocation.js";
 import type { ExecutedBlock } from "./execution/api.js";
 import { type SignerMisbehaviour, withWrongStateRoot } from "./misbehaviour.js";
@@ -71,7 +72,7 @@ export interface HeaderSignerOptions {
   blsSecretKey: Uint8Array;
   /** Set on the member that submits: the Metro account that pays for submissions. */
   aggregator?: { mnemonic: string; accountIndex: number };
-  gossip: { port: number; peers: string[] };
+  gossip: GossipConfig;
   /** Where the last built headers are kept across restarts. */
   statePath: string;
   log: Logger;
@@ -130,6 +131,8 @@ export class HeaderSigner {
       topic,
       maxMessageBytes: MAX_SIGNATURE_BYTES,
       port: options.gossip.port,
+      host: options.gossip.host,
+      announce: options.gossip.announce,
     });
     const signer = new HeaderSigner(options, node);
     await signer.refreshCommittee();

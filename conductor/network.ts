@@ -59,6 +59,8 @@ export class MetroNetwork {
       // governs it, and what gossip verifies lets the conductor's next height verify too.
       trust: this.trust,
       port: this.config.gossip.port,
+      host: this.config.gossip.host,
+      announce: this.config.gossip.announce,
       log,
     });
     gossip.onBlock((block) => onBlock(block));

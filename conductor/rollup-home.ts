@@ -12,21 +12,61 @@ import { nodeStatus, SupervisedProcess, signedBlockAt, TEST_MNEMONIC } from "../
 import { ORACLE_ADDRESS, oracleGenesisCode } from "../contracts/index.js";
 import { writeFileAtomic } from "../core/atomic-file.js";
 import { toHex } from "../core/bytes.js";
+import { DEFAULT_HOST, httpUrl, ListenHostSchema } from "../core/listen.js";
 import type { Logger } from "../core/log.js";
 import { CelestiaClient } from "../relayer/index.js";
-import { type ConductorConfig, ConductorConfigSchema, type HeaderSigning } from "./config.js";
+import {
+  type ConductorConfig,
+  ConductorConfigSchema,
+  type GossipConfig,
+  type HeaderSigning,
+} from "./config.js";
 import { type RollupGenesis, RollupGenesisSchema } from "./evm/genesis.js";
 
-export const EvmSettingsSchema = z.object({
-  rpcPort: z.number().int().min(0).max(65535),
-  executionPort: z.number().int().min(0).max(65535),
-  metroRpc: z.string().url(),
-  /** The Metro test-mnemonic account that pays for sequencing this rollup's txs. */
-  composerAccountIndex: z.number().int().nonnegative(),
-  composerMnemonic: z.string().default(TEST_MNEMONIC),
-  /** The test mnemonic's Ethereum account that serves `metro_faucet`, if any. */
-  faucetAccountIndex: z.number().int().nonnegative().optional(),
-});
+const mnemonic = z.string().min(1);
+
+/**
+ * evm.json. A devnet home may leave its keys out: they are then the test mnemonic's. A home
+ * from `metro rollup init` says `devnet: false` and must carry its own.
+ */
+export const EvmSettingsSchema = z
+  .object({
+    rpcPort: z.number().int().min(0).max(65535),
+    executionPort: z.number().int().min(0).max(65535),
+    /** Where the JSON-RPC and the execution API listen (127.0.0.1 unless set). */
+    rpcHost: ListenHostSchema.default(DEFAULT_HOST),
+    executionHost: ListenHostSchema.default(DEFAULT_HOST),
+    metroRpc: z.string().url(),
+    devnet: z.boolean().default(true),
+    /** The Metro account (mnemonic and index) that pays for sequencing this rollup's txs. */
+    composerAccountIndex: z.number().int().nonnegative(),
+    composerMnemonic: mnemonic.optional(),
+    /** The Ethereum account (m/44'/60'/0'/0/i of the mnemonic) that serves `metro_faucet`, if any. */
+    faucetAccountIndex: z.number().int().nonnegative().optional(),
+    faucetMnemonic: mnemonic.optional(),
+  })
+  .transform((settings, ctx) => {
+    const fallback = settings.devnet ? TEST_MNEMONIC : undefined;
+    const composerMnemonic = settings.composerMnemonic ?? fallback;
+    const faucetMnemonic = settings.faucetMnemonic ?? fallback;
+    if (composerMnemonic === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: "a non-devnet home needs its composerMnemonic",
+        input: settings,
+      });
+      return z.NEVER;
+    }
+    if (settings.faucetAccountIndex !== undefined && faucetMnemonic === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: "a non-devnet faucet needs its faucetMnemonic",
+        input: settings,
+      });
+      return z.NEVER;
+    }
+    return { ...settings, composerMnemonic, ...(faucetMnemonic ? { faucetMnemonic } : {}) };
+  });
 export type EvmSettings = z.infer<typeof EvmSettingsSchema>;
 
 export interface RollupHome {
@@ -75,19 +115,62 @@ export interface NewRollupOptions {
   chainId: number;
   metroRpc: string;
   daUrl: string;
+  daToken?: string;
   gossipPeers: string[];
+  /** 0 picks a free port. */
   rpcPort: number;
-  composerAccountIndex: number;
+  /** Listen addresses and ports beyond the defaults (127.0.0.1, free ports). */
+  listen?: RollupListen;
   /** When this operator's validator signs the rollup's headers. */
   headers?: HeaderSigning;
 }
 
-/** Writes a new rollup home whose block 1 is Metro's next height, with devnet-funded accounts. */
-export async function createRollupHome(options: NewRollupOptions): Promise<RollupHome> {
+export interface RollupListen {
+  rpcHost?: string;
+  executionHost?: string;
+  executionPort?: number;
+  gossip?: Omit<GossipConfig, "peers">;
+}
+
+/** A devnet rollup's composer pays from this test account. */
+export interface DevnetRollupOptions extends NewRollupOptions {
+  composerAccountIndex: number;
+}
+
+/** Who pays for sequencing, who holds ETH at genesis, and who serves the faucet. */
+export interface RollupKeys {
+  devnet: boolean;
+  composer: { mnemonic: string; accountIndex: number };
+  /** Ethereum address to balance in wei. */
+  alloc: Record<string, string>;
+  faucet?: { mnemonic: string; accountIndex: number };
+}
+
+/** The devnet's keys: the test mnemonic's Ethereum accounts funded, its faucet account serving. */
+export function devnetRollupKeys(composerAccountIndex: number): RollupKeys {
+  const alloc: Record<string, string> = {};
+  for (const i of [...Array(FUNDED_ETH_ACCOUNTS).keys(), FAUCET_ETH_ACCOUNT]) {
+    alloc[mnemonicToAccount(TEST_MNEMONIC, { addressIndex: i }).address] = DEVNET_BALANCE;
+  }
+  return {
+    devnet: true,
+    composer: { mnemonic: TEST_MNEMONIC, accountIndex: composerAccountIndex },
+    alloc,
+    faucet: { mnemonic: TEST_MNEMONIC, accountIndex: FAUCET_ETH_ACCOUNT },
+  };
+}
+
+/** Writes a new devnet rollup home whose block 1 is Metro's next height. */
+export function createRollupHome(options: DevnetRollupOptions): Promise<RollupHome> {
+  return writeRollupHome(options, devnetRollupKeys(options.composerAccountIndex));
+}
+
+/** Writes a new rollup home whose block 1 is Metro's next height, with the given keys. */
+export async function writeRollupHome(options: NewRollupOptions, keys: RollupKeys): Promise<RollupHome> {
   const status = await nodeStatus(options.metroRpc);
   const latest = await signedBlockAt(options.metroRpc, status.height);
   // A DA with no blocks yet (a devnet just started) answers with an error: read it from the start.
-  const daHead = await new CelestiaClient({ url: options.daUrl })
+  const daHead = await new CelestiaClient({ url: options.daUrl, token: options.daToken })
     .networkHead()
     .then((head) => head.height)
     .catch(() => 1);
@@ -95,12 +178,21 @@ export async function createRollupHome(options: NewRollupOptions): Promise<Rollu
   const alloc: RollupGenesis["alloc"] = {
     [ORACLE_ADDRESS]: { balance: "0", nonce: 0, code: oracleGenesisCode() },
   };
-  for (const i of [...Array(FUNDED_ETH_ACCOUNTS).keys(), FAUCET_ETH_ACCOUNT]) {
-    alloc[mnemonicToAccount(TEST_MNEMONIC, { addressIndex: i }).address] = {
-      balance: DEVNET_BALANCE,
-      nonce: 0,
-    };
-  }
+  for (const [address, balance] of Object.entries(keys.alloc)) alloc[address] = { balance, nonce: 0 };
+  const listen = options.listen ?? {};
+  const settings: EvmSettings = {
+    rpcPort: options.rpcPort || (await freePort()),
+    executionPort: listen.executionPort || (await freePort()),
+    rpcHost: listen.rpcHost ?? DEFAULT_HOST,
+    executionHost: listen.executionHost ?? DEFAULT_HOST,
+    metroRpc: options.metroRpc,
+    devnet: keys.devnet,
+    composerAccountIndex: keys.composer.accountIndex,
+    composerMnemonic: keys.composer.mnemonic,
+    ...(keys.faucet
+      ? { faucetAccountIndex: keys.faucet.accountIndex, faucetMnemonic: keys.faucet.mnemonic }
+      : {}),
+  };
   const home: RollupHome = {
     dir: options.dir,
     genesis: {
@@ -119,27 +211,21 @@ export async function createRollupHome(options: NewRollupOptions): Promise<Rollu
       trust: { height: startHeight, validatorsHash: toHex(latest.header.nextValidatorsHash) },
       metroRpc: options.metroRpc,
       daUrl: options.daUrl,
+      ...(options.daToken ? { daToken: options.daToken } : {}),
       // The relayer posts only committed heights, so nothing at or after the start is older than this.
       daStartHeight: Math.max(1, daHead - 2),
-      executionUrl: "",
-      gossip: { port: 0, peers: options.gossipPeers },
+      executionUrl: httpUrl(settings.executionHost, settings.executionPort),
+      gossip: { port: 0, ...listen.gossip, peers: options.gossipPeers },
       gossipGraceMs: 1500,
       forks: [],
       ...(options.headers ? { headers: options.headers } : {}),
     },
-    settings: {
-      rpcPort: options.rpcPort || (await freePort()),
-      executionPort: await freePort(),
-      metroRpc: options.metroRpc,
-      composerAccountIndex: options.composerAccountIndex,
-      composerMnemonic: TEST_MNEMONIC,
-      faucetAccountIndex: FAUCET_ETH_ACCOUNT,
-    },
+    settings,
   };
-  home.conductor.executionUrl = `http://127.0.0.1:${home.settings.executionPort}`;
   writeFileAtomic(join(options.dir, FILES.genesis), JSON.stringify(home.genesis, null, 2));
   writeFileAtomic(join(options.dir, FILES.conductor), JSON.stringify(home.conductor, null, 2));
-  writeFileAtomic(join(options.dir, FILES.settings), JSON.stringify(home.settings, null, 2));
+  // evm.json holds the composer's (and faucet's) mnemonic: its owner's alone.
+  writeFileAtomic(join(options.dir, FILES.settings), JSON.stringify(home.settings, null, 2), 0o600);
   return home;
 }
 
@@ -162,7 +248,7 @@ export class RollupProcesses {
   }
 
   get rpcUrl(): string {
-    return `http://127.0.0.1:${this.home.settings.rpcPort}`;
+    return httpUrl(this.home.settings.rpcHost, this.home.settings.rpcPort);
   }
 
   /** Starts both; resolves once the rollup's RPC answers. */

@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import type { z } from "zod";
+import { DEFAULT_HOST, ListenHostSchema } from "./listen.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -19,6 +21,20 @@ export function intOption(value: string | undefined, name: string, fallback: num
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
   return Number(value);
+}
+
+/** A flag's value checked by `schema`: a usage error naming the flag when it does not fit. */
+export function checkedOption<T>(schema: z.ZodType<T>, value: string, name: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new UsageError(`--${name} "${value}": ${result.error.issues.map((i) => i.message).join("; ")}`);
+  }
+  return result.data;
+}
+
+/** `--host` (or another listen-address flag): an IP literal, 127.0.0.1 when not given. */
+export function hostOption(value: string | undefined, name = "host"): string {
+  return value === undefined ? DEFAULT_HOST : checkedOption(ListenHostSchema, value, name);
 }
 
 export function required<T>(value: T | undefined, what: string): T {

@@ -1,5 +1,5 @@
 /** `metro oracle` (the price sidecar) and `metro market` (a SIMULATED market for local use). */
-import { intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
+import { hostOption, intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
 import type { Logger } from "../core/log.js";
 import { createLogger } from "../core/log.js";
 import { chainlink } from "./chainlink.js";
@@ -32,9 +32,10 @@ export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {
   );
 }
 
-/** `metro oracle [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]` */
+/** `metro oracle [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]` */
 export async function oracleCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
+    host: { type: "string" },
     port: { type: "string" },
     "market-url": { type: "string" },
     "binance-url": { type: "string" },
@@ -61,7 +62,7 @@ export async function oracleCommand(args: string[]): Promise<void> {
     throw new UsageError(`--min-providers must be 1 to ${sources.length}`);
   }
   const sidecar = sidecarFor(sources, minProviders, log);
-  const url = await sidecar.start(intOption(values.port, "port", 0));
+  const url = await sidecar.start(intOption(values.port, "port", 0), hostOption(values.host));
   log.info(
     { url, sources: sources.map((s) => `${s.provider.name}=${s.url}`) },
     "oracle sidecar serving /prices",
@@ -69,11 +70,11 @@ export async function oracleCommand(args: string[]): Promise<void> {
   stopOnSignal(() => sidecar.stop());
 }
 
-/** `metro market [--port P]`: a SIMULATED market in the exchanges' formats, for local networks. */
+/** `metro market [--host H] [--port P]`: a SIMULATED market in the exchanges' formats, for local networks. */
 export async function marketCommand(args: string[]): Promise<void> {
-  const { values } = parse(args, { port: { type: "string" } });
+  const { values } = parse(args, { host: { type: "string" }, port: { type: "string" } });
   const market = new SimulatedMarket();
-  const url = await market.start(intOption(values.port, "port", 0));
+  const url = await market.start(intOption(values.port, "port", 0), hostOption(values.host));
   createLogger("metro-market").info({ url }, "SIMULATED market serving Binance, Coinbase and Kraken formats");
   stopOnSignal(() => market.stop());
 }

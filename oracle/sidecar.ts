@@ -5,6 +5,7 @@
  * of them have one. The app turns that into its vote extension.
  */
 import { createServer, type Server } from "node:http";
+import { DEFAULT_HOST, httpUrl } from "../core/listen.js";
 import type { Logger } from "../core/log.js";
 import { fromFixedPoint, toFixedPoint } from "./feed.js";
 import type { PriceProvider } from "./providers.js";
@@ -63,11 +64,11 @@ export class OracleSidecar {
     });
   }
 
-  async start(port = 0): Promise<string> {
+  async start(port = 0, host = DEFAULT_HOST): Promise<string> {
     this.running = true;
     await this.poll();
-    await new Promise<void>((resolve) => this.server.listen(port, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    return httpUrl(host, (this.server.address() as { port: number }).port);
   }
 
   async stop(): Promise<void> {

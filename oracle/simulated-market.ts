@@ -5,6 +5,7 @@
  * price here comes from a market.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { DEFAULT_HOST, httpUrl } from "../core/listen.js";
 
 const START_USD: Record<string, number> = { BTC: 97_000, ETH: 3_400, TIA: 5.2 };
 const KRAKEN_NAMES: Record<string, [string, string]> = {
@@ -29,10 +30,10 @@ export class SimulatedMarket {
     });
   }
 
-  async start(port = 0): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(port, "127.0.0.1", resolve));
+  async start(port = 0, host = DEFAULT_HOST): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
     this.timer = setInterval(() => this.step(), this.stepMs);
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    return httpUrl(host, (this.server.address() as { port: number }).port);
   }
 
   async stop(): Promise<void> {

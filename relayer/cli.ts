@@ -3,9 +3,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEVNET_CHAIN_ID, nodeStatus } from "../chain/index.js";
-import { intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
+import { checkedOption, hostOption, intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
+import { httpUrl } from "../core/listen.js";
 import { createLogger } from "../core/log.js";
 import { DEFAULT_DA_PORT, LocalDa } from "./da/server.js";
+import { MultiaddrSchema } from "./gossip-node.js";
 import { startRelaying } from "./start.js";
 
 export const DEFAULT_DA_URL = `http://127.0.0.1:${DEFAULT_DA_PORT}`;
@@ -22,10 +24,11 @@ function gossipIdentity(home: string): Uint8Array {
   return new Uint8Array(seed);
 }
 
-/** `metro da --home DIR [--port P] [--block-time MS] [--token T]` */
+/** `metro da --home DIR [--host H] [--port P] [--block-time MS] [--token T]` */
 export async function daCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     home: { type: "string" },
+    host: { type: "string" },
     port: { type: "string" },
     "block-time": { type: "string" },
     token: { type: "string" },
@@ -35,12 +38,13 @@ export async function daCommand(args: string[]): Promise<void> {
   if (blockTimeMs < 50) throw new UsageError("--block-time must be at least 50 ms");
   const log = createLogger("metro-da");
   const da = new LocalDa({ dataDir: join(home, "blocks"), blockTimeMs, token: values.token, log });
-  const port = await da.listen(intOption(values.port, "port", DEFAULT_DA_PORT));
-  log.info({ url: `http://127.0.0.1:${port}`, head: da.height, blockTimeMs }, "local DA serving");
+  const host = hostOption(values.host);
+  const port = await da.listen(intOption(values.port, "port", DEFAULT_DA_PORT), host);
+  log.info({ url: httpUrl(host, port), head: da.height, blockTimeMs }, "local DA serving");
   stopOnSignal(() => da.close());
 }
 
-/** `metro relayer --node URL [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]` */
+/** `metro relayer --node URL [--da-url URL] [--da-token T] [--home DIR] [--host H] [--gossip-port P] [--announce MULTIADDR] [--peer ADDR]` */
 export async function relayerCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     node: { type: "string" },
@@ -48,7 +52,9 @@ export async function relayerCommand(args: string[]): Promise<void> {
     "da-url": { type: "string" },
     "da-token": { type: "string" },
     "batch-ms": { type: "string" },
+    host: { type: "string" },
     "gossip-port": { type: "string" },
+    announce: { type: "string", multiple: true },
     peer: { type: "string", multiple: true },
   });
   const log = createLogger("metro-relayer");
@@ -64,6 +70,8 @@ export async function relayerCommand(args: string[]): Promise<void> {
     statePath: join(home, "relayer-state.json"),
     batchIntervalMs: intOption(values["batch-ms"], "batch-ms", 2000),
     gossipPort: intOption(values["gossip-port"], "gossip-port", 0),
+    gossipHost: hostOption(values.host),
+    gossipAnnounce: (values.announce ?? []).map((a) => checkedOption(MultiaddrSchema, a, "announce")),
     identitySeed: gossipIdentity(home),
     peers: values.peer ?? [],
     log,

@@ -1,5 +1,5 @@
 /**
- * A libp2p node for one gossipsub topic on loopback (TCP, noise, yamux), with content-addressed
+ * A libp2p node for one gossipsub topic (TCP, noise, yamux; loopback unless told otherwise), with content-addressed
  * message ids and a peer score that punishes invalid messages: what every Metro gossip
  * (SequencerBlocks, rollup header signatures) runs on.
  */
@@ -11,16 +11,33 @@ import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
 import { createPeerScoreParams, createTopicScoreParams } from "@libp2p/gossipsub/score";
 import { identify } from "@libp2p/identify";
 import { tcp } from "@libp2p/tcp";
+import { multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p, type Libp2p } from "libp2p";
+import { z } from "zod";
 import { sha256 } from "../core/hash.js";
+import { DEFAULT_HOST, tcpMultiaddr } from "../core/listen.js";
 
 export type GossipNode = Libp2p<{ pubsub: GossipSub }>;
+
+/** A peer or announce address, e.g. /ip4/203.0.113.7/tcp/4001 or /dns4/relayer.example/tcp/4001. */
+export const MultiaddrSchema = z.string().refine((text) => {
+  try {
+    multiaddr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a libp2p multiaddr such as /ip4/203.0.113.7/tcp/4001");
 
 export interface GossipNodeOptions {
   topic: string;
   maxMessageBytes: number;
-  /** TCP port on 127.0.0.1 (0 picks one). */
+  /** TCP port (0 picks one). */
   port?: number;
+  /** The IP address to listen on: 127.0.0.1 unless given (0.0.0.0 for every interface). */
+  host?: string;
+  /** Multiaddrs peers should dial, when they differ from the listen address (NAT, a public IP). */
+  announce?: readonly string[];
   /** Fixed 32-byte seed for a stable peer id across restarts. */
   identitySeed?: Uint8Array;
 }
@@ -30,7 +47,10 @@ export async function startGossipNode(options: GossipNodeOptions): Promise<Gossi
     ...(options.identitySeed
       ? { privateKey: await generateKeyPairFromSeed("Ed25519", options.identitySeed) }
       : {}),
-    addresses: { listen: [`/ip4/127.0.0.1/tcp/${options.port ?? 0}`] },
+    addresses: {
+      listen: [tcpMultiaddr(options.host ?? DEFAULT_HOST, options.port ?? 0)],
+      ...(options.announce?.length ? { announce: [...options.announce] } : {}),
+    },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -33,8 +33,10 @@ export interface BlockGossipOptions {
    * or a chain of trust shared with its owner (the conductor's), which gossip extends too.
    */
   trust: TrustRoot | ChainOfTrust;
-  /** TCP port on 127.0.0.1 (0 picks one). */
+  /** TCP port (0 picks one), listen address (127.0.0.1 by default) and announced multiaddrs. */
   port?: number;
+  host?: string;
+  announce?: readonly string[];
   /** Fixed 32-byte seed for a stable peer id across restarts. */
   identitySeed?: Uint8Array;
   log: Logger;
@@ -63,6 +65,8 @@ export class BlockGossip {
       topic,
       maxMessageBytes: MAX_GOSSIP_BYTES,
       port: options.port,
+      host: options.host,
+      announce: options.announce,
       identitySeed: options.identitySeed,
     });
     const gossip = new BlockGossip(node, options);

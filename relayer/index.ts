@@ -5,5 +5,5 @@ export { DEFAULT_DA_PORT } from "./da/server.js";
 export { readRollupAtDaHeight } from "./da-reader.js";
 export { type DevnetRelaying, startDevnetRelaying } from "./devnet.js";
 export { BlockGossip } from "./gossip.js";
-export { type GossipNode, startGossipNode } from "./gossip-node.js";
+export { type GossipNode, MultiaddrSchema, startGossipNode } from "./gossip-node.js";
 export { BlockBuildError, buildSequencerBlock } from "./sequencer-block.js";

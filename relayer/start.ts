@@ -21,6 +21,9 @@ export interface RelayingOptions {
   statePath: string;
   batchIntervalMs: number;
   gossipPort?: number;
+  /** The gossip node's listen address (127.0.0.1 by default) and the multiaddrs it announces. */
+  gossipHost?: string;
+  gossipAnnounce?: readonly string[];
   /** 32-byte seed for a stable peer id across restarts. */
   identitySeed?: Uint8Array;
   /** Peers dialed before the first block is published. */
@@ -40,6 +43,8 @@ export async function startRelaying(options: RelayingOptions): Promise<Relaying>
     chainId: options.chainId,
     trust: { height: 1n, validatorsHash: validatorSetHash(await validatorsAt(options.metroRpc, 1)) },
     port: options.gossipPort,
+    host: options.gossipHost,
+    announce: options.gossipAnnounce,
     identitySeed: options.identitySeed,
     log,
   });

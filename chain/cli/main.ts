@@ -44,7 +44,10 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 };
 
 const USAGE = `usage: metro <command> [options]
-  init    --home DIR                      a single-validator home, test accounts funded
+  init    --home DIR                      a single-validator devnet home, test accounts funded
+  init    --home DIR --chain-id ID [--key NAME] [--fund ADDR=AMOUNT ...] [--self-bond A] [--moniker M]
+          [--host H] [--p2p-laddr tcp://IP:P] [--rpc-laddr tcp://IP:P] [--external-address HOST:P] [--persistent-peers ID@HOST:P,...]
+                                          a real network's genesis validator, bonded by the operator's own key
   start   --home DIR [--app-only]         the Metro app and CometBFT together
   devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317] [--rollup-rpc-port 8545] [--da-port 26658]
   keys    list | add NAME | show NAME|INDEX
@@ -52,14 +55,18 @@ const USAGE = `usage: metro <command> [options]
           create-validator --home DIR --amount A | delegate V A | unbond V A | redelegate V1 V2 A
           withdraw-rewards V | withdraw-commission | unjail | propose --title T --deposit A [...] | vote ID yes|no|abstain|veto | deposit ID A
           register-rollup NAME [--quorum Q] [--window N] [--kind evm|none] | join-committee NAME
-  da      [--home DIR] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
-  relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--gossip-port P] [--peer ADDR]
-  oracle  [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
-  market  [--port P]                      a SIMULATED market in Binance, Coinbase and Kraken formats
-  rest    [--node URL] [--port 1317]      the REST (LCD) API wallets such as Keplr read
+  da      [--home DIR] [--host H] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
+  relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--host H] [--gossip-port P] [--announce MULTIADDR] [--peer ADDR]
+  oracle  [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
+  market  [--host H] [--port P]           a SIMULATED market in Binance, Coinbase and Kraken formats
+  rest    [--node URL] [--host H] [--port 1317]   the REST (LCD) API wallets such as Keplr read
   evm     --home ROLLUP_HOME                  a rollup's EVM node: Ethereum JSON-RPC, execution API, composer
   conductor --home ROLLUP_HOME                drives the EVM node from Metro (gossip, RPC, DA), verifying every block
   rollup  deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]   adds a rollup to the running devnet
+  rollup  init --home DIR --name N --chain-id ID [--node URL] [--metro-chain-id ID] [--da-url URL] [--da-token T]
+          [--composer-key NAME] [--alloc 0xADDR=WEI ...] [--faucet [--faucet-balance WEI]] [--host H] [--rpc-port 8545]
+          [--execution-host H] [--execution-port P] [--gossip-host H] [--gossip-port P] [--announce MULTIADDR] [--peer MULTIADDR]
+                                          a rollup home for any Metro network: its own composer key, faucet off
   export  --home DIR --height H --chain-id NEW [--output FILE]   a hard-fork genesis from the state at H
   query   balance ADDR | account ADDR | tx HASH | params | prices [PAIR] | rollup-data --height H --rollup NAME | block-rollups H | key KEY
           validators | delegations ADDR | rewards ADDR | proposals | proposal ID | rollup NAME | header NAME HEIGHT`;

@@ -2,8 +2,8 @@ import type { Coin } from "@cosmjs/stargate";
 import { fromHex, utf8 } from "../../core/bytes.js";
 import { parse, required, UsageError } from "../../core/cli-args.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { resolveSigner } from "../client/keyring.js";
 import { connectSigner, sequenceMsg } from "../client/signing.js";
-import { resolveSigner } from "./keys.js";
 import { STAKING_ACTIONS } from "./tx-staking.js";
 
 const LST_DECIMALS = 6;

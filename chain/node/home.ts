@@ -42,14 +42,19 @@ export function loadOrCreateBlsKey(home: string): BlsKeyPair {
 }
 
 /** A genesis validator entry for a home's keys, bonded by `operator`. */
-export function genesisValidatorFor(home: string, moniker: string, operator: string): GenesisValidator {
+export function genesisValidatorFor(
+  home: string,
+  moniker: string,
+  operator: string,
+  selfBond: string = DEVNET_SELF_BOND,
+): GenesisValidator {
   const bls = loadOrCreateBlsKey(home);
   return {
     operator,
     moniker,
     commission_rate: "0.05",
     min_self_delegation: DEFAULT_STAKING_PARAMS.minSelfDelegation,
-    self_bond: DEVNET_SELF_BOND,
+    self_bond: selfBond,
     consensus_pubkey: readValidatorKey(home).pubKeyBase64,
     bls_pubkey: toHex(bls.publicKey),
     bls_proof_of_possession: toHex(blsProvePOP(bls)),
@@ -85,6 +90,14 @@ export interface HomeSpec {
   ports: NodePorts;
   /** The account that bonds this validator at genesis; without operators, genesis bonds nobody. */
   operator?: string;
+  /** The operator's self-bond in base units (10,000 stTIA unless given). */
+  selfBond?: string;
+}
+
+export interface InitOptions {
+  voteExtensions?: boolean;
+  /** Whether operators also get a liquid devnet balance for fees (yes unless false). */
+  fundOperators?: boolean;
 }
 
 /**
@@ -97,11 +110,11 @@ export function initValidatorHomes(
   chainId: string,
   appState: AppState,
   proxyApp: (spec: HomeSpec) => string = (spec) => `unix://${appSocketPath(spec.home)}`,
-  options: { voteExtensions?: boolean } = {},
+  options: InitOptions = {},
 ): void {
   for (const spec of specs) initCometHome(spec.home);
   const staked = specs.flatMap((spec) =>
-    spec.operator ? [genesisValidatorFor(spec.home, spec.moniker, spec.operator)] : [],
+    spec.operator ? [genesisValidatorFor(spec.home, spec.moniker, spec.operator, spec.selfBond)] : [],
   );
   const fullAppState: AppState =
     staked.length > 0
@@ -110,7 +123,7 @@ export function initValidatorHomes(
           // Operators keep a liquid balance too, for fees (an unjail, a withdrawal).
           accounts: [
             ...appState.accounts,
-            ...staked.map((v) => ({
+            ...(options.fundOperators === false ? [] : staked).map((v) => ({
               address: v.operator,
               coins: [{ denom: appState.params.fee_denom, amount: DEVNET_ACCOUNT_BALANCE }],
             })),

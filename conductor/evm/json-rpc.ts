@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { DEFAULT_HOST } from "../../core/listen.js";
 
 export class JsonRpcError extends Error {
   override name = "JsonRpcError";
@@ -58,11 +59,12 @@ async function answer(
   }
 }
 
-/** Serves `handlers` on 127.0.0.1:`port`; resolves with the bound port. */
+/** Serves `handlers` on `host`:`port`; resolves with the bound port. */
 export async function serveJsonRpc(
   handlers: ReadonlyMap<string, Handler>,
   port: number,
   onError: (error: Error) => void,
+  host = DEFAULT_HOST,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((request, response) => {
     const cors = {
@@ -106,7 +108,7 @@ export async function serveJsonRpc(
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(port, host, () => resolve());
   });
   return { server, port: (server.address() as AddressInfo).port };
 }

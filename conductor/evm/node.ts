@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import { join } from "node:path";
 import type { HDAccount } from "viem/accounts";
+import { DEFAULT_HOST, httpUrl } from "../../core/listen.js";
 import type { Logger } from "../../core/log.js";
 import { serveExecutionApi } from "../execution/transport.js";
 import { EvmChain } from "./chain.js";
@@ -22,6 +23,9 @@ export interface EvmNodeOptions {
   genesis: RollupGenesis;
   rpcPort: number;
   executionPort: number;
+  /** Listen addresses of the JSON-RPC and the execution API (127.0.0.1 unless given). */
+  rpcHost?: string;
+  executionHost?: string;
   metroRpc: string;
   /** The Metro account that pays for sequencing users' txs. */
   composerMnemonic: string;
@@ -54,8 +58,10 @@ export async function startEvmNode(options: EvmNodeOptions): Promise<EvmNode> {
   const onError = (error: Error) => log.error({ err: error }, "request failed");
   const handlers = ethHandlers(chain, composer, CLIENT_VERSION);
   if (options.faucet) addFaucet(handlers, options.faucet, options.genesis.chainId);
-  const rpc = await serveJsonRpc(handlers, options.rpcPort, onError);
-  const execution = await serveExecutionApi(chain, options.executionPort, onError);
+  const rpcHost = options.rpcHost ?? DEFAULT_HOST;
+  const executionHost = options.executionHost ?? DEFAULT_HOST;
+  const rpc = await serveJsonRpc(handlers, options.rpcPort, onError, rpcHost);
+  const execution = await serveExecutionApi(chain, options.executionPort, onError, executionHost);
   const state = await chain.getCommitmentState();
   log.info(
     {
@@ -68,8 +74,8 @@ export async function startEvmNode(options: EvmNodeOptions): Promise<EvmNode> {
   );
   return {
     chain,
-    rpcUrl: `http://127.0.0.1:${rpc.port}`,
-    executionUrl: `http://127.0.0.1:${execution.port}`,
+    rpcUrl: httpUrl(rpcHost, rpc.port),
+    executionUrl: httpUrl(executionHost, execution.port),
     stop: async () => {
       composer.stop();
       rpc.server.closeAllConnections();

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEFAULT_HOST } from "../../core/listen.js";
 import type { ProtoCodec } from "../../core/proto/codec.js";
 import {
   type CommitmentState,
@@ -83,11 +84,12 @@ const STATUS: Record<ExecutionErrorCode, number> = {
   internal: 500,
 };
 
-/** Serves `engine` on 127.0.0.1:`port` (0 picks one); resolves with the bound port. */
+/** Serves `engine` on `host`:`port` (0 picks one); resolves with the bound port. */
 export async function serveExecutionApi(
   engine: ExecutionEngine,
   port: number,
   onError: (error: Error) => void,
+  host = DEFAULT_HOST,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((request, response) => {
     const name = request.url?.startsWith(`${SERVICE_PATH}/`)
@@ -123,7 +125,7 @@ export async function serveExecutionApi(
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(port, host, () => resolve());
   });
   return { server, port: (server.address() as AddressInfo).port };
 }
