@@ -29,6 +29,8 @@ export interface BlockRead {
   prices: Map<string, PricePoint>;
   /** Each committed vote by pair; empty when the block carries no injected votes. */
   votes: Map<string, VoteRow[]>;
+  /** The height those votes were cast at (the previous one: block H injects the votes of H - 1). */
+  voteHeight: number;
 }
 
 /** Names the dashboard already knows: validators by consensus address, rollups by id. */
@@ -61,10 +63,13 @@ export async function readBlock(
       return { id, name: names.rollups.get(id), txs: r.txCount, bytes: Number(r.dataBytes) };
     }),
   };
-  return { row, prices, votes };
+  return { row, prices, votes, voteHeight: height - 1 };
 }
 
-/** The prices written at exactly `height`, read from the state committed there. */
+/**
+ * The prices block `height` wrote, read from the state committed there. Each carries the height
+ * its votes were cast at, `height - 1`, which is also what `metro query prices` reports.
+ */
 async function pricesAt(
   rpc: string,
   height: number,
@@ -73,8 +78,8 @@ async function pricesAt(
   const points = new Map<string, PricePoint>();
   for (const pair of pairs) {
     const price = await queryPrice(rpc, pair.id, height);
-    if (price && price.height === BigInt(height)) {
-      points.set(pair.id, { height, price: fromFixedPoint(price.price, price.decimals) });
+    if (price && price.height === BigInt(height - 1)) {
+      points.set(pair.id, { height: height - 1, price: fromFixedPoint(price.price, price.decimals) });
     }
   }
   return points;

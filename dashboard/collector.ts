@@ -18,7 +18,7 @@ import type { EndpointHealth, PairView, SectionName, Snapshot } from "./snapshot
 import { readValidators } from "./validators.js";
 
 /** Blocks listed, and blocks read per poll at most (a dashboard started late skips ahead). */
-const BLOCKS_SHOWN = 30;
+const BLOCKS_SHOWN = 20;
 /** Heights the price charts cover. */
 const CHART_HEIGHTS = 60;
 
@@ -181,7 +181,7 @@ export class Collector {
     return rows.slice(0, BLOCKS_SHOWN);
   }
 
-  private fold({ row, prices, votes }: BlockRead, head: number): void {
+  private fold({ row, prices, votes, voteHeight }: BlockRead, head: number): void {
     for (const touch of row.rollups) {
       const seen = this.seen.get(touch.id) ?? { txs: 0, bytes: 0 };
       this.seen.set(touch.id, { txs: seen.txs + touch.txs, bytes: seen.bytes + touch.bytes });
@@ -201,7 +201,7 @@ export class Collector {
       const pairVotes = votes.get(pair.id);
       if (pairVotes) {
         view.votes = pairVotes;
-        view.votesHeight = row.height;
+        view.votesHeight = voteHeight;
       }
       this.views.set(pair.id, view);
     }

@@ -72,7 +72,7 @@ export interface PairView {
   pair: string;
   decimals: number;
   latest?: PricePoint;
-  /** Heights at which the chain wrote a new price, oldest first. */
+  /** The chain's new prices, oldest first, at the heights their votes were cast (as `metro query prices` says). */
   points: PricePoint[];
   /** Each committed validator's vote in the latest block that had votes. */
   votes: VoteRow[];
