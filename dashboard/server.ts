@@ -5,9 +5,14 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { extname, join, normalize } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Collector } from "./collector.js";
+import type { Snapshot } from "./snapshot.js";
+
+/** What the server shows: the collector, or anything else that keeps a snapshot. */
+export interface SnapshotSource {
+  current(): Snapshot;
+}
 
 export const DEFAULT_DASHBOARD_PORT = 3000;
 
@@ -33,11 +38,14 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 
 export class DashboardServer {
   private readonly server: Server;
+  /** With its trailing separator, so a sibling folder sharing its prefix is not inside it. */
+  private readonly webDir: string;
 
   constructor(
-    private readonly collector: Collector,
-    private readonly webDir = WEB_DIR,
+    private readonly collector: SnapshotSource,
+    webDir = WEB_DIR,
   ) {
+    this.webDir = resolve(webDir) + sep;
     this.server = createServer((request, response) => this.handle(request, response));
   }
 
