@@ -42,6 +42,8 @@ export class Collector {
   private readonly da: DaWatcher | undefined;
   private nextHeight = 0;
   private readonly seen = new Map<string, SeenData>();
+  /** Per rollup, the height its headers were last seen final through. */
+  private readonly finalHeaders = new Map<string, number>();
   private rollupNames = new Map<string, string>();
   private monikers = new Map<string, string>();
   private pairs: CurrencyPair[] = [];
@@ -132,7 +134,10 @@ export class Collector {
     if (errors.blocks) errors.prices = errors.blocks;
     await section("rollups", async () => {
       const ids = new Set([...this.rollupNames.keys(), ...this.seen.keys()]);
-      next.rollups = await Promise.all([...ids].sort().map((id) => readRollup(rpc, id, this.seen.get(id))));
+      next.rollups = await Promise.all(
+        [...ids].sort().map((id) => readRollup(rpc, id, this.seen.get(id), this.finalHeaders.get(id))),
+      );
+      for (const rollup of next.rollups) this.finalHeaders.set(rollup.id, rollup.finalThrough);
     });
     await section("governance", async () => {
       next.proposals = await readProposals(rpc);
@@ -156,10 +161,10 @@ export class Collector {
   }
 
   private async readProgress(next: Snapshot, head: number): Promise<void> {
-    next.progress = { ...next.progress, metroHeight: head };
+    next.progress = { ...next.progress, metroHeight: head, daUrl: this.da?.url };
     if (!this.da || !next.chainId) return;
     try {
-      next.progress = { metroHeight: head, ...(await this.da.read(next.chainId)) };
+      next.progress = { metroHeight: head, daUrl: this.da.url, ...(await this.da.read(next.chainId)) };
       next.endpoints.push(this.health("DA (Celestia JSON-RPC)", this.da.url));
     } catch (error) {
       next.errors.progress = describe(error);

@@ -50,10 +50,14 @@ export interface SeenData {
   bytes: number;
 }
 
-/** The header heights final through, and how many after it are still pending. */
-async function headerProgress(rpc: string, id: Uint8Array, latest: number) {
+/**
+ * The height headers are final through, and how many after it are still pending. A final header
+ * stays final, so the scan stops at `knownFinal` (what an earlier poll found).
+ */
+async function headerProgress(rpc: string, id: Uint8Array, latest: number, knownFinal: number) {
   let pending = 0;
   for (let height = latest; height > Math.max(0, latest - HEADER_LOOKBACK); height--) {
+    if (height <= knownFinal) return { finalThrough: height, pending };
     const header = await queryRollupHeader(rpc, id, BigInt(height));
     if (header?.header?.final) return { finalThrough: height, pending };
     pending++;
@@ -61,7 +65,12 @@ async function headerProgress(rpc: string, id: Uint8Array, latest: number) {
   return { finalThrough: 0, pending };
 }
 
-export async function readRollup(rpc: string, idHex: string, seen: SeenData | undefined): Promise<RollupRow> {
+export async function readRollup(
+  rpc: string,
+  idHex: string,
+  seen: SeenData | undefined,
+  knownFinal = 0,
+): Promise<RollupRow> {
   const id = fromHex(idHex);
   const found = await queryRollup(rpc, id);
   const base = { id: idHex, seenTxs: seen?.txs ?? 0, seenBytes: seen?.bytes ?? 0 };
@@ -70,7 +79,7 @@ export async function readRollup(rpc: string, idHex: string, seen: SeenData | un
   }
   const latest = Number(found.latestHeight);
   const [progress, challenges] = await Promise.all([
-    headerProgress(rpc, id, latest),
+    headerProgress(rpc, id, latest, knownFinal),
     queryChallenges(rpc, id),
   ]);
   return {

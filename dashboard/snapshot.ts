@@ -111,6 +111,8 @@ export interface ProposalRow {
 export interface Progress {
   /** The last Metro height the app committed. */
   metroHeight?: number;
+  /** The DA read, when one was given. */
+  daUrl?: string;
   daHead?: number;
   /** The highest Metro height found in Metro's namespace on the DA, and at which DA height. */
   relayerPostedThrough?: number;

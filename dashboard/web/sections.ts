@@ -159,9 +159,11 @@ export function progress({ progress: p }: Snapshot): HTMLElement {
     h(
       "dd",
       { id: "relayer-posted" },
-      p.relayerPostedThrough === undefined
-        ? "nothing found on the DA yet"
-        : `Metro ${p.relayerPostedThrough} (DA height ${p.relayerDaHeight}), ${behind} behind`,
+      p.daUrl === undefined
+        ? "no DA given (--da-url)"
+        : p.relayerPostedThrough === undefined
+          ? "nothing found on the DA yet"
+          : `Metro ${p.relayerPostedThrough} (DA height ${p.relayerDaHeight}), ${behind} behind`,
     ),
   );
 }
