@@ -15,6 +15,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { operatorAddresses } from "../../chain/client/keys.js";
 import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
 import { RestServer } from "../../chain/rest/index.js";
+import { operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { createLogger } from "../../core/log.js";
@@ -161,7 +162,7 @@ describe("the dashboard in chromium, four validators", () => {
   });
 
   it("shows a validator that stopped signing as jailed", async () => {
-    const operator = (await operatorAddresses(4))[3]!;
+    const operator = operatorAddress((await operatorAddresses(4))[3]!);
     await net.devnet.validators[3]!.stop();
     const state = page.locator(`#validators tr[data-operator="${operator}"] .state`);
     try {
