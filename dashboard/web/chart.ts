@@ -16,6 +16,12 @@ function svg(tag: string, attributes: Record<string, string | number>): SVGEleme
   return element;
 }
 
+function label(x: number, y: number, anchor: "start" | "end", text: string): SVGElement {
+  const element = svg("text", { class: "label", x, y, "text-anchor": anchor });
+  element.textContent = text;
+  return element;
+}
+
 export function priceChart(view: PairView): SVGElement {
   const chart = svg("svg", {
     class: "chart",
@@ -38,6 +44,12 @@ export function priceChart(view: PairView): SVGElement {
     (p, i) => `${i === 0 ? "M" : "L"}${x(p.height).toFixed(1)},${y(Number(p.price)).toFixed(1)}`,
   );
   chart.append(svg("path", { class: "line", d: path.join(" ") }));
+  chart.append(
+    label(WIDTH - PAD, PAD + 8, "end", String(maxP)),
+    label(WIDTH - PAD, HEIGHT - PAD - 10, "end", maxP === minP ? "" : String(minP)),
+    label(PAD, HEIGHT - 2, "start", `height ${minH}`),
+    label(WIDTH - PAD, HEIGHT - 2, "end", `${maxH}`),
+  );
   for (const point of points) {
     const circle = svg("circle", {
       class: "point",
