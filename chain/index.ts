@@ -6,11 +6,25 @@ export { injectedTxCount } from "./app/block-layout.js";
 export { keyringDir, readKey } from "./client/keyring.js";
 export { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "./client/keys.js";
 export { OfflineSigner } from "./client/offline.js";
-export { queryRollup, queryRollupHeader, queryValidatorRecord } from "./client/queries.js";
+export {
+  QueryFailedError,
+  queryBlockRollups,
+  queryChallenges,
+  queryOracleFaults,
+  queryOracleInputs,
+  queryOracleParams,
+  queryPairs,
+  queryParams,
+  queryPrice,
+  queryRollup,
+  queryRollupHeader,
+  queryValidatorRecord,
+} from "./client/queries.js";
 export { MetroTxRefusedError, MetroTxSender } from "./client/sender.js";
 export { connectSigner, sequenceMsg } from "./client/signing.js";
+export { FAULT_UNITS_PER_BLOCK } from "./modules/oracle-penalties.js";
 export { blsKeyPath, DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "./node/home.js";
-export { nodeStatus } from "./node/rpc.js";
+export { abciQuery, appCommittedHeight, nodeStatus, RpcError, rpcGet } from "./node/rpc.js";
 export { type SignedBlockData, signedBlockAt, validatorsAt } from "./node/signed-block.js";
 export { SupervisedProcess } from "./node/supervised.js";
 export { decodeTx, MSG_SEQUENCE_TYPE_URL } from "./tx/decode.js";

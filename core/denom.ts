@@ -10,3 +10,5 @@ export function ibcDenom(trace: string): string {
 export const DEFAULT_LST_TRACE = "transfer/channel-0/stutia";
 export const DEFAULT_LST_DENOM = ibcDenom(DEFAULT_LST_TRACE);
 export const DEFAULT_LST_DISPLAY = "stTIA";
+/** Base units per stTIA: 10^6, as on Stride. */
+export const DEFAULT_LST_DECIMALS = 6;

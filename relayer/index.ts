@@ -2,6 +2,7 @@
 export { CelestiaClient } from "./celestia/client.js";
 export { daCommand, relayerCommand } from "./cli.js";
 export { DEFAULT_DA_PORT } from "./da/server.js";
+export { metroHeightsAtDaHeight } from "./da-progress.js";
 export { readRollupAtDaHeight } from "./da-reader.js";
 export { type DevnetRelaying, startDevnetRelaying } from "./devnet.js";
 export { BlockGossip } from "./gossip.js";

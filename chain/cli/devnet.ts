@@ -9,6 +9,7 @@ import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import { createLogger } from "../../core/log.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
+import { DEFAULT_DASHBOARD_PORT, type RunningDashboard, startDashboard } from "../../dashboard/index.js";
 import { devnetSidecar, fromFixedPoint, type OracleSidecar, SimulatedMarket } from "../../oracle/index.js";
 import { DEFAULT_DA_PORT, type DevnetRelaying, startDevnetRelaying } from "../../relayer/index.js";
 import { injectedTxCount } from "../app/block-layout.js";
@@ -59,6 +60,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     "da-url": { type: "string" },
     "da-token": { type: "string" },
     "rest-port": { type: "string" },
+    "dashboard-port": { type: "string" },
     "rollup-rpc-port": { type: "string" },
     "da-port": { type: "string" },
   });
@@ -81,6 +83,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
   let rest: RestServer | undefined;
   let rollups: DevnetRollups | undefined;
   let admin: Server | undefined;
+  let dashboard: RunningDashboard | undefined;
   // Each validator's sidecar reads a SIMULATED market through the real exchange providers.
   const market = new SimulatedMarket();
   const sidecars: OracleSidecar[] = [];
@@ -90,6 +93,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     controller.abort();
     console.log("stopping the devnet…");
     admin?.close();
+    await dashboard?.stop();
     await rollups?.stop();
     await relaying?.stop();
     await rest?.close();
@@ -129,6 +133,14 @@ export async function devnetCommand(args: string[]): Promise<void> {
         `port 127.0.0.1:${wantedRestPort} is in use: stop what holds it or pick --rest-port`,
       );
     });
+    dashboard = await startDashboard({
+      rpc: devnet.rpcUrl(0),
+      rest: `http://127.0.0.1:${restPort}`,
+      daUrl: relaying.daUrl,
+      daToken: values["da-token"],
+      port: intOption(values["dashboard-port"], "dashboard-port", DEFAULT_DASHBOARD_PORT),
+      log,
+    });
     rollups = new DevnetRollups({
       home,
       metroRpc: devnet.rpcUrl(0),
@@ -156,6 +168,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     );
   });
   console.log(`  REST (LCD) API for wallets: http://127.0.0.1:${restPort}`);
+  console.log(`  dashboard: ${dashboard.url} (Keplr chain info: ${dashboard.url}/chain-info.json)`);
   console.log(`  fee and staking token: ${DEFAULT_LST_DISPLAY} = ${DEFAULT_LST_DENOM}`);
   console.log(`  funded accounts (mnemonic "${TEST_MNEMONIC}", m/44'/118'/0'/0/i):`);
   accounts.forEach((address, i) => {

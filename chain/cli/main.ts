@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { conductorCommand, evmCommand, rollupCommand } from "../../conductor/index.js";
 import { UsageError } from "../../core/cli-args.js";
+import { dashboardCommand } from "../../dashboard/index.js";
 import { marketCommand, oracleCommand } from "../../oracle/index.js";
 import { daCommand, relayerCommand } from "../../relayer/index.js";
 import { devnetCommand } from "./devnet.js";
@@ -23,6 +24,7 @@ const OPERATIONAL_ERRORS = [
   "DevnetAdminError",
   "ExecutionError",
   "ComposerError",
+  "DashboardError",
 ];
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -38,6 +40,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   market: marketCommand,
   export: exportCommand,
   rest: restCommand,
+  dashboard: dashboardCommand,
   evm: evmCommand,
   conductor: conductorCommand,
   rollup: rollupCommand,
@@ -49,7 +52,7 @@ const USAGE = `usage: metro <command> [options]
           [--host H] [--p2p-laddr tcp://IP:P] [--rpc-laddr tcp://IP:P] [--external-address HOST:P] [--persistent-peers ID@HOST:P,...]
                                           a real network's genesis validator, bonded by the operator's own key
   start   --home DIR [--app-only]         the Metro app and CometBFT together
-  devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317] [--rollup-rpc-port 8545] [--da-port 26658]
+  devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317] [--dashboard-port 3000] [--rollup-rpc-port 8545] [--da-port 26658]
   keys    list | add NAME | show NAME|INDEX
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
           create-validator --home DIR --amount A | delegate V A | unbond V A | redelegate V1 V2 A
@@ -60,6 +63,7 @@ const USAGE = `usage: metro <command> [options]
   oracle  [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
   market  [--host H] [--port P]           a SIMULATED market in Binance, Coinbase and Kraken formats
   rest    [--node URL] [--host H] [--port 1317]   the REST (LCD) API wallets such as Keplr read
+  dashboard [--node URL] [--rest URL] [--da-url URL] [--port 3000] [--host 127.0.0.1]   the web dashboard and Keplr chain info
   evm     --home ROLLUP_HOME                  a rollup's EVM node: Ethereum JSON-RPC, execution API, composer
   conductor --home ROLLUP_HOME                drives the EVM node from Metro (gossip, RPC, DA), verifying every block
   rollup  deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]   adds a rollup to the running devnet

@@ -1,19 +1,17 @@
 import type { Coin } from "@cosmjs/stargate";
 import { fromHex, utf8 } from "../../core/bytes.js";
 import { parse, required, UsageError } from "../../core/cli-args.js";
-import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { DEFAULT_LST_DECIMALS, DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { resolveSigner } from "../client/keyring.js";
 import { connectSigner, sequenceMsg } from "../client/signing.js";
 import { STAKING_ACTIONS } from "./tx-staking.js";
-
-const LST_DECIMALS = 6;
 
 /** "250" (base units of the LST), "1.5stTIA", or "<integer><denom>". */
 export function parseAmount(text: string): Coin {
   if (/^\d+$/.test(text)) return { denom: DEFAULT_LST_DENOM, amount: text };
   const display = /^(\d+)(?:\.(\d{1,6}))?sttia$/i.exec(text);
   if (display) {
-    const fraction = (display[2] ?? "").padEnd(LST_DECIMALS, "0");
+    const fraction = (display[2] ?? "").padEnd(DEFAULT_LST_DECIMALS, "0");
     return {
       denom: DEFAULT_LST_DENOM,
       amount: (BigInt(display[1]!) * 10n ** 6n + BigInt(fraction)).toString(),

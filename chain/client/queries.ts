@@ -2,6 +2,7 @@
 
 import { utf8 } from "../../core/bytes.js";
 import { ORACLE_STATE_KEYS } from "../../core/oracle-state.js";
+import { type OracleParams, OracleParamsCodec } from "../../core/proto/gov.js";
 import {
   QueryChallengesRequestCodec,
   QueryChallengesResponseCodec,
@@ -23,10 +24,12 @@ import {
   type RollupCount,
 } from "../../core/proto/sequencer.js";
 import { type ValidatorRecord, ValidatorRecordCodec } from "../../core/proto/staking.js";
-import { type CurrencyPair, pairsFrom } from "../../oracle/index.js";
+import { type CurrencyPair, type OracleInputs, oracleInputs, pairsFrom } from "../../oracle/index.js";
 import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
+import { DEFAULT_ORACLE_PARAMS, faultRecordKey, ORACLE_PARAMS_KEY } from "../modules/oracle-penalties.js";
 import { validatorKey } from "../modules/staking.js";
 import { abciQuery } from "../node/rpc.js";
+import { decodeInteger } from "../store/integers.js";
 import { SdkCode } from "../tx/errors.js";
 
 const SDK_KEY_NOT_FOUND = SdkCode.KeyNotFound;
@@ -42,8 +45,9 @@ export class QueryFailedError extends Error {
   }
 }
 
-async function query(rpcUrl: string, path: string, data: Uint8Array): Promise<Uint8Array> {
-  const result = await abciQuery(rpcUrl, path, data);
+/** `height` 0 reads the latest committed state. */
+async function query(rpcUrl: string, path: string, data: Uint8Array, height = 0): Promise<Uint8Array> {
+  const result = await abciQuery(rpcUrl, path, data, height);
   if (result.code !== 0) throw new QueryFailedError(path, result.code, result.log);
   return result.value;
 }
@@ -83,10 +87,33 @@ export async function queryPairs(rpcUrl: string): Promise<CurrencyPair[]> {
   return pairsFrom(() => (bytes.length > 0 ? bytes : undefined));
 }
 
-/** The chain's latest price for a pair (undefined before its first update). */
-export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
-  const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
+/** The chain's latest price for a pair, or as of `height` (undefined before its first update). */
+export async function queryPrice(rpcUrl: string, pair: string, height = 0): Promise<Price | undefined> {
+  const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)), height);
   return value.length > 0 ? decodePrice(value) : undefined;
+}
+
+/** What block `height + 1`'s price votes are read against: the oracle state committed at `height`. */
+export async function queryOracleInputs(rpcUrl: string, height: number): Promise<OracleInputs> {
+  const keys = Object.values(ORACLE_STATE_KEYS);
+  const values = await Promise.all(keys.map((key) => query(rpcUrl, QueryPath.storeKey, utf8(key), height)));
+  const state = new Map(keys.map((key, i) => [key as string, values[i]!]));
+  return oracleInputs((key) => {
+    const value = state.get(key);
+    return value && value.length > 0 ? value : undefined;
+  });
+}
+
+/** The oracle penalty parameters (window, bad blocks allowed, band). */
+export async function queryOracleParams(rpcUrl: string): Promise<OracleParams> {
+  const value = await query(rpcUrl, QueryPath.storeKey, utf8(ORACLE_PARAMS_KEY));
+  return value.length > 0 ? OracleParamsCodec.decode(value) : DEFAULT_ORACLE_PARAMS;
+}
+
+/** A validator's oracle fault units in the current window (FAULT_UNITS_PER_BLOCK a bad block). */
+export async function queryOracleFaults(rpcUrl: string, consensusAddress: Uint8Array): Promise<bigint> {
+  const value = await query(rpcUrl, QueryPath.storeKey, utf8(faultRecordKey(consensusAddress)));
+  return value.length > 0 ? decodeInteger(value) : 0n;
 }
 
 /** A registered rollup and its latest header height; undefined when it is not registered. */

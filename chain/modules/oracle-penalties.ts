@@ -35,7 +35,7 @@ export const DEFAULT_ORACLE_PARAMS: OracleParams = {
 /** One whole bad block in fault units: a block's share of bad pairs is kept to a millionth. */
 export const FAULT_UNITS_PER_BLOCK = 1_000_000n;
 
-const PARAMS_KEY = "oracle/params";
+export const ORACLE_PARAMS_KEY = "oracle/params";
 /** A validator's fault units in the current window, by consensus address (hex). */
 const RECORD_PREFIX = "oracle/faults/";
 /** When a block's faults leave the window: `<expiry height>/<address>/<recorded height>` → units. */
@@ -44,12 +44,12 @@ const EXPIRY_PREFIX = "oracle/fault-expiry/";
 const RESET_PREFIX = "oracle/fault-reset/";
 
 export function readOracleParams(state: StateReader): OracleParams {
-  const bytes = state.get(PARAMS_KEY);
+  const bytes = state.get(ORACLE_PARAMS_KEY);
   return bytes ? OracleParamsCodec.decode(bytes) : DEFAULT_ORACLE_PARAMS;
 }
 
 export function writeOracleParams(state: StateOverlay, params: OracleParams): void {
-  state.set(PARAMS_KEY, OracleParamsCodec.encode(params));
+  state.set(ORACLE_PARAMS_KEY, OracleParamsCodec.encode(params));
 }
 
 /** One committed validator's vote, as the penalties see it. */
@@ -112,9 +112,12 @@ export function faultUnits(faults: number, pricedPairs: number): bigint {
   return (BigInt(faults) * FAULT_UNITS_PER_BLOCK) / BigInt(pricedPairs);
 }
 
+/** Where a validator's fault units are kept, by consensus address: what queries read. */
+export const faultRecordKey = (address: Uint8Array): string => `${RECORD_PREFIX}${toHex(address)}`;
+
 /** A validator's fault units in the current window. */
 export function readFaultRecord(state: StateReader, address: Uint8Array): bigint {
-  return readInteger(state, `${RECORD_PREFIX}${toHex(address)}`);
+  return readInteger(state, faultRecordKey(address));
 }
 
 interface ExpiringFaults {

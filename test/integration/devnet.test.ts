@@ -27,6 +27,7 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
   const home = mkdtempSync(join(tmpdir(), "metro-devnet-cli-"));
   const portBase = randomPortBase();
   const rollupPort = portBase + 90;
+  const dashboardPort = portBase + 85;
   let devnet: ChildProcess | undefined;
   let output = "";
 
@@ -43,6 +44,8 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
         String(portBase),
         "--rest-port",
         "0",
+        "--dashboard-port",
+        String(dashboardPort),
         "--rollup-rpc-port",
         String(rollupPort),
         "--da-port",
@@ -83,6 +86,27 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
     startDevnet();
     await waitFor(new RegExp(`rollup devnet: EVM chain id 1337, RPC http://127.0.0.1:${rollupPort}`));
     assert.equal(await rpc(`http://127.0.0.1:${rollupPort}`, "eth_chainId", []), "0x539");
+    // The dashboard reads the devnet's node, REST and DA, and offers its chain to Keplr.
+    const dashboard = `http://127.0.0.1:${dashboardPort}`;
+    assert.ok(output.includes(`dashboard: ${dashboard}`), output);
+    type State = {
+      endpoints: { name: string; up: boolean }[];
+      chainInfo?: { chainId: string };
+      progress: { relayerPostedThrough?: number };
+    };
+    let state: State = { endpoints: [], progress: {} };
+    const read = (s: State) => s.endpoints.length === 3 && s.chainInfo && s.progress.relayerPostedThrough;
+    for (let i = 0; i < 100 && !read(state); i++) {
+      await sleep(200);
+      state = (await (await fetch(`${dashboard}/api/state`)).json()) as State;
+    }
+    assert.deepEqual(
+      state.endpoints.map((e) => e.up),
+      [true, true, true],
+      JSON.stringify(state.endpoints),
+    );
+    assert.equal(state.chainInfo?.chainId, "metro-devnet-1");
+    assert.ok(state.progress.relayerPostedThrough! > 0, "the relayer's postings are found on the DA");
 
     const stdout = await metroCli(
       "rollup",

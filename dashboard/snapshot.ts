@@ -1,0 +1,173 @@
+/**
+ * What the dashboard server hands the browser at GET /api/state: plain JSON, every number a
+ * chain counts in base units or fixed point already turned into display text, so the page only
+ * lays it out. Each section keeps its last good data; `errors` says which failed on the last poll.
+ */
+
+/** One endpoint the dashboard reads, and whether its last read worked. */
+export interface EndpointHealth {
+  name: string;
+  url: string;
+  up: boolean;
+  /** Why the last read failed (unreachable, garbage, an error reply). */
+  error?: string;
+  checkedAt: string;
+}
+
+/** A rollup a block touched: its id (hex), its registered name when known, txs and bytes. */
+export interface RollupTouch {
+  id: string;
+  name?: string;
+  txs: number;
+  bytes: number;
+}
+
+export interface BlockRow {
+  height: number;
+  time: string;
+  /** The proposer's moniker, or its consensus address when it is not a known validator. */
+  proposer: string;
+  /** User txs (Metro's own commitment and injected votes not counted). */
+  txs: number;
+  /** Bytes of all the block's txs. */
+  bytes: number;
+  rollups: RollupTouch[];
+}
+
+export interface ChallengeRow {
+  rollupHeight: number;
+  outcome: string;
+  reason: string;
+  height: number;
+}
+
+export interface RollupRow {
+  id: string;
+  name?: string;
+  registered: boolean;
+  /** Rollup txs and bytes in the blocks the dashboard has seen. */
+  seenTxs: number;
+  seenBytes: number;
+  latestHeader: number;
+  /** The highest final header (0 when none is final yet). */
+  finalThrough: number;
+  /** Headers after finalThrough, still in their challenge window. */
+  pending: number;
+  challenges: ChallengeRow[];
+}
+
+export interface PricePoint {
+  height: number;
+  /** The on-chain price in decimal text, as `metro query prices` prints it. */
+  price: string;
+}
+
+export interface VoteRow {
+  validator: string;
+  /** Its price for the pair in decimal text; null when its vote left the pair out. */
+  price: string | null;
+}
+
+export interface PairView {
+  pair: string;
+  decimals: number;
+  latest?: PricePoint;
+  /** The chain's new prices, oldest first, at the heights their votes were cast (as `metro query prices` says). */
+  points: PricePoint[];
+  /** Each committed validator's vote in the latest block that had votes. */
+  votes: VoteRow[];
+  votesHeight?: number;
+}
+
+export interface ValidatorRow {
+  operator: string;
+  moniker: string;
+  /** Bonded stake in stTIA (decimal text). */
+  stake: string;
+  /** Voting power in CometBFT's set (whole TIA); 0 when out of the set. */
+  power: number;
+  /** Commission rate as a decimal fraction (e.g. "0.05"). */
+  commission: string;
+  /** Share of the slashing window signed, in percent; undefined before it has signing info. */
+  uptime?: number;
+  missedBlocks: number;
+  window: number;
+  status: string;
+  jailed: boolean;
+  tombstoned: boolean;
+  /** Oracle bad blocks in the current penalty window (decimal text) and the most allowed. */
+  oracleBadBlocks: string;
+  oracleMaxBadBlocks: string;
+}
+
+export interface ProposalRow {
+  id: string;
+  title: string;
+  status: string;
+  votingEnd?: string;
+  tally: { yes: string; no: string; abstain: string; veto: string };
+}
+
+export interface Progress {
+  /** The last Metro height the app committed. */
+  metroHeight?: number;
+  /** The DA read, when one was given. */
+  daUrl?: string;
+  daHead?: number;
+  /** The highest Metro height found in Metro's namespace on the DA, and at which DA height. */
+  relayerPostedThrough?: number;
+  relayerDaHeight?: number;
+}
+
+/** Keplr's chain-info JSON for `experimentalSuggestChain`. */
+export interface KeplrCurrency {
+  coinDenom: string;
+  coinMinimalDenom: string;
+  coinDecimals: number;
+}
+
+export interface KeplrChainInfo {
+  chainId: string;
+  chainName: string;
+  rpc: string;
+  rest: string;
+  bip44: { coinType: number };
+  bech32Config: Record<
+    | "bech32PrefixAccAddr"
+    | "bech32PrefixAccPub"
+    | "bech32PrefixValAddr"
+    | "bech32PrefixValPub"
+    | "bech32PrefixConsAddr"
+    | "bech32PrefixConsPub",
+    string
+  >;
+  currencies: KeplrCurrency[];
+  feeCurrencies: (KeplrCurrency & { gasPriceStep: { low: number; average: number; high: number } })[];
+  stakeCurrency: KeplrCurrency;
+  features: string[];
+}
+
+export type SectionName =
+  | "blocks"
+  | "prices"
+  | "validators"
+  | "rollups"
+  | "governance"
+  | "progress"
+  | "rest"
+  | "wallet";
+
+export interface Snapshot {
+  updatedAt: string;
+  chainId?: string;
+  height?: number;
+  endpoints: EndpointHealth[];
+  errors: Partial<Record<SectionName, string>>;
+  blocks: BlockRow[];
+  rollups: RollupRow[];
+  prices: PairView[];
+  validators: ValidatorRow[];
+  proposals: ProposalRow[];
+  progress: Progress;
+  chainInfo?: KeplrChainInfo;
+}
