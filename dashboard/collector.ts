@@ -14,7 +14,13 @@ import { keplrChainInfo } from "./chain-info.js";
 import { DaWatcher } from "./da.js";
 import { readProposals } from "./governance.js";
 import { readRollup, registeredRollups, type SeenData } from "./rollups.js";
-import type { EndpointHealth, PairView, SectionName, Snapshot } from "./snapshot.js";
+import {
+  type EndpointHealth,
+  emptySnapshot,
+  type PairView,
+  type SectionName,
+  type Snapshot,
+} from "./snapshot.js";
 import { readValidators } from "./validators.js";
 
 /** Blocks listed, and blocks read per poll at most (a dashboard started late skips ahead). */
@@ -53,17 +59,7 @@ export class Collector {
 
   constructor(private readonly options: CollectorOptions) {
     this.da = options.daUrl ? new DaWatcher(options.daUrl, options.daToken) : undefined;
-    this.snapshot = {
-      updatedAt: new Date().toISOString(),
-      endpoints: [this.health("Metro node (CometBFT RPC)", options.rpc, "not read yet")],
-      errors: {},
-      blocks: [],
-      rollups: [],
-      prices: [],
-      validators: [],
-      proposals: [],
-      progress: {},
-    };
+    this.snapshot = emptySnapshot([this.health("Metro node (CometBFT RPC)", options.rpc, "not read yet")]);
   }
 
   current(): Snapshot {

@@ -171,3 +171,18 @@ export interface Snapshot {
   progress: Progress;
   chainInfo?: KeplrChainInfo;
 }
+
+/** A snapshot before anything is read: every section empty, the endpoints as given. */
+export function emptySnapshot(endpoints: EndpointHealth[]): Snapshot {
+  return {
+    updatedAt: new Date().toISOString(),
+    endpoints,
+    errors: {},
+    blocks: [],
+    rollups: [],
+    prices: [],
+    validators: [],
+    proposals: [],
+    progress: {},
+  };
+}

@@ -4,18 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
-import { DashboardError, DashboardServer, keplrChainInfo, type Snapshot } from "../../dashboard/index.js";
+import {
+  DashboardError,
+  DashboardServer,
+  emptySnapshot,
+  keplrChainInfo,
+  type Snapshot,
+} from "../../dashboard/index.js";
 
 const EMPTY: Snapshot = {
+  ...emptySnapshot([
+    { name: "node", url: "http://127.0.0.1:1", up: false, error: "fetch failed", checkedAt: "" },
+  ]),
   updatedAt: "2026-01-01T00:00:00.000Z",
-  endpoints: [{ name: "node", url: "http://127.0.0.1:1", up: false, error: "fetch failed", checkedAt: "" }],
-  errors: {},
-  blocks: [],
-  rollups: [],
-  prices: [],
-  validators: [],
-  proposals: [],
-  progress: {},
 };
 
 describe("Keplr chain info", () => {
