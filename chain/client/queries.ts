@@ -25,8 +25,10 @@ import {
 import { type ValidatorRecord, ValidatorRecordCodec } from "../../core/proto/staking.js";
 import { type CurrencyPair, pairsFrom } from "../../oracle/index.js";
 import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
+import { faultRecordKey } from "../modules/oracle-penalties.js";
 import { validatorKey } from "../modules/staking.js";
 import { abciQuery } from "../node/rpc.js";
+import { decodeInteger } from "../store/integers.js";
 import { SdkCode } from "../tx/errors.js";
 
 const SDK_KEY_NOT_FOUND = SdkCode.KeyNotFound;
@@ -87,6 +89,21 @@ export async function queryPairs(rpcUrl: string): Promise<CurrencyPair[]> {
 export async function queryPrice(rpcUrl: string, pair: string): Promise<Price | undefined> {
   const value = await query(rpcUrl, QueryPath.storeKey, utf8(priceKey(pair)));
   return value.length > 0 ? decodePrice(value) : undefined;
+}
+
+/**
+ * A validator's oracle fault record (by consensus address) at `height` (0: the latest), in
+ * fault units: FAULT_UNITS_PER_BLOCK is one whole bad block. Zero when it has none.
+ */
+export async function queryOracleFaults(
+  rpcUrl: string,
+  consensusAddress: Uint8Array,
+  height = 0,
+): Promise<bigint> {
+  const key = faultRecordKey(consensusAddress);
+  const result = await abciQuery(rpcUrl, QueryPath.storeKey, utf8(key), height);
+  if (result.code !== 0) throw new QueryFailedError(QueryPath.storeKey, result.code, result.log);
+  return result.value.length > 0 ? decodeInteger(result.value) : 0n;
 }
 
 /** A registered rollup and its latest header height; undefined when it is not registered. */

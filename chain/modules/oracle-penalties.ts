@@ -112,9 +112,14 @@ export function faultUnits(faults: number, pricedPairs: number): bigint {
   return (BigInt(faults) * FAULT_UNITS_PER_BLOCK) / BigInt(pricedPairs);
 }
 
+/** Where a validator's fault record lives: decimal text (fault units), absent when zero. */
+export function faultRecordKey(address: Uint8Array): string {
+  return `${RECORD_PREFIX}${toHex(address)}`;
+}
+
 /** A validator's fault units in the current window. */
 export function readFaultRecord(state: StateReader, address: Uint8Array): bigint {
-  return readInteger(state, `${RECORD_PREFIX}${toHex(address)}`);
+  return readInteger(state, faultRecordKey(address));
 }
 
 interface ExpiringFaults {
