@@ -87,12 +87,7 @@ async function votesIn(rpc: string, height: number) {
 }
 
 async function queries(comet: Comet38Client) {
-  return QueryClient.withExtensions(
-    comet,
-    setupBankExtension,
-    setupStakingExtension,
-    setupGovExtension,
-  );
+  return QueryClient.withExtensions(comet, setupBankExtension, setupStakingExtension, setupGovExtension);
 }
 
 const refusal = (outcome: unknown): string =>
@@ -226,7 +221,6 @@ describe("four validators with unequal stakes, an stTIA rate of 1.25 and their o
         if (expected === heaviest.price) heavyWasMedian++;
       }
     }
-    console.log({ priced, differed, heavyWasMedian });
     assert.ok(priced >= heights, `${priced} pairs priced by all four votes`);
     assert.ok(
       differed * 2 >= priced,
