@@ -110,9 +110,16 @@ export async function queryOracleParams(rpcUrl: string): Promise<OracleParams> {
   return value.length > 0 ? OracleParamsCodec.decode(value) : DEFAULT_ORACLE_PARAMS;
 }
 
-/** A validator's oracle fault units in the current window (FAULT_UNITS_PER_BLOCK a bad block). */
-export async function queryOracleFaults(rpcUrl: string, consensusAddress: Uint8Array): Promise<bigint> {
-  const value = await query(rpcUrl, QueryPath.storeKey, utf8(faultRecordKey(consensusAddress)));
+/**
+ * A validator's oracle fault record (by consensus address) at `height` (0: the latest), in
+ * fault units: FAULT_UNITS_PER_BLOCK is one whole bad block. Zero when it has none.
+ */
+export async function queryOracleFaults(
+  rpcUrl: string,
+  consensusAddress: Uint8Array,
+  height = 0,
+): Promise<bigint> {
+  const value = await query(rpcUrl, QueryPath.storeKey, utf8(faultRecordKey(consensusAddress)), height);
   return value.length > 0 ? decodeInteger(value) : 0n;
 }
 

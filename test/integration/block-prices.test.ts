@@ -2,11 +2,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { decodePrice, priceKey } from "../../chain/modules/oracle.js";
-import { abciQuery, nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
+import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { signedBlockAt } from "../../chain/node/signed-block.js";
-import { utf8 } from "../../core/bytes.js";
-import { QueryPath } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import {
   RollupSliceCodec,
@@ -17,31 +14,17 @@ import {
   verifyRollupSlice,
   verifySequencerBlock,
 } from "../../core/sequencer-block.js";
-import { type AgreedPrice, blockPrices, DEFAULT_PAIRS } from "../../oracle/index.js";
+import { blockPrices } from "../../oracle/index.js";
 import { encodePriceSnapshot } from "../../oracle/state.js";
 import { buildSequencerBlock } from "../../relayer/sequencer-block.js";
 import { CHAIN_ID } from "../support/accounts.js";
+import { writtenAt } from "../support/chain-prices.js";
 import { startNetwork, type TestNetwork } from "../support/network.js";
 import { PriceServer } from "../support/price-server.js";
 
 const TIA = "TIA/USD";
 const BTC = "BTC/USD";
 const HEIGHTS = 14;
-
-/** What Metro's state says FinalizeBlock wrote at `height`: the prices stamped with height - 1. */
-async function writtenAt(rpc: string, height: number): Promise<Map<string, AgreedPrice>> {
-  const written = new Map<string, AgreedPrice>();
-  for (const pair of DEFAULT_PAIRS) {
-    const reply = await abciQuery(rpc, QueryPath.storeKey, utf8(priceKey(pair.id)), height);
-    assert.equal(reply.code, 0, reply.log);
-    if (reply.value.length === 0) continue;
-    const price = decodePrice(reply.value);
-    if (price.height === BigInt(height - 1)) {
-      written.set(pair.id, { price: price.price, decimals: price.decimals });
-    }
-  }
-  return written;
-}
 
 describe("a block's prices recomputed from its SequencerBlock, four validators", () => {
   let net: TestNetwork;

@@ -7,10 +7,11 @@ import { after, before, describe, it } from "node:test";
 import { testAccountAddresses } from "../../chain/client/keys.js";
 import { waitForHeight } from "../../chain/node/rpc.js";
 import { METRO_CLI, metroCli } from "../support/cli.js";
+import { randomPortBase } from "../support/network.js";
 
 describe("metro CLI on a single-validator home", () => {
   const home = mkdtempSync(join(tmpdir(), "metro-cli-"));
-  const portBase = 20_000 + 100 * Math.floor(Math.random() * 400);
+  const portBase = randomPortBase();
   const node = `--node=http://127.0.0.1:${portBase + 1}`;
   let started: ChildProcess;
 
