@@ -6,15 +6,18 @@ import { ADDRESS_PREFIX } from "../../core/address.js";
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 export const TEST_ACCOUNT_COUNT = 10;
 
+/** Metro's address prefix over m/44'/118'/0'/0/i for each index: what both wallet kinds derive. */
+const hdWalletOptions = (indexes: readonly number[]) => ({
+  prefix: ADDRESS_PREFIX,
+  hdPaths: indexes.map((index) => makeCosmoshubPath(index)),
+});
+
 /** A wallet over m/44'/118'/0'/0/i for each index, with Metro's address prefix. */
 export async function walletFromMnemonic(
   mnemonic: string,
   indexes: readonly number[] = [0],
 ): Promise<DirectSecp256k1HdWallet> {
-  return DirectSecp256k1HdWallet.fromMnemonic(mnemonic, {
-    prefix: ADDRESS_PREFIX,
-    hdPaths: indexes.map((index) => makeCosmoshubPath(index)),
-  });
+  return DirectSecp256k1HdWallet.fromMnemonic(mnemonic, hdWalletOptions(indexes));
 }
 
 /** The same accounts as an amino (SIGN_MODE_LEGACY_AMINO_JSON) signer, as Ledger and Keplr's amino path sign. */
@@ -22,10 +25,7 @@ export async function aminoWalletFromMnemonic(
   mnemonic: string,
   indexes: readonly number[] = [0],
 ): Promise<Secp256k1HdWallet> {
-  return Secp256k1HdWallet.fromMnemonic(mnemonic, {
-    prefix: ADDRESS_PREFIX,
-    hdPaths: indexes.map((index) => makeCosmoshubPath(index)),
-  });
+  return Secp256k1HdWallet.fromMnemonic(mnemonic, hdWalletOptions(indexes));
 }
 
 export async function testAccountAddresses(count = TEST_ACCOUNT_COUNT): Promise<string[]> {

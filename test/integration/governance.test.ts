@@ -24,6 +24,7 @@ import { abciQuery, nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
 import { operatorAddress } from "../../core/address.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { MsgHaltChainCodec } from "../../core/proto/gov.js";
+import { fastGovParams } from "../support/accounts.js";
 import { sleep, startNetwork, type TestNetwork } from "../support/network.js";
 
 const STTIA = 1_000_000n;
@@ -108,16 +109,7 @@ describe("governance on real CometBFT: proposals, tally by stake, halt and hard 
 
   before(async () => {
     net = await startNetwork(4, undefined, {
-      gov: {
-        params: {
-          min_deposit: [{ denom: DEFAULT_LST_DENOM, amount: (10n * STTIA).toString() }],
-          max_deposit_period_seconds: "60",
-          voting_period_seconds: String(VOTING_SECONDS),
-          quorum: "0.334",
-          threshold: "0.5",
-          veto_threshold: "0.334",
-        },
-      },
+      gov: fastGovParams(VOTING_SECONDS),
     });
     q = await queries(net.rpc(0));
     for (let i = 0; i < 4; i++)

@@ -3,6 +3,7 @@
  * only unit tests showed before: the stake-weighted median, voting power at an stTIA rate other
  * than 1.0, a bundle refused whole, a governance slash, and the absent-vote penalty.
  */
+
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,7 +28,7 @@ import { provenOracleState } from "../../core/oracle-state.js";
 import { MsgSlashValidatorCodec } from "../../core/proto/gov.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { decodeInjectedCommit, decodeOracleVote, oracleInputs } from "../../oracle/index.js";
-import { feeFor } from "../support/accounts.js";
+import { fastGovParams, feeFor } from "../support/accounts.js";
 import { writtenAt } from "../support/chain-prices.js";
 import { startNetwork, type TestNetwork, until } from "../support/network.js";
 import { PriceServer } from "../support/price-server.js";
@@ -137,16 +138,7 @@ describe("four validators with unequal stakes, an stTIA rate of 1.25 and their o
           min_self_delegation: "1000000",
           min_commission_rate: "0",
         },
-        gov: {
-          params: {
-            min_deposit: [{ denom: DEFAULT_LST_DENOM, amount: (10n * STTIA).toString() }],
-            max_deposit_period_seconds: "60",
-            voting_period_seconds: String(VOTING_SECONDS),
-            quorum: "0.334",
-            threshold: "0.5",
-            veto_threshold: "0.334",
-          },
-        },
+        gov: fastGovParams(VOTING_SECONDS),
         oraclePenalties: {
           window_blocks: String(PENALTY.windowBlocks),
           max_bad_blocks: String(PENALTY.maxBadBlocks),
