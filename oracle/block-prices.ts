@@ -17,7 +17,7 @@ import {
 } from "../core/oracle-state.js";
 import { type AgreedPrice, aggregateVotes } from "./aggregate.js";
 import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "./injection.js";
-import { decodePriceRecord, oracleInputs, type PriceRecord } from "./state.js";
+import { decodePriceRecord, type OracleInputs, oracleInputs, type PriceRecord } from "./state.js";
 
 /** The part of a SequencerBlock, RollupSlice or BlockSummary the prices come from. */
 export interface PricedBlock {
@@ -106,10 +106,12 @@ export function blockPriceList(block: PricedBlock, options: BlockPricesOptions):
  * its last_block_id this block's hash) has as app_hash the root of the state FinalizeBlock left.
  * A pair the votes could price (in the vote pairs and still in the pairs) got a price exactly
  * when its entry there is present and made by this block's votes (its height is this block's
- * height - 1, which only this block's FinalizeBlock writes). Throws BlockPricesError when the
- * entries cannot say: one missing, a proof that does not hold, a record that cannot be this
- * chain's, or a pair with no price there (governance may have removed it in the same block,
- * after its price was written); the votes must decide then.
+ * height - 1, which only this block's FinalizeBlock writes). A pair with no entry there got none
+ * unless governance removed it in the same block after its price was written: the block's
+ * aggregation (deterministic, so FinalizeBlock's own, signatures aside) tells the two apart.
+ * Throws BlockPricesError when the entries cannot say: one missing, a proof that does not hold,
+ * a record that cannot be this chain's, or a pair the votes priced with no price after the
+ * block; the checked votes must decide then.
  */
 export function writtenPriceList(block: PricedBlock, next: PricedBlock): Price[] {
   if (block.oracleCommitTx.length === 0) return [];
@@ -126,6 +128,7 @@ export function writtenPriceList(block: PricedBlock, next: PricedBlock): Price[]
     if (!(error instanceof OracleStateError)) throw error;
     throw new BlockPricesError(`height ${height}: written prices: ${error.message}`);
   }
+  let aggregated: Map<string, AgreedPrice> | undefined;
   const prices = new Map<string, AgreedPrice>();
   for (const pair of inputs.votePairs) {
     if (!inputs.pairs.some((p) => p.id === pair.id)) continue; // as aggregateVotes: no price
@@ -133,7 +136,11 @@ export function writtenPriceList(block: PricedBlock, next: PricedBlock): Price[]
       throw new BlockPricesError(`height ${height}: the next block carries no price entry for ${pair.id}`);
     }
     const bytes = written.get(pair.id);
-    if (!bytes) throw new BlockPricesError(`height ${height}: ${pair.id} has no price after the block`);
+    if (!bytes) {
+      aggregated ??= unsignedPrices(block, inputs);
+      if (!aggregated.has(pair.id)) continue; // never priced, and not by this block
+      throw new BlockPricesError(`height ${height}: ${pair.id} was priced but has no price after the block`);
+    }
     const record = writtenRecord(height, pair.id, bytes);
     if (record.height > height - 1n || record.decimals !== pair.decimals) {
       throw new BlockPricesError(`height ${height}: ${pair.id}'s record cannot be this chain's`);
@@ -142,6 +149,17 @@ export function writtenPriceList(block: PricedBlock, next: PricedBlock): Price[]
       prices.set(pair.id, { price: record.price, decimals: record.decimals });
   }
   return priceList(prices);
+}
+
+/** The block's aggregation with no signature checked: only to tell which pairs it priced. */
+function unsignedPrices(block: PricedBlock, inputs: OracleInputs): Map<string, AgreedPrice> {
+  try {
+    return aggregateVotes(decodeInjectedCommit(block.oracleCommitTx), inputs).prices;
+  } catch (error) {
+    if (error instanceof InjectionError)
+      throw new BlockPricesError(`height ${block.header.height}: ${error.message}`);
+    throw error;
+  }
 }
 
 function writtenRecord(height: bigint, pair: string, bytes: Uint8Array): PriceRecord {

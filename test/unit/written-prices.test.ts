@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { applyPrices } from "../../chain/app/oracle.js";
-import { writePairs, writePrice, writeVoteBase, writeVotePairs } from "../../chain/modules/oracle.js";
+import {
+  priceKey,
+  writePairs,
+  writePrice,
+  writeVoteBase,
+  writeVotePairs,
+} from "../../chain/modules/oracle.js";
 import type { StateOverlay } from "../../chain/store/overlay.js";
 import { TrustStore, verifyHeight } from "../../conductor/index.js";
 import { toHex } from "../../core/bytes.js";
@@ -56,7 +62,10 @@ function before(state: StateOverlay): void {
  * Block HEIGHT with four validators' votes (ETH/USD reported by too few to be priced), and
  * block HEIGHT + 1, whose app_hash is the root FinalizeBlock left after applying them.
  */
-function twoHeights(setup: (state: StateOverlay) => void = before) {
+function twoHeights(
+  setup: (state: StateOverlay) => void = before,
+  endBlock: (state: StateOverlay) => void = () => {},
+) {
   const set = validatorSet(4, 3);
   const vote = (btc: bigint, tia: bigint, eth?: bigint) => ({
     vote: new Map([[BTC, btc], [TIA, tia], ...(eth ? [[ETH, eth] as const] : [])]),
@@ -72,6 +81,7 @@ function twoHeights(setup: (state: StateOverlay) => void = before) {
   const after = oracleChainState((state) => {
     setup(state);
     applyPrices(state, HEIGHT, 9000n, tx);
+    endBlock(state);
   });
   const block = signedBlock({
     set,
@@ -134,7 +144,7 @@ describe("writtenPriceList: a height's prices from the next header's state", () 
     assert.deepEqual(writtenPriceList(block, next), byVotes);
   });
 
-  it("refuses a tampered price, a proof against another root, a missing entry and a pair with no price", () => {
+  it("refuses a tampered price, a proof against another root and a missing entry", () => {
     const { block, after, previous, nextBlock } = twoHeights();
     const prices = after.oracleState.prices!;
     const tia = prices.find((p) => p.pair === TIA)!;
@@ -163,16 +173,40 @@ describe("writtenPriceList: a height's prices from the next header's state", () 
     assert.throws(() => writtenPriceList(block, block), /is not the next one/);
   });
 
-  it("cannot say when a votable pair has no price after the block: the votes decide", () => {
-    // First prices: nothing before, and ETH/USD stays without one.
+  it("takes a pair with no price after the block as unpriced when the votes did not price it", () => {
+    // First prices: nothing before, and ETH/USD, reported by too few, stays without one.
     const { set, block, next } = twoHeights((state) => {
       writePairs(state, PAIRS);
       writeVotePairs(state, PAIRS);
     });
-    assert.throws(() => writtenPriceList(block, next), /ETH\/USD has no price after the block/);
+    const byVotes = blockPriceList(block, { chainId: CHAIN, previousValidators: set.validators });
+    assert.deepEqual(
+      byVotes.map((p) => p.pair),
+      [BTC, TIA],
+    );
+    assert.deepEqual(writtenPriceList(block, next), byVotes);
+  });
+
+  it("cannot say when governance removed a priced pair in the same block: the votes decide", () => {
+    // FinalizeBlock wrote TIA/USD's price, then the block's end removed the pair with it.
+    const { set, block, next } = twoHeights(before, (state) => {
+      writePairs(
+        state,
+        PAIRS.filter((pair) => pair.id !== TIA),
+      );
+      state.delete(priceKey(TIA));
+    });
+    assert.throws(
+      () => writtenPriceList(block, next),
+      /TIA\/USD was priced but has no price after the block/,
+    );
     const verified = verifyHeight(slice(block), context(set), slice(next));
     assert.equal(verified.pricesBy, "votes");
-    assert.match(verified.proofRefused ?? "", /ETH\/USD has no price after the block/);
+    assert.match(verified.proofRefused ?? "", /TIA\/USD was priced/);
+    assert.deepEqual(
+      verified.prices,
+      blockPriceList(block, { chainId: CHAIN, previousValidators: set.validators }),
+    );
   });
 });
 
