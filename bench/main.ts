@@ -220,7 +220,7 @@ function printRollup(r: RollupBench): void {
       row.validators === 100 && !row.recheck
         ? `≤ ${VERIFY_100_TARGET_MS} ms (${row.ms <= VERIFY_100_TARGET_MS ? "met" : "missed"})`
         : "–";
-    const votes = row.priced ? "yes" : "no";
+    const votes = row.priced ? (row.proof ? "yes, proven by the next block" : "yes") : "no";
     const copy = row.recheck ? "firm, seen softly" : "first";
     console.log(
       `| ${row.validators} | ${votes} | ${copy} | ${row.blocks} | ${row.ms.toFixed(2)} | ${target} |`,

@@ -44,6 +44,8 @@ export interface ConductorStats {
   fromRpc: number;
   /** Voters' validator sets read back from Metro (after a restart) and matched to the trust store. */
   votersRecovered: number;
+  /** Heights whose prices were proven by the next height's app hash instead of by their votes. */
+  pricesProven: number;
 }
 
 export interface ConductorOptions {
@@ -66,6 +68,7 @@ export class Conductor {
     rollbacks: 0,
     fromRpc: 0,
     votersRecovered: 0,
+    pricesProven: 0,
   };
   private readonly rollupId: Uint8Array;
   private readonly softBuffer = new Map<bigint, SequencerBlock>();
@@ -74,6 +77,8 @@ export class Conductor {
   private readonly validatorSets = new Map<bigint, Validator[]>();
   /** Header hashes (hex) verified in full, by Metro height: a firm copy then only has its proofs checked. */
   private readonly verifiedHeaders = new Map<string, bigint>();
+  /** Header hashes (hex) whose commit was checked as the next block of a height priced by proof. */
+  private readonly signedHeaders = new Map<string, bigint>();
   private state!: CommitmentState;
   private network: MetroNetwork;
   private running = false;
@@ -150,6 +155,7 @@ export class Conductor {
     this.softBuffer.clear();
     if (network !== this.networks[0]) this.validatorSets.clear(); // heights of another chain
     this.verifiedHeaders.clear();
+    this.signedHeaders.clear();
     await network.startGossip((block) => this.onGossip(block), this.options.log);
   }
 
@@ -169,15 +175,33 @@ export class Conductor {
     return run;
   }
 
-  /** Throws unless the slice is signed by the trusted set, its data is proven and its votes check out. */
-  private verify(slice: RollupSlice, network: MetroNetwork): VerifiedHeight {
-    const verified = verifyHeight(slice, {
-      chainId: network.chainId,
-      rollupId: this.rollupId,
-      trust: network.trust,
-      validatorsAt: (height) => this.validatorSets.get(height),
-      verifiedHeaders: this.verifiedHeaders,
-    });
+  /**
+   * Throws unless the slice is signed by the trusted set, its data is proven and its prices are
+   * Metro's: proven by `next` (the next height's slice, when at hand), else by their votes.
+   */
+  private verify(slice: RollupSlice, network: MetroNetwork, next?: RollupSlice): VerifiedHeight {
+    const verified = verifyHeight(
+      slice,
+      {
+        chainId: network.chainId,
+        rollupId: this.rollupId,
+        trust: network.trust,
+        validatorsAt: (height) => this.validatorSets.get(height),
+        verifiedHeaders: this.verifiedHeaders,
+        signedHeaders: this.signedHeaders,
+      },
+      next,
+    );
+    if (verified.signedNext) {
+      this.signedHeaders.set(toHex(verified.signedNext), verified.height + 1n);
+      this.stats.pricesProven++;
+    }
+    if (verified.proofRefused) {
+      this.options.log.debug(
+        { height: verified.height.toString(), reason: verified.proofRefused },
+        "prices checked by their votes",
+      );
+    }
     // Saved before the block runs: a crash after the engine commits must not lose the next set.
     network.trust.save(this.firmMetroHeight(network));
     this.validatorSets.set(verified.height, slice.validators);
@@ -241,17 +265,20 @@ export class Conductor {
       return;
     }
     this.softBuffer.delete(height);
-    await this.exclusive(() => this.onSoft(block, number));
+    // When gossip is ahead, the next height proves this one's prices (no need to wait for it).
+    const next = this.softBuffer.get(height + 1n);
+    await this.exclusive(() => this.onSoft(block, number, next));
     // A refused block (a bad gossip copy, or an RPC node serving one) is not retried at once.
     if (this.stats.softNumber < number) await sleep(250);
   }
 
-  private async onSoft(block: SequencerBlock, number: bigint): Promise<void> {
+  private async onSoft(block: SequencerBlock, number: bigint, next?: SequencerBlock): Promise<void> {
     if (this.stats.softNumber + 1n !== number) return; // the firm stream got there first
     await this.recoverVoterSet(this.network, block.header.height);
     let verified: VerifiedHeight;
     try {
-      verified = this.verify(sliceForRollup(block, this.rollupId), this.network);
+      const nextSlice = next && sliceForRollup(next, this.rollupId);
+      verified = this.verify(sliceForRollup(block, this.rollupId), this.network, nextSlice);
     } catch (error) {
       this.stats.refused++;
       this.options.log.warn({ height: block.header.height.toString(), err: error }, "refused a soft block");
@@ -329,8 +356,8 @@ export class Conductor {
     for (const height of this.validatorSets.keys()) {
       if (height < this.stats.firmHeight - 1n) this.validatorSets.delete(height);
     }
-    for (const [hash, height] of this.verifiedHeaders) {
-      if (height <= this.stats.firmHeight) this.verifiedHeaders.delete(hash);
+    for (const headers of [this.verifiedHeaders, this.signedHeaders]) {
+      for (const [hash, height] of headers) if (height <= this.stats.firmHeight) headers.delete(hash);
     }
   }
 
@@ -381,10 +408,12 @@ export class Conductor {
       chainId: network.chainId,
     });
     for (const reason of rejected) this.options.log.warn({ daHeight, reason }, "skipped DA data");
-    for (const found of blocks) {
+    for (const [i, found] of blocks.entries()) {
       const number = network.rollupHeightOf(found.height);
       if (!network.covers(number)) continue;
-      await this.exclusive(() => this.onFirm(network, number, found.slice, daHeight));
+      const after = blocks[i + 1];
+      const next = after?.height === found.height + 1n ? after.slice : undefined;
+      await this.exclusive(() => this.onFirm(network, number, found.slice, daHeight, next));
     }
   }
 
@@ -393,6 +422,7 @@ export class Conductor {
     number: bigint,
     slice: RollupSlice,
     daHeight: number,
+    next?: RollupSlice,
   ): Promise<void> {
     if (number !== this.stats.firmNumber + 1n) return; // seen already, or not next: wait for the next
     const softly =
@@ -405,7 +435,7 @@ export class Conductor {
     await this.recoverVoterSet(network, slice.header.height);
     let verified: VerifiedHeight;
     try {
-      verified = this.verify(slice, network);
+      verified = this.verify(slice, network, next);
     } catch (error) {
       this.stats.refused++;
       this.options.log.warn(

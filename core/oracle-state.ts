@@ -15,6 +15,9 @@ export const ORACLE_STATE_KEYS = {
   voteBase: "oracle/vote-base",
 } as const;
 
+/** Where Metro keeps a pair's latest price (a metro.oracle.v1.Price record). */
+export const priceStateKey = (pair: string): string => `oracle/price/${pair}`;
+
 export type OracleStateField = keyof typeof ORACLE_STATE_KEYS;
 const FIELDS = Object.keys(ORACLE_STATE_KEYS) as OracleStateField[];
 
@@ -26,10 +29,21 @@ export interface StateEntryMessage {
   proof: Uint8Array;
 }
 
+/** One pair's price entry (priceStateKey). */
+export interface PriceEntryMessage {
+  pair: string;
+  entry?: StateEntryMessage | null;
+}
+
 export interface OracleStateMessage {
   pairs?: StateEntryMessage | null;
   votePairs?: StateEntryMessage | null;
   voteBase?: StateEntryMessage | null;
+  /**
+   * The price entries of every pair in pairs or vote pairs, as the previous block's
+   * FinalizeBlock left them; empty in blocks built before they were carried.
+   */
+  prices?: PriceEntryMessage[] | null;
 }
 
 export class OracleStateError extends Error {
@@ -68,20 +82,39 @@ export function provenOracleState(appHash: Uint8Array, state: OracleStateMessage
     const key = ORACLE_STATE_KEYS[field];
     const entry = state[field];
     if (!entry) throw new OracleStateError(`${key}: entry missing`);
-    if (!entry.present && entry.value.length > 0)
-      throw new OracleStateError(`${key}: a value for an absent key`);
-    try {
-      verifySmtProof(
-        appHash,
-        utf8(key),
-        entry.present ? entry.value : undefined,
-        decodeSmtProof(entry.proof),
-      );
-    } catch (error) {
-      if (error instanceof SmtProofError) throw new OracleStateError(`${key}: ${error.message}`);
-      throw error;
-    }
-    if (entry.present) values.set(key, entry.value);
+    if (provenEntry(appHash, key, entry)) values.set(key, entry.value);
   }
   return values;
+}
+
+/**
+ * Checks every price entry against `appHash` and returns, by pair, the stored record or
+ * undefined for a pair proven to have no price. A pair not listed is not in the map. Throws
+ * OracleStateError when an entry is malformed, listed twice or its proof does not hold.
+ */
+export function provenPriceEntries(
+  appHash: Uint8Array,
+  state: OracleStateMessage,
+): Map<string, Uint8Array | undefined> {
+  const values = new Map<string, Uint8Array | undefined>();
+  for (const { pair, entry } of state.prices ?? []) {
+    const key = priceStateKey(pair);
+    if (!entry) throw new OracleStateError(`${key}: entry missing`);
+    if (values.has(pair)) throw new OracleStateError(`${key}: listed twice`);
+    values.set(pair, provenEntry(appHash, key, entry) ? entry.value : undefined);
+  }
+  return values;
+}
+
+/** Whether the entry is present; throws OracleStateError unless its proof holds. */
+function provenEntry(appHash: Uint8Array, key: string, entry: StateEntryMessage): boolean {
+  if (!entry.present && entry.value.length > 0)
+    throw new OracleStateError(`${key}: a value for an absent key`);
+  try {
+    verifySmtProof(appHash, utf8(key), entry.present ? entry.value : undefined, decodeSmtProof(entry.proof));
+  } catch (error) {
+    if (error instanceof SmtProofError) throw new OracleStateError(`${key}: ${error.message}`);
+    throw error;
+  }
+  return entry.present;
 }

@@ -19,7 +19,12 @@ import type { Commit, Header, Validator } from "./comet/types.js";
 import { verifyCommit } from "./comet/verify.js";
 import { sha256 } from "./hash.js";
 import { type MerkleProof, verifyMerkleProof } from "./merkle.js";
-import { OracleStateError, type OracleStateMessage, provenOracleState } from "./oracle-state.js";
+import {
+  OracleStateError,
+  type OracleStateMessage,
+  provenOracleState,
+  provenPriceEntries,
+} from "./oracle-state.js";
 import { protoCodec } from "./proto/codec.js";
 
 /** MerkleProof as protobuf carries it (uint64 fields). */
@@ -150,7 +155,11 @@ function trustedHeader(
   return hash;
 }
 
-function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBlock {
+/**
+ * Checks a block's signed header and Metro's own txs, not its rollup data: what a height's
+ * successor needs to vouch for its app_hash. Throws SequencerBlockError or CommitVerificationError.
+ */
+export function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBlock {
   const { header } = block;
   if (!header || !block.commit) throw new SequencerBlockError("header or commit missing");
   if (options.validatorsHash && !bytesEqual(options.validatorsHash, header.validatorsHash)) {
@@ -177,6 +186,7 @@ function verifySignedPart(block: SignedPart, options: VerifyOptions): VerifiedBl
   if (block.oracleState) {
     try {
       provenOracleState(header.appHash, block.oracleState);
+      provenPriceEntries(header.appHash, block.oracleState);
     } catch (error) {
       if (!(error instanceof OracleStateError)) throw error;
       throw new SequencerBlockError(`height ${header.height}: oracle state: ${error.message}`);

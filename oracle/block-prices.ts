@@ -9,10 +9,15 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { toHex } from "../core/bytes.js";
 import type { Header, Validator } from "../core/comet/types.js";
 import type { Price } from "../core/evm/index.js";
-import { OracleStateError, type OracleStateMessage, provenOracleState } from "../core/oracle-state.js";
+import {
+  OracleStateError,
+  type OracleStateMessage,
+  provenOracleState,
+  provenPriceEntries,
+} from "../core/oracle-state.js";
 import { type AgreedPrice, aggregateVotes } from "./aggregate.js";
 import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "./injection.js";
-import { oracleInputs } from "./state.js";
+import { decodePriceRecord, type OracleInputs, oracleInputs, type PriceRecord } from "./state.js";
 
 /** The part of a SequencerBlock, RollupSlice or BlockSummary the prices come from. */
 export interface PricedBlock {
@@ -47,14 +52,7 @@ export class BlockPricesError extends Error {
 export function blockPrices(block: PricedBlock, options: BlockPricesOptions): Map<string, AgreedPrice> {
   if (block.oracleCommitTx.length === 0) return new Map();
   const height = block.header.height;
-  if (!block.oracleState) throw new BlockPricesError(`height ${height}: oracle state missing`);
-  let state: Map<string, Uint8Array>;
-  try {
-    state = provenOracleState(block.header.appHash, block.oracleState);
-  } catch (error) {
-    if (!(error instanceof OracleStateError)) throw error;
-    throw new BlockPricesError(`height ${height}: oracle state: ${error.message}`);
-  }
+  const state = provenInputs(block);
   try {
     const commit = decodeInjectedCommit(block.oracleCommitTx);
     if (options.previousValidators) {
@@ -99,7 +97,94 @@ export function blockPrices(block: PricedBlock, options: BlockPricesOptions): Ma
  * conductor and Metro (re-executing a challenged block) feed the EVM exactly the same input.
  */
 export function blockPriceList(block: PricedBlock, options: BlockPricesOptions): Price[] {
-  return [...blockPrices(block, options)]
+  return priceList(blockPrices(block, options));
+}
+
+/**
+ * The same list as blockPriceList, read instead from what the block's FinalizeBlock wrote:
+ * `next` is the following height's block, whose header (its commit verified by the caller, and
+ * its last_block_id this block's hash) has as app_hash the root of the state FinalizeBlock left.
+ * A pair the votes could price (in the vote pairs and still in the pairs) got a price exactly
+ * when its entry there is present and made by this block's votes (its height is this block's
+ * height - 1, which only this block's FinalizeBlock writes). A pair with no entry there got none
+ * unless governance removed it in the same block after its price was written: the block's
+ * aggregation (deterministic, so FinalizeBlock's own, signatures aside) tells the two apart.
+ * Throws BlockPricesError when the entries cannot say: one missing, a proof that does not hold,
+ * a record that cannot be this chain's, or a pair the votes priced with no price after the
+ * block; the checked votes must decide then.
+ */
+export function writtenPriceList(block: PricedBlock, next: PricedBlock): Price[] {
+  if (block.oracleCommitTx.length === 0) return [];
+  const height = block.header.height;
+  if (next.header.height !== height + 1n) {
+    throw new BlockPricesError(`height ${height}: height ${next.header.height} is not the next one`);
+  }
+  const state = provenInputs(block);
+  const inputs = oracleInputs((key) => state.get(key));
+  let written: Map<string, Uint8Array | undefined>;
+  try {
+    written = provenPriceEntries(next.header.appHash, next.oracleState ?? {});
+  } catch (error) {
+    if (!(error instanceof OracleStateError)) throw error;
+    throw new BlockPricesError(`height ${height}: written prices: ${error.message}`);
+  }
+  let aggregated: Map<string, AgreedPrice> | undefined;
+  const prices = new Map<string, AgreedPrice>();
+  for (const pair of inputs.votePairs) {
+    if (!inputs.pairs.some((p) => p.id === pair.id)) continue; // as aggregateVotes: no price
+    if (!written.has(pair.id)) {
+      throw new BlockPricesError(`height ${height}: the next block carries no price entry for ${pair.id}`);
+    }
+    const bytes = written.get(pair.id);
+    if (!bytes) {
+      aggregated ??= unsignedPrices(block, inputs);
+      if (!aggregated.has(pair.id)) continue; // never priced, and not by this block
+      throw new BlockPricesError(`height ${height}: ${pair.id} was priced but has no price after the block`);
+    }
+    const record = writtenRecord(height, pair.id, bytes);
+    if (record.height > height - 1n || record.decimals !== pair.decimals) {
+      throw new BlockPricesError(`height ${height}: ${pair.id}'s record cannot be this chain's`);
+    }
+    if (record.height === height - 1n)
+      prices.set(pair.id, { price: record.price, decimals: record.decimals });
+  }
+  return priceList(prices);
+}
+
+/** The block's aggregation with no signature checked: only to tell which pairs it priced. */
+function unsignedPrices(block: PricedBlock, inputs: OracleInputs): Map<string, AgreedPrice> {
+  try {
+    return aggregateVotes(decodeInjectedCommit(block.oracleCommitTx), inputs).prices;
+  } catch (error) {
+    if (error instanceof InjectionError)
+      throw new BlockPricesError(`height ${block.header.height}: ${error.message}`);
+    throw error;
+  }
+}
+
+function writtenRecord(height: bigint, pair: string, bytes: Uint8Array): PriceRecord {
+  try {
+    return decodePriceRecord(bytes);
+  } catch (error) {
+    throw new BlockPricesError(`height ${height}: ${pair}'s record: ${(error as Error).message}`);
+  }
+}
+
+/** The block's oracle inputs, proven against its own app_hash. */
+function provenInputs(block: PricedBlock): Map<string, Uint8Array> {
+  const height = block.header.height;
+  if (!block.oracleState) throw new BlockPricesError(`height ${height}: oracle state missing`);
+  try {
+    return provenOracleState(block.header.appHash, block.oracleState);
+  } catch (error) {
+    if (!(error instanceof OracleStateError)) throw error;
+    throw new BlockPricesError(`height ${height}: oracle state: ${error.message}`);
+  }
+}
+
+/** Sorted by pair id, so every path feeds the EVM exactly the same input. */
+function priceList(prices: Map<string, AgreedPrice>): Price[] {
+  return [...prices]
     .map(([pair, agreed]) => ({ pair, decimals: agreed.decimals, price: agreed.price }))
     .sort((a, b) => (a.pair < b.pair ? -1 : a.pair > b.pair ? 1 : 0));
 }

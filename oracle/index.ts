@@ -6,6 +6,7 @@ export {
   blockPriceList,
   blockPrices,
   type PricedBlock,
+  writtenPriceList,
 } from "./block-prices.js";
 export { devnetSidecar, marketCommand, oracleCommand } from "./cli.js";
 export { type DecimalPrices, fromFixedPoint, SidecarPriceFeed, toFixedPoint } from "./feed.js";
@@ -21,10 +22,14 @@ export { DEFAULT_PAIRS } from "./pairs.js";
 export { OracleSidecar } from "./sidecar.js";
 export { SimulatedMarket } from "./simulated-market.js";
 export {
+  decodePairList,
+  decodePriceRecord,
   encodePairList,
+  encodePriceRecord,
   encodePriceSnapshot,
   type OracleInputs,
   oracleInputs,
+  type PriceRecord,
   pairsFrom,
   voteBaseFrom,
   votePairsFrom,

@@ -8,6 +8,28 @@ import { protoCodec } from "../core/proto/codec.js";
 import type { CurrencyPair, PriceReport } from "./vote.js";
 
 const PairListCodec = protoCodec<{ pairs: CurrencyPair[] }>("metro.oracle.v1.CurrencyPairList");
+/** A pair's price as Metro stores it (oracle/price/<pair>). */
+export interface PriceRecord {
+  /** Fixed point, in the pair's decimals. */
+  price: bigint;
+  decimals: number;
+  /** The height whose votes made it (the block that wrote it is the next one). */
+  height: bigint;
+  timeMs: bigint;
+  /** Counts updates. */
+  nonce: bigint;
+}
+
+const PriceRecordCodec = protoCodec<PriceRecord>("metro.oracle.v1.Price");
+
+export function encodePriceRecord(record: PriceRecord): Uint8Array {
+  return PriceRecordCodec.encode(record);
+}
+
+export function decodePriceRecord(bytes: Uint8Array): PriceRecord {
+  return PriceRecordCodec.decode(bytes);
+}
+
 const SnapshotCodec = protoCodec<{ prices: { pair: string; price: bigint }[] }>(
   "metro.oracle.v1.PriceSnapshot",
 );

@@ -4,12 +4,15 @@
  * which vote extensions are on. Aggregation lives in oracle/; this is storage.
  */
 import { readU64be, toHex, u64be } from "../../core/bytes.js";
-import { ORACLE_STATE_KEYS } from "../../core/oracle-state.js";
+import { ORACLE_STATE_KEYS, priceStateKey } from "../../core/oracle-state.js";
 import { protoCodec } from "../../core/proto/codec.js";
 import {
   type CurrencyPair,
+  decodePriceRecord,
   encodePairList,
+  encodePriceRecord,
   encodePriceSnapshot,
+  type PriceRecord,
   type PriceReport,
   pairsFrom,
   voteBaseFrom,
@@ -17,24 +20,16 @@ import {
 } from "../../oracle/index.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 
-export interface Price {
-  price: bigint;
-  decimals: number;
-  height: bigint;
-  timeMs: bigint;
-  nonce: bigint;
-}
+export type Price = PriceRecord;
 
-const pkg = "metro.oracle.v1";
-const PriceCodec = protoCodec<Price>(`${pkg}.Price`);
 const KeyListCodec = protoCodec<{ keys: { address: Uint8Array; ed25519: Uint8Array }[] }>(
-  `${pkg}.ValidatorKeyList`,
+  "metro.oracle.v1.ValidatorKeyList",
 );
 
 const { pairs: PAIRS_KEY, voteBase: VOTE_BASE_KEY, votePairs: VOTE_PAIRS_KEY } = ORACLE_STATE_KEYS;
 const VE_HEIGHT_KEY = "oracle/vote-extensions-height";
 const VALIDATOR_KEYS_KEY = "validators/keys";
-export const priceKey = (pair: string): string => `oracle/price/${pair}`;
+export const priceKey = priceStateKey;
 
 export function writePairs(state: StateOverlay, pairs: readonly CurrencyPair[]): void {
   const sorted = [...pairs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -60,16 +55,16 @@ export function writeVotePairs(state: StateOverlay, pairs: readonly CurrencyPair
 
 /** A Price record as stored (and returned by a store query on priceKey). */
 export function decodePrice(bytes: Uint8Array): Price {
-  return PriceCodec.decode(bytes);
+  return decodePriceRecord(bytes);
 }
 
 export function readPrice(state: StateReader, pair: string): Price | undefined {
   const bytes = state.get(priceKey(pair));
-  return bytes ? PriceCodec.decode(bytes) : undefined;
+  return bytes ? decodePriceRecord(bytes) : undefined;
 }
 
 export function writePrice(state: StateOverlay, pair: string, price: Price): void {
-  state.set(priceKey(pair), PriceCodec.encode(price));
+  state.set(priceKey(pair), encodePriceRecord(price));
 }
 
 /** The latest on-chain prices, as fixed-point integers by pair. */

@@ -7,8 +7,15 @@
 import { z } from "zod";
 import { fromBase64, fromHex, utf8 } from "../../core/bytes.js";
 import type { BlockId, Commit, Header, Timestamp, Validator } from "../../core/comet/types.js";
-import { ORACLE_STATE_KEYS, type OracleStateMessage, stateEntry } from "../../core/oracle-state.js";
+import {
+  ORACLE_STATE_KEYS,
+  type OracleStateMessage,
+  priceStateKey,
+  type StateEntryMessage,
+  stateEntry,
+} from "../../core/oracle-state.js";
 import { QueryPath } from "../../core/proto/sequencer.js";
+import { decodePairList } from "../../oracle/index.js";
 import { injectedTxCount } from "../app/block-layout.js";
 import { SMT_PROOF_OP_TYPE } from "../app/query.js";
 import { abciQuery, RpcError, rpcGet } from "./rpc.js";
@@ -162,7 +169,8 @@ export async function validatorsAt(rpcUrl: string, height: number): Promise<Vali
 /**
  * The oracle state block `height`'s votes are read against: the entries as the app committed
  * them at `height - 1`, with proofs against that state's root, which is `appHash`, block
- * `height`'s header app_hash.
+ * `height`'s header app_hash; and the price entry of every pair they name, which is what block
+ * `height - 1`'s FinalizeBlock wrote.
  */
 export async function oracleStateAt(
   rpcUrl: string,
@@ -182,7 +190,16 @@ export async function oracleStateAt(
     entry(ORACLE_STATE_KEYS.votePairs),
     entry(ORACLE_STATE_KEYS.voteBase),
   ]);
-  return { pairs, votePairs, voteBase };
+  const ids = [...new Set([pairs, votePairs].flatMap(pairIds))].sort();
+  const prices = await Promise.all(
+    ids.map(async (pair) => ({ pair, entry: await entry(priceStateKey(pair)) })),
+  );
+  return { pairs, votePairs, voteBase, prices };
+}
+
+/** The pair ids a pair-list entry holds (none when the key is absent). */
+function pairIds(entry: StateEntryMessage): string[] {
+  return entry.present ? decodePairList(entry.value).map((pair) => pair.id) : [];
 }
 
 /** Block `height` with its commit; the commit exists once the block is committed. */

@@ -14,7 +14,7 @@ import {
   verifyRollupSlice,
   verifySequencerBlock,
 } from "../../core/sequencer-block.js";
-import { blockPrices } from "../../oracle/index.js";
+import { blockPriceList, blockPrices, writtenPriceList } from "../../oracle/index.js";
 import { encodePriceSnapshot } from "../../oracle/state.js";
 import { buildSequencerBlock } from "../../relayer/sequencer-block.js";
 import { CHAIN_ID } from "../support/accounts.js";
@@ -53,7 +53,7 @@ describe("a block's prices recomputed from its SequencerBlock, four validators",
     for (const sidecar of sidecars) sidecar.stop();
   });
 
-  it("equal what FinalizeBlock wrote at each height, and a tampered vote base fails", async () => {
+  it("equal what FinalizeBlock wrote at each height, also read from the next header's state, and a tampered vote base fails", async () => {
     const blocks = new Map<number, SequencerBlock>();
     const built = async (height: number) => {
       let block = blocks.get(height);
@@ -72,7 +72,7 @@ describe("a block's prices recomputed from its SequencerBlock, four validators",
     for (let height = 2; height < 2 + HEIGHTS; height++) {
       // New prices every few blocks, so the votes are non-zero deltas against a moving base.
       if (height % 3 === 0) setPrices(height);
-      await waitForHeight(net.rpc(0), height + 1);
+      await waitForHeight(net.rpc(0), height + 2);
       const block = await built(height);
       const previous = await built(height - 1);
       verifySequencerBlock(block, { chainId: CHAIN_ID });
@@ -87,6 +87,9 @@ describe("a block's prices recomputed from its SequencerBlock, four validators",
       const slice = RollupSliceCodec.decode(RollupSliceCodec.encode(sliceForRollup(block, rollup)));
       verifyRollupSlice(slice, rollup, { chainId: CHAIN_ID });
       assert.deepEqual(blockPrices(slice, options), written);
+      // The same prices read from the next header's state, as a conductor with it at hand does.
+      const next = await built(height + 1);
+      assert.deepEqual(writtenPriceList(block, next), blockPriceList(block, options), `height ${height}`);
       if (prices.size > 0) priced++;
       const tia = prices.get(TIA);
       if (tia) tiaPrices.add(tia.price);

@@ -11,14 +11,20 @@ import type { StateOverlay } from "../../chain/store/overlay.js";
 import { StateTree } from "../../chain/store/tree.js";
 import { utf8 } from "../../core/bytes.js";
 import type { Validator } from "../../core/comet/types.js";
-import { ORACLE_STATE_KEYS, type OracleStateMessage, stateEntry } from "../../core/oracle-state.js";
+import {
+  ORACLE_STATE_KEYS,
+  type OracleStateMessage,
+  priceStateKey,
+  stateEntry,
+} from "../../core/oracle-state.js";
 import { EMPTY_HASH, encodeSmtProof } from "../../core/smt.js";
 import { extensionSignBytes } from "../../oracle/injection.js";
+import { pairsFrom, votePairsFrom } from "../../oracle/state.js";
 import { type CurrencyPair, encodeOracleVote } from "../../oracle/vote.js";
 import { memoryState } from "./memory-state.js";
 import { CHAIN } from "./signed-blocks.js";
 
-/** A state made by `setup`, its root (the next block's app_hash) and its proven oracle entries. */
+/** A state made by `setup`, its root (the next block's app_hash) and its proven oracle and price entries. */
 export function oracleChainState(setup: (state: StateOverlay) => void) {
   const state = memoryState();
   setup(state);
@@ -28,10 +34,14 @@ export function oracleChainState(setup: (state: StateOverlay) => void) {
     const { value, proof } = tree.prove(appHash, utf8(key));
     return stateEntry(appHash, key, value ?? new Uint8Array(), encodeSmtProof(proof));
   };
+  // As the relayer lists them (chain/node/signed-block.ts): every pair in pairs or vote pairs.
+  const get = (key: string) => state.get(key);
+  const ids = [...new Set([...pairsFrom(get), ...(votePairsFrom(get) ?? [])].map((pair) => pair.id))];
   const oracleState: OracleStateMessage = {
     pairs: entry(ORACLE_STATE_KEYS.pairs),
     votePairs: entry(ORACLE_STATE_KEYS.votePairs),
     voteBase: entry(ORACLE_STATE_KEYS.voteBase),
+    prices: ids.sort().map((pair) => ({ pair, entry: entry(priceStateKey(pair)) })),
   };
   return { state, appHash, oracleState };
 }

@@ -90,6 +90,8 @@ export interface SignedBlockOptions {
   /** An injected oracle commit to put second, and the oracle state to carry with it. */
   oracleCommitTx?: Uint8Array;
   oracleState?: OracleStateMessage;
+  /** The previous height's header hash (last_block_id); a fixed made-up one when left out. */
+  lastBlockHash?: Uint8Array;
 }
 
 /** A block at `height` signed by the set's validators whose flag says commit. */
@@ -107,7 +109,7 @@ export function signedBlock(options: SignedBlockOptions = {}): SequencerBlock {
     height,
     time: { seconds: 1_795_000_000n + height, nanos: 123_456_789 },
     lastBlockId: {
-      hash: new Uint8Array(32).fill(1),
+      hash: options.lastBlockHash ?? new Uint8Array(32).fill(1),
       partSetHeader: { total: 1, hash: new Uint8Array(32).fill(2) },
     },
     lastCommitHash: new Uint8Array(32).fill(3),
