@@ -11,7 +11,10 @@ import { sha256 } from "../core/hash.js";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hashOf = (tx: Uint8Array): string => toHex(sha256(tx)).toUpperCase();
 
-/** Follows blocks from the current height and reports each tx hash when its block is seen. */
+/**
+ * Follows blocks from the current height and reports each tx hash when its block is seen;
+ * `onTx` says whether the tx is one of the bench's (Metro's own lead txs are not counted).
+ */
 class BlockFollower {
   readonly blocks = new Map<number, { time: number; txs: number }>();
   private next = 0;
@@ -20,7 +23,7 @@ class BlockFollower {
 
   constructor(
     private readonly rpcUrl: string,
-    private readonly onTx: (hash: string, seenAt: number) => void,
+    private readonly onTx: (hash: string, seenAt: number) => boolean,
   ) {}
 
   async start(): Promise<void> {
@@ -34,8 +37,9 @@ class BlockFollower {
       for (; this.next <= height; this.next++) {
         const block = await blockAt(this.rpcUrl, this.next);
         const seenAt = Date.now();
-        this.blocks.set(block.height, { time: Date.parse(block.time), txs: block.txs.length });
-        for (const tx of block.txs) this.onTx(hashOf(tx), seenAt);
+        let ours = 0;
+        for (const tx of block.txs) if (this.onTx(hashOf(tx), seenAt)) ours++;
+        this.blocks.set(block.height, { time: Date.parse(block.time), txs: ours });
       }
       await sleep(50);
     }
@@ -74,6 +78,25 @@ export interface Lane {
 }
 
 const STALL_MS = 3000;
+/** JSON-RPC batch size (CometBFT's `rpc.max_request_batch_size`). */
+const BATCH_TXS = 10;
+/**
+ * Raw tx bytes per broadcast request: base64 adds a third, and CometBFT refuses request bodies
+ * over `rpc.max_body_bytes` (1,000,000 by default), so a batch of 256 KiB txs is split.
+ */
+const BATCH_BYTES = 512 * 1024;
+
+/** The next batch of a lane from `next`: up to BATCH_TXS txs within BATCH_BYTES, at least one. */
+function nextBatch(txs: readonly Uint8Array[], next: number): Uint8Array[] {
+  const batch: Uint8Array[] = [];
+  let bytes = 0;
+  for (let i = next; i < txs.length && batch.length < BATCH_TXS; i++) {
+    bytes += txs[i]!.length;
+    if (batch.length > 0 && bytes > BATCH_BYTES) break;
+    batch.push(txs[i]!);
+  }
+  return batch;
+}
 
 export async function saturate(
   rpcUrl: string,
@@ -90,9 +113,10 @@ export async function saturate(
   let resyncs = 0;
   const follower = new BlockFollower(rpcUrl, (hash) => {
     const lane = laneOf.get(hash);
-    if (lane === undefined) return;
+    if (lane === undefined) return false;
     outstanding[lane] = Math.max(0, outstanding[lane]! - 1);
     progressAt[lane] = Date.now();
+    return true;
   });
   await follower.start();
   const deadline = Date.now() + durationMs;
@@ -111,7 +135,7 @@ export async function saturate(
           }
           continue;
         }
-        const batch = lane.txs.slice(next, next + 10);
+        const batch = nextBatch(lane.txs, next);
         next += batch.length;
         outstanding[index]! += batch.length;
         await broadcastTxs(rpcUrl, batch, "async");
@@ -149,9 +173,10 @@ export async function measureLatency(
   const latencies: number[] = [];
   const follower = new BlockFollower(rpcUrl, (hash, seenAt) => {
     const sent = sentAt.get(hash);
-    if (sent === undefined) return;
+    if (sent === undefined) return false;
     latencies.push(seenAt - sent);
     sentAt.delete(hash);
+    return true;
   });
   await follower.start();
   const perTick = Math.max(1, Math.round(ratePerSecond / 10 / lanes.length));
