@@ -50,6 +50,14 @@ class BlockFollower {
     await this.loop;
   }
 
+  /** The longest gap between consecutive blocks' times seen, in ms: a stalled chain shows here. */
+  longestGapMs(): number {
+    const times = [...this.blocks.values()].map((b) => b.time).sort((a, b) => a - b);
+    let longest = 0;
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+    return longest;
+  }
+
   /** Committed txs per second of block time, from the first to the last block holding txs. */
   throughput(): { committed: number; perSecond: number } {
     const heights = [...this.blocks.keys()].filter((h) => this.blocks.get(h)!.txs > 0).sort((a, b) => a - b);
@@ -68,6 +76,9 @@ export interface SaturateResult {
   txPerSecond: number;
   /** Times a lane stalled (txs refused by a busy mempool) and resumed from the chain's sequence. */
   resyncs: number;
+  /** Blocks seen during the run, and the longest gap between two of them. */
+  blocks: number;
+  longestGapMs: number;
 }
 
 /** A lane of txs that must land in order; `resume` says where to continue after a gap. */
@@ -146,7 +157,13 @@ export async function saturate(
   while (outstanding.some((n) => n > 0) && Date.now() < drainUntil) await sleep(100);
   await follower.stop();
   const { committed, perSecond } = follower.throughput();
-  return { committed, txPerSecond: perSecond, resyncs };
+  return {
+    committed,
+    txPerSecond: perSecond,
+    resyncs,
+    blocks: follower.blocks.size,
+    longestGapMs: follower.longestGapMs(),
+  };
 }
 
 export interface LatencyResult {

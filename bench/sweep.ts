@@ -43,15 +43,20 @@ interface SweepRow {
   payloadBytes: number;
   txPerSecond: number;
   resyncs: number;
+  blocks: number;
+  longestGapMs: number;
 }
 
-const ConsensusParamsSchema = z.object({
-  result: z.object({ consensus_params: z.object({ block: z.object({ max_bytes: z.string() }) }) }),
+const GenesisSchema = z.object({
+  result: z.object({
+    genesis: z.object({ consensus_params: z.object({ block: z.object({ max_bytes: z.string() }) }) }),
+  }),
 });
 
+/** From the genesis: `/consensus_params` answers 500 until the node has stored its first height. */
 async function blockMaxBytes(rpcUrl: string): Promise<number> {
-  const reply = await rpcGet(`${rpcUrl}/consensus_params`, ConsensusParamsSchema);
-  return Number(reply.result.consensus_params.block.max_bytes);
+  const reply = await rpcGet(`${rpcUrl}/genesis`, GenesisSchema);
+  return Number(reply.result.genesis.consensus_params.block.max_bytes);
 }
 
 /** The CometBFT binary a network starts with: METRO_COMETBFT while `start` runs. */
@@ -97,6 +102,8 @@ async function measure(run: Run): Promise<SweepRow> {
       payloadBytes,
       txPerSecond: result.txPerSecond,
       resyncs: result.resyncs,
+      blocks: result.blocks,
+      longestGapMs: result.longestGapMs,
     };
     console.error(
       `  ${row.app} (${row.comet}) × ${row.validators}, ${row.txBytes} B: ${row.txPerSecond.toFixed(0)} tx/s`,
@@ -145,8 +152,8 @@ const mbPerSecond = (row: SweepRow): number => (row.txPerSecond * row.payloadByt
 
 function sweepTable(rows: readonly SweepRow[]): string {
   const lines = [
-    "| app | validators | tx bytes | rollup bytes per tx | tx/s | rollup MB/s | vs kvstore | vs kvstore over socket | lane resyncs |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| app | validators | tx bytes | rollup bytes per tx | tx/s | rollup MB/s | vs kvstore | vs kvstore over socket | lane resyncs | blocks | longest block gap s |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const row of rows) {
     // Same tx size, so the tx/s ratio is also the ratio of tx bytes per second.
@@ -157,7 +164,7 @@ function sweepTable(rows: readonly SweepRow[]): string {
       return base ? `${(row.txPerSecond / base.txPerSecond).toFixed(2)}×` : "";
     };
     lines.push(
-      `| ${row.app} | ${row.validators} | ${row.txBytes} | ${row.payloadBytes} | ${row.txPerSecond.toFixed(0)} | ${mbPerSecond(row).toFixed(2)} | ${ratio(KVSTORE)} | ${ratio(KVSTORE_SOCKET)} | ${row.resyncs} |`,
+      `| ${row.app} | ${row.validators} | ${row.txBytes} | ${row.payloadBytes} | ${row.txPerSecond.toFixed(0)} | ${mbPerSecond(row).toFixed(2)} | ${ratio(KVSTORE)} | ${ratio(KVSTORE_SOCKET)} | ${row.resyncs} | ${row.blocks} | ${(row.longestGapMs / 1000).toFixed(1)} |`,
     );
   }
   return lines.join("\n");
