@@ -19,6 +19,8 @@ class BlockFollower {
   readonly blocks = new Map<number, { time: number; txs: number }>();
   private next = 0;
   private running = true;
+  private startedAt = 0;
+  private stoppedAt = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -27,6 +29,7 @@ class BlockFollower {
   ) {}
 
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     this.next = (await nodeStatus(this.rpcUrl)).height + 1;
     this.loop = this.run();
   }
@@ -48,11 +51,16 @@ class BlockFollower {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    this.stoppedAt = Date.now();
   }
 
-  /** The longest gap between consecutive blocks' times seen, in ms: a stalled chain shows here. */
+  /**
+   * The longest wait for a block, in ms, counting from when following began to when it ended:
+   * a stalled chain shows here. Block times and the wall clock are the same machine's.
+   */
   longestGapMs(): number {
-    const times = [...this.blocks.values()].map((b) => b.time).sort((a, b) => a - b);
+    const blockTimes = [...this.blocks.values()].map((b) => b.time);
+    const times = [this.startedAt, ...blockTimes, this.stoppedAt].sort((a, b) => a - b);
     let longest = 0;
     for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
     return longest;

@@ -86,6 +86,16 @@ function txsPerLane(maxBytes: number, txBytes: number): number {
   return Math.min(MAX_TXS_PER_LANE, fill);
 }
 
+/** One network's run; a network that fails to start or answer is reported and left out. */
+async function measureOrSkip(run: Run): Promise<SweepRow | undefined> {
+  try {
+    return await measure(run);
+  } catch (error) {
+    console.error(`  ${run.app} × ${run.validators} failed, left out: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
 async function measure(run: Run): Promise<SweepRow> {
   const network = await withComet(run.comet?.binary, () => run.start(run.validators));
   try {
@@ -121,7 +131,7 @@ async function measureSize(
   comet?: Run["comet"],
   apps = [KVSTORE, KVSTORE_SOCKET],
 ): Promise<SweepRow[]> {
-  const metro = await measure({
+  const metro = await measureOrSkip({
     app: "metro",
     comet,
     validators,
@@ -133,17 +143,20 @@ async function measureSize(
       return { build, txBytes: probe!.txs[0]!.length, payloadBytes: shape.payloadBytes };
     },
   });
-  const rows = [metro];
-  const kvstore = async () => ({
-    build: kvstoreLanes(metro.txBytes),
-    txBytes: metro.txBytes,
-    payloadBytes: metro.txBytes,
-  });
+  const rows = metro ? [metro] : [];
+  // Metro's exact tx size; the target size if Metro's run failed (the payload search hits it).
+  const txBytes = metro?.txBytes ?? size;
+  const kvstore = async () => ({ build: kvstoreLanes(txBytes), txBytes, payloadBytes: txBytes });
   for (const app of apps) {
     const transport = app === KVSTORE ? "in-process" : "socket";
-    rows.push(
-      await measure({ app, comet, validators, start: (n) => startKvstore(n, transport), lanes: kvstore }),
-    );
+    const row = await measureOrSkip({
+      app,
+      comet,
+      validators,
+      start: (n) => startKvstore(n, transport),
+      lanes: kvstore,
+    });
+    if (row) rows.push(row);
   }
   return rows;
 }
@@ -189,7 +202,10 @@ export async function sweepSection(): Promise<void> {
       // Pinned then alternative, back to back, so both see the same machine load.
       const pinned = await measureSize(1, size, undefined, [KVSTORE_SOCKET]);
       const alt = await measureSize(1, size, comet, [KVSTORE_SOCKET]);
-      for (const [i, row] of pinned.entries()) pairs.push([row, alt[i]!]);
+      for (const row of pinned) {
+        const other = alt.find((r) => r.app === row.app);
+        if (other) pairs.push([row, other]);
+      }
     }
   }
   console.log(
