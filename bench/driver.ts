@@ -11,19 +11,25 @@ import { sha256 } from "../core/hash.js";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hashOf = (tx: Uint8Array): string => toHex(sha256(tx)).toUpperCase();
 
-/** Follows blocks from the current height and reports each tx hash when its block is seen. */
+/**
+ * Follows blocks from the current height and reports each tx hash when its block is seen;
+ * `onTx` says whether the tx is one of the bench's (Metro's own lead txs are not counted).
+ */
 class BlockFollower {
   readonly blocks = new Map<number, { time: number; txs: number }>();
   private next = 0;
   private running = true;
+  private startedAt = 0;
+  private stoppedAt = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
     private readonly rpcUrl: string,
-    private readonly onTx: (hash: string, seenAt: number) => void,
+    private readonly onTx: (hash: string, seenAt: number) => boolean,
   ) {}
 
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     this.next = (await nodeStatus(this.rpcUrl)).height + 1;
     this.loop = this.run();
   }
@@ -34,8 +40,9 @@ class BlockFollower {
       for (; this.next <= height; this.next++) {
         const block = await blockAt(this.rpcUrl, this.next);
         const seenAt = Date.now();
-        this.blocks.set(block.height, { time: Date.parse(block.time), txs: block.txs.length });
-        for (const tx of block.txs) this.onTx(hashOf(tx), seenAt);
+        let ours = 0;
+        for (const tx of block.txs) if (this.onTx(hashOf(tx), seenAt)) ours++;
+        this.blocks.set(block.height, { time: Date.parse(block.time), txs: ours });
       }
       await sleep(50);
     }
@@ -44,6 +51,19 @@ class BlockFollower {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    this.stoppedAt = Date.now();
+  }
+
+  /**
+   * The longest wait for a block, in ms, counting from when following began to when it ended:
+   * a stalled chain shows here. Block times and the wall clock are the same machine's.
+   */
+  longestGapMs(): number {
+    const blockTimes = [...this.blocks.values()].map((b) => b.time);
+    const times = [this.startedAt, ...blockTimes, this.stoppedAt].sort((a, b) => a - b);
+    let longest = 0;
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+    return longest;
   }
 
   /** Committed txs per second of block time, from the first to the last block holding txs. */
@@ -64,6 +84,9 @@ export interface SaturateResult {
   txPerSecond: number;
   /** Times a lane stalled (txs refused by a busy mempool) and resumed from the chain's sequence. */
   resyncs: number;
+  /** Blocks seen during the run, and the longest gap between two of them. */
+  blocks: number;
+  longestGapMs: number;
 }
 
 /** A lane of txs that must land in order; `resume` says where to continue after a gap. */
@@ -74,6 +97,25 @@ export interface Lane {
 }
 
 const STALL_MS = 3000;
+/** JSON-RPC batch size (CometBFT's `rpc.max_request_batch_size`). */
+const BATCH_TXS = 10;
+/**
+ * Raw tx bytes per broadcast request: base64 adds a third, and CometBFT refuses request bodies
+ * over `rpc.max_body_bytes` (1,000,000 by default), so a batch of 256 KiB txs is split.
+ */
+const BATCH_BYTES = 512 * 1024;
+
+/** The next batch of a lane from `next`: up to BATCH_TXS txs within BATCH_BYTES, at least one. */
+function nextBatch(txs: readonly Uint8Array[], next: number): Uint8Array[] {
+  const batch: Uint8Array[] = [];
+  let bytes = 0;
+  for (let i = next; i < txs.length && batch.length < BATCH_TXS; i++) {
+    bytes += txs[i]!.length;
+    if (batch.length > 0 && bytes > BATCH_BYTES) break;
+    batch.push(txs[i]!);
+  }
+  return batch;
+}
 
 export async function saturate(
   rpcUrl: string,
@@ -90,9 +132,10 @@ export async function saturate(
   let resyncs = 0;
   const follower = new BlockFollower(rpcUrl, (hash) => {
     const lane = laneOf.get(hash);
-    if (lane === undefined) return;
+    if (lane === undefined) return false;
     outstanding[lane] = Math.max(0, outstanding[lane]! - 1);
     progressAt[lane] = Date.now();
+    return true;
   });
   await follower.start();
   const deadline = Date.now() + durationMs;
@@ -111,7 +154,7 @@ export async function saturate(
           }
           continue;
         }
-        const batch = lane.txs.slice(next, next + 10);
+        const batch = nextBatch(lane.txs, next);
         next += batch.length;
         outstanding[index]! += batch.length;
         await broadcastTxs(rpcUrl, batch, "async");
@@ -122,7 +165,13 @@ export async function saturate(
   while (outstanding.some((n) => n > 0) && Date.now() < drainUntil) await sleep(100);
   await follower.stop();
   const { committed, perSecond } = follower.throughput();
-  return { committed, txPerSecond: perSecond, resyncs };
+  return {
+    committed,
+    txPerSecond: perSecond,
+    resyncs,
+    blocks: follower.blocks.size,
+    longestGapMs: follower.longestGapMs(),
+  };
 }
 
 export interface LatencyResult {
@@ -149,9 +198,10 @@ export async function measureLatency(
   const latencies: number[] = [];
   const follower = new BlockFollower(rpcUrl, (hash, seenAt) => {
     const sent = sentAt.get(hash);
-    if (sent === undefined) return;
+    if (sent === undefined) return false;
     latencies.push(seenAt - sent);
     sentAt.delete(hash);
+    return true;
   });
   await follower.start();
   const perTick = Math.max(1, Math.round(ratePerSecond / 10 / lanes.length));

@@ -8,21 +8,18 @@
  * `npm run bench -- rollup`) runs only the sections named, in the usual order.
  */
 
-import { TEST_MNEMONIC } from "../chain/client/keys.js";
-import { fetchAccount } from "../chain/client/load.js";
-import { OfflineSigner } from "../chain/client/offline.js";
-import { sequenceMsg } from "../chain/client/signing.js";
-import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { benchApp } from "./app.js";
 import { type BlsBenchRow, benchBls, benchHeaderSubmissions, type HeaderBench } from "./bls.js";
-import { type Lane, type LatencyResult, measureLatency, type SaturateResult, saturate } from "./driver.js";
+import { type LatencyResult, measureLatency, type SaturateResult, saturate } from "./driver.js";
+import { kvstoreLanes, LANES, type LaneBuilder, metroLanes as metroLanesFor } from "./lanes.js";
 import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
 import { benchOracle, benchOracleInterval, type OracleIntervalBench } from "./oracle.js";
 import { benchRelayer } from "./relayer.js";
 import { benchRollup, type RollupBench } from "./rollup.js";
 import { benchSignatures } from "./signatures.js";
 import { benchStaking, type StakingBenchRow } from "./staking.js";
+import { sweepSection } from "./sweep.js";
 
 const SATURATE_MS = Number(process.env.BENCH_SECONDS ?? 20) * 1000;
 const LATENCY_MS = 8000;
@@ -31,43 +28,15 @@ const PAYLOAD_BYTES = 256;
 const SATURATE_TXS_PER_LANE = Number(process.env.BENCH_TXS_PER_LANE ?? 5000);
 /** Txs awaiting inclusion at once: deep enough that kvstore is not held back by the driver. */
 const MAX_OUTSTANDING = Number(process.env.BENCH_BACKLOG ?? 6000);
-const LANES = 10;
 /** The kvstore baseline served over the ABCI socket, as Metro is (bench/networks.ts). */
 const KVSTORE_SOCKET = "kvstore (socket)";
-
-type LaneBuilder = (rpcUrl: string, txsPerLane: number, phase: string) => Promise<Lane[]>;
-
-/** One lane per test account, its txs in sequence order, signed before the clock starts. */
-const metroLanes: LaneBuilder = async (rpcUrl, txsPerLane) => {
-  const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
-  const signers = await Promise.all(
-    Array.from({ length: LANES }, (_, i) => OfflineSigner.fromMnemonic(TEST_MNEMONIC, i)),
-  );
-  const accounts = [];
-  for (const signer of signers) accounts.push(await fetchAccount(rpcUrl, signer));
-  return accounts.map(({ signer, accountNumber, sequence }) => ({
-    txs: Array.from({ length: txsPerLane }, (_, n) =>
-      signer.signTx({
-        chainId: DEVNET_CHAIN_ID,
-        accountNumber,
-        sequence: sequence + BigInt(n),
-        fee: { amount: [{ denom: DEFAULT_LST_DENOM, amount: "200" }], gas: 100_000n },
-        messages: [sequenceMsg(signer.address, `rollup-${n % 8}`, payload)],
-      }),
-    ),
-    resume: async () => Number((await fetchAccount(rpcUrl, signer)).sequence - sequence),
-  }));
-};
-
-/** kvstore txs (`key=value`) padded to Metro's tx size. */
-function kvstoreLanes(txBytes: number): LaneBuilder {
-  return async (_rpcUrl, txsPerLane, phase) =>
-    Array.from({ length: LANES }, (_, lane) => ({
-      txs: Array.from({ length: txsPerLane }, (_, n) =>
-        new TextEncoder().encode(`${phase}-${lane}-${n}=`.padEnd(txBytes, "x")),
-      ),
-    }));
-}
+/** The throughput section's fixed tx (616 bytes signed), as in every session's table. */
+const metroLanes = metroLanesFor({
+  payloadBytes: PAYLOAD_BYTES,
+  fee: 200n,
+  gas: 100_000n,
+  denom: DEFAULT_LST_DENOM,
+});
 
 interface Row {
   app: string;
@@ -130,6 +99,7 @@ const SECTIONS = [
   "staking",
   "bls",
   "rollup",
+  "sweep",
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -153,6 +123,7 @@ async function main(): Promise<void> {
   if (sections.has("staking")) printStaking(await benchStaking());
   if (sections.has("bls")) printBls(benchBls(), benchHeaderSubmissions());
   if (sections.has("rollup")) printRollup(await benchRollup());
+  if (sections.has("sweep")) await sweepSection();
 }
 
 async function throughputSection(): Promise<void> {

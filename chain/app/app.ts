@@ -41,7 +41,8 @@ import { type DecimalPrices, encodeInjectedCommit } from "../../oracle/index.js"
 import type { AbciApplication } from "../abci/application.js";
 import { getAccount } from "../modules/auth.js";
 import { readHaltHeight } from "../modules/gov.js";
-import { readParams } from "../modules/params.js";
+import { readValidatorKeys } from "../modules/oracle.js";
+import { readBlockMaxBytes, readParams, writeBlockMaxBytes } from "../modules/params.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
 import { DecodedTxCache } from "../tx/cache.js";
@@ -55,6 +56,7 @@ import {
   encodedTxSize,
   injectedTxCount,
   injectedTxOutcome,
+  maxBlockTxBytes,
 } from "./block-layout.js";
 import { endBlock, readBlockTimeMs } from "./end-block.js";
 import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
@@ -197,7 +199,12 @@ export class MetroApp implements AbciApplication {
 
   private context(state: StateReader, height: bigint, mode: TxMode, timeMs: bigint): TxContext {
     const params = readParams(state);
+    const blockMaxBytes = mode === "check" ? readBlockMaxBytes(state) : undefined;
     return {
+      blockTxBytes:
+        blockMaxBytes === undefined
+          ? undefined
+          : maxBlockTxBytes(blockMaxBytes, readValidatorKeys(state).size),
       chainId: readChainId(state),
       height,
       timeMs,
@@ -245,6 +252,8 @@ export class MetroApp implements AbciApplication {
       initOracle(genesis, request, appState.oracle?.pairs);
       validators = initValidatorSet(genesis, request);
     }
+    const blockMaxBytes = request.consensusParams?.block?.maxBytes;
+    if (blockMaxBytes !== undefined) writeBlockMaxBytes(genesis, blockMaxBytes);
     this.genesis = genesis;
     this.initialHeight = request.initialHeight > 0n ? request.initialHeight : 1n;
     this.checkState = new StateOverlay(genesis);

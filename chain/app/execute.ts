@@ -39,6 +39,11 @@ export interface TxContext {
   params: Params;
   minGasPrice: Fraction;
   verifier: Secp256k1Verifier;
+  /**
+   * CheckTx only: the largest tx any block can hold (from the consensus `block.max_bytes`);
+   * undefined when unknown, and in blocks, whose txs did fit.
+   */
+  blockTxBytes?: number;
   /** Bytes to a decoded tx; the app passes a cache. */
   decode: (bytes: Uint8Array) => DecodedTx;
   mode: TxMode;
@@ -71,12 +76,34 @@ function handlerOf(message: TxMessage): MessageHandler<TxMessage["value"]> {
   return HANDLERS[message.typeUrl] as MessageHandler<TxMessage["value"]>;
 }
 
-export function gasOf(tx: DecodedTx, params: Params): bigint {
+/** The rollup data a tx's messages carry, summed over its bundle. */
+function rollupBytesOf(tx: DecodedTx): bigint {
   let rollupBytes = 0n;
   for (const message of tx.messages) {
     rollupBytes += BigInt(handlerOf(message).rollupBytes?.(message.value) ?? 0);
   }
-  return gasFor(params, tx.messages.length, rollupBytes);
+  return rollupBytes;
+}
+
+export function gasOf(tx: DecodedTx, params: Params): bigint {
+  return gasFor(params, tx.messages.length, rollupBytesOf(tx));
+}
+
+/** A tx no block can hold would sit in every mempool forever: refuse it at the door. */
+function checkFitsBlock(tx: DecodedTx, txBytes: number, limit: number): void {
+  const rollupBytes = rollupBytesOf(tx);
+  if (rollupBytes > BigInt(limit)) {
+    throw sequencerError(
+      SequencerCode.BundleOverBlockLimit,
+      `bundle of ${tx.messages.length} messages carries ${rollupBytes} bytes of rollup data; a block holds at most ${limit} bytes of txs (consensus block.max_bytes less header, commit and block commitment)`,
+    );
+  }
+  if (txBytes > limit) {
+    throw sequencerError(
+      SequencerCode.TxOverBlockLimit,
+      `tx is ${txBytes} bytes; a block holds a tx of at most ${limit} bytes (consensus block.max_bytes less header, commit and block commitment)`,
+    );
+  }
 }
 
 function validateMessage(message: TxMessage, signer: string, params: Params): void {
@@ -239,6 +266,7 @@ export function runTx(state: StateOverlay, bytes: Uint8Array, context: TxContext
     }
     outcome.gasWanted = tx.fee.gasLimit;
     outcome.gasUsed = gasOf(tx, context.params);
+    if (context.blockTxBytes !== undefined) checkFitsBlock(tx, bytes.length, context.blockTxBytes);
     if ([...tx.memo].length > context.params.maxMemoChars) {
       throw sdkError(SdkCode.MemoTooLarge, `memo is longer than ${context.params.maxMemoChars} characters`);
     }

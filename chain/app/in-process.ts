@@ -23,7 +23,12 @@ export interface InProcessApp {
 
 /** A MetroApp in a temporary folder, after InitChain with the devnet's genesis. */
 export async function inProcessApp(
-  options: { initialHeight?: bigint; keepVersions?: number; appState?: AppState } = {},
+  options: {
+    initialHeight?: bigint;
+    keepVersions?: number;
+    appState?: AppState;
+    blockMaxBytes?: bigint;
+  } = {},
 ): Promise<InProcessApp> {
   const dir = mkdtempSync(join(tmpdir(), "metro-app-"));
   const app = new MetroApp(dir, createLogger("in-process", "silent"), {
@@ -38,6 +43,9 @@ export async function inProcessApp(
     initialHeight: options.initialHeight ?? 1n,
     // Evidence must outlive unbonding (21 days by default), as a real genesis says.
     consensusParams: {
+      ...(options.blockMaxBytes === undefined
+        ? {}
+        : { block: { maxBytes: options.blockMaxBytes, maxGas: -1n } }),
       evidence: {
         maxAgeNumBlocks: 1_000_000n,
         maxAgeDuration: { seconds: 30n * 86_400n, nanos: 0 },

@@ -5,6 +5,8 @@ import { type Params, ParamsCodec } from "../../core/proto/sequencer.js";
 import type { StateOverlay, StateReader } from "../store/overlay.js";
 
 const PARAMS_KEY = "sequencer/params";
+/** CometBFT's consensus `block.max_bytes`, kept from InitChain (Metro never changes it). */
+const BLOCK_MAX_BYTES_KEY = "consensus/block-max-bytes";
 
 export const DEFAULT_PARAMS: Params = {
   feeDenom: DEFAULT_LST_DENOM,
@@ -25,6 +27,16 @@ export function readParams(state: StateReader): Params {
 
 export function writeParams(state: StateOverlay, params: Params): void {
   state.set(PARAMS_KEY, ParamsCodec.encode(params));
+}
+
+export function writeBlockMaxBytes(state: StateOverlay, maxBytes: bigint): void {
+  state.set(BLOCK_MAX_BYTES_KEY, new TextEncoder().encode(maxBytes.toString()));
+}
+
+/** The consensus `block.max_bytes`; undefined on a chain initialized before it was kept. */
+export function readBlockMaxBytes(state: StateReader): bigint | undefined {
+  const bytes = state.get(BLOCK_MAX_BYTES_KEY);
+  return bytes ? BigInt(new TextDecoder().decode(bytes)) : undefined;
 }
 
 /** A tx's gas: fixed per tx and per message, plus a cost per byte of rollup data. */

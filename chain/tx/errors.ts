@@ -31,6 +31,10 @@ export const SequencerCode = {
   EmptyRollupData: 3,
   RollupDataTooLarge: 4,
   SignerMismatch: 5,
+  /** The tx alone is larger than any block can hold: it would wait in mempools forever. */
+  TxOverBlockLimit: 6,
+  /** A bundle's rollup data adds up to more than a block holds. */
+  BundleOverBlockLimit: 7,
 } as const;
 
 /** Module errors: the numbers follow the Cosmos SDK module's own where it has the same error. */
