@@ -44,6 +44,9 @@ export interface ConductorStats {
   fromRpc: number;
   /** Voters' validator sets read back from Metro (after a restart) and matched to the trust store. */
   votersRecovered: number;
+  /** Heights verified, and the milliseconds spent verifying them. */
+  verified: number;
+  verifyMs: number;
 }
 
 export interface ConductorOptions {
@@ -66,6 +69,8 @@ export class Conductor {
     rollbacks: 0,
     fromRpc: 0,
     votersRecovered: 0,
+    verified: 0,
+    verifyMs: 0,
   };
   private readonly rollupId: Uint8Array;
   private readonly softBuffer = new Map<bigint, SequencerBlock>();
@@ -171,6 +176,7 @@ export class Conductor {
 
   /** Throws unless the slice is signed by the trusted set, its data is proven and its votes check out. */
   private verify(slice: RollupSlice, network: MetroNetwork): VerifiedHeight {
+    const started = performance.now();
     const verified = verifyHeight(slice, {
       chainId: network.chainId,
       rollupId: this.rollupId,
@@ -182,6 +188,8 @@ export class Conductor {
     network.trust.save(this.firmMetroHeight(network));
     this.validatorSets.set(verified.height, slice.validators);
     this.verifiedHeaders.set(toHex(verified.headerHash), verified.height);
+    this.stats.verified++;
+    this.stats.verifyMs += performance.now() - started;
     return verified;
   }
 

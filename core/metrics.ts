@@ -118,13 +118,15 @@ export function readGauge(registry: Registry, name: string, help: string, read: 
   });
 }
 
+type Series = () => Iterable<readonly [Labels, number]>;
+
 /** A gauge with labels, every series read at scrape time (series that vanished are dropped). */
 export function readLabeledGauge(
   registry: Registry,
   name: string,
   help: string,
   labelNames: readonly string[],
-  read: () => Iterable<readonly [Labels, number]>,
+  read: Series,
 ): void {
   new Gauge({
     name,
@@ -134,6 +136,26 @@ export function readLabeledGauge(
     collect() {
       this.reset();
       for (const [labels, value] of read()) this.set(labels, value);
+    },
+  });
+}
+
+/** A counter with labels mirroring running totals a service keeps, read at scrape time. */
+export function readLabeledCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  read: Series,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, value] of read()) this.inc(labels, value);
     },
   });
 }
@@ -149,4 +171,20 @@ export function readCounter(registry: Registry, name: string, help: string, read
       this.inc(read());
     },
   });
+}
+
+/**
+ * A service's metrics in one call: a registry named `service`, filled by `register`, served at
+ * `listen`; nothing at all when `listen` is undefined (no --metrics-port).
+ */
+export async function serveServiceMetrics(
+  service: string,
+  listen: MetricsListen | undefined,
+  register: (registry: Registry) => void,
+  options: { processMetrics?: boolean } = { processMetrics: true },
+): Promise<MetricsServer | undefined> {
+  if (!listen) return undefined;
+  const registry = serviceRegistry(service, options);
+  register(registry);
+  return serveMetrics(registry, listen);
 }

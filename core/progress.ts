@@ -30,9 +30,13 @@ export class Progress {
     this.total = total;
   }
 
+  elapsedMs(now: number = Date.now()): number {
+    return now - this.startedAt;
+  }
+
   /** Units per second so far (0 before any time has passed). */
   rate(done: number, now: number = Date.now()): number {
-    const seconds = (now - this.startedAt) / 1000;
+    const seconds = this.elapsedMs(now) / 1000;
     return seconds > 0 ? done / seconds : 0;
   }
 
@@ -92,5 +96,21 @@ export class ProgressLine {
     if (this.stream.isTTY && this.shown) this.stream.write(`\r\x1b[2K${text}\n`);
     else this.stream.write(`${text}\n`);
     this.shown = false;
+  }
+}
+
+/** Numbered steps of a start-up, each printed as it completes: "[3/7] relayer up (4.1 s)". */
+export class StepCounter {
+  private done = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly total: number,
+    private readonly print: (line: string) => void = (line) => console.log(line),
+  ) {}
+
+  step(what: string): void {
+    this.done++;
+    this.print(`[${this.done}/${this.total}] ${what} (${formatDuration(Date.now() - this.startedAt)})`);
   }
 }

@@ -4,13 +4,7 @@ import { z } from "zod";
 import { parse, UsageError } from "../../core/cli-args.js";
 import { assertFaultInjectionAllowed, TAMPER_INJECTION_ENV } from "../../core/fault-injection.js";
 import { createLogger, type Logger } from "../../core/log.js";
-import {
-  METRICS_FLAGS,
-  type MetricsServer,
-  metricsListenOption,
-  serveMetrics,
-  serviceRegistry,
-} from "../../core/metrics.js";
+import { METRICS_FLAGS, metricsListenOption, serveMetrics, serviceRegistry } from "../../core/metrics.js";
 import { SidecarPriceFeed } from "../../oracle/index.js";
 import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
