@@ -6,12 +6,14 @@ import { blsKeyPath, loadOrCreateBlsKey, OfflineSigner } from "../chain/index.js
 import { operatorAddress } from "../core/address.js";
 import { parse, required, stopOnSignal, UsageError } from "../core/cli-args.js";
 import { createLogger, type Logger } from "../core/log.js";
+import { METRICS_FLAGS, metricsListenOption, serveServiceMetrics } from "../core/metrics.js";
 import { Conductor } from "./conductor.js";
 import type { ConductorConfig, HeaderSigning } from "./config.js";
 import { deployThroughDevnet } from "./devnet-admin.js";
 import { startEvmNode } from "./evm/node.js";
 import { ExecutionClient } from "./execution/transport.js";
 import { HeaderSigner } from "./headers.js";
+import { registerConductorMetrics, registerEvmMetrics } from "./metrics.js";
 import { readRollupHome, rollupHomeExists } from "./rollup-home.js";
 import { evmChainIdOption, rollupInitCommand } from "./rollup-init.js";
 
@@ -21,9 +23,10 @@ function homeOf(values: { home?: string }): string {
   return home;
 }
 
-/** `metro evm --home DIR`: the rollup's EVM node (JSON-RPC, execution API, composer). */
+/** `metro evm --home DIR [--metrics-port P]`: the rollup's EVM node (JSON-RPC, execution API, composer). */
 export async function evmCommand(args: string[]): Promise<void> {
-  const { values } = parse(args, { home: { type: "string" } });
+  const { values } = parse(args, { home: { type: "string" }, ...METRICS_FLAGS });
+  const metricsListen = metricsListenOption(values);
   const home = readRollupHome(homeOf(values));
   const log = createLogger(`metro-evm-${home.genesis.name}`);
   const node = await startEvmNode({
@@ -45,12 +48,23 @@ export async function evmCommand(args: string[]): Promise<void> {
         }),
     log,
   });
-  stopOnSignal(node.stop);
+  const metrics = await serveServiceMetrics(`metro-evm-${home.genesis.name}`, metricsListen, (registry) =>
+    registerEvmMetrics(registry, node.chain),
+  ).catch(async (error: Error) => {
+    await node.stop();
+    throw error;
+  });
+  if (metrics) log.info({ url: metrics.url }, "metrics serving");
+  stopOnSignal(async () => {
+    await metrics?.close();
+    await node.stop();
+  });
 }
 
-/** `metro conductor --home DIR`: follows Metro and drives the EVM node's execution API. */
+/** `metro conductor --home DIR [--metrics-port P]`: follows Metro and drives the EVM node's execution API. */
 export async function conductorCommand(args: string[]): Promise<void> {
-  const { values } = parse(args, { home: { type: "string" } });
+  const { values } = parse(args, { home: { type: "string" }, ...METRICS_FLAGS });
+  const metricsListen = metricsListenOption(values);
   const home = readRollupHome(homeOf(values));
   const log = createLogger(`metro-conductor-${home.genesis.name}`);
   const engine = new ExecutionClient(home.conductor.executionUrl);
@@ -74,9 +88,22 @@ export async function conductorCommand(args: string[]): Promise<void> {
     ...(signer ? { onFirm: (blocks, daHeight) => signer.onFirm(blocks, daHeight) } : {}),
     log,
   });
-  stopOnSignal(async () => {
+  const stop = async () => {
     await conductor.stop();
     await signer?.stop();
+  };
+  const metrics = await serveServiceMetrics(
+    `metro-conductor-${home.genesis.name}`,
+    metricsListen,
+    (registry) => registerConductorMetrics(registry, conductor),
+  ).catch(async (error: Error) => {
+    await stop();
+    throw error;
+  });
+  if (metrics) log.info({ url: metrics.url }, "metrics serving");
+  stopOnSignal(async () => {
+    await metrics?.close();
+    await stop();
   });
 }
 

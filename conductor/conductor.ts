@@ -46,6 +46,9 @@ export interface ConductorStats {
   votersRecovered: number;
   /** Heights whose prices were proven by the next height's app hash instead of by their votes. */
   pricesProven: number;
+  /** Heights verified, and the milliseconds spent verifying them. */
+  verified: number;
+  verifyMs: number;
 }
 
 export interface ConductorOptions {
@@ -69,6 +72,8 @@ export class Conductor {
     fromRpc: 0,
     votersRecovered: 0,
     pricesProven: 0,
+    verified: 0,
+    verifyMs: 0,
   };
   private readonly rollupId: Uint8Array;
   private readonly softBuffer = new Map<bigint, SequencerBlock>();
@@ -180,6 +185,7 @@ export class Conductor {
    * Metro's: proven by `next` (the next height's slice, when at hand), else by their votes.
    */
   private verify(slice: RollupSlice, network: MetroNetwork, next?: RollupSlice): VerifiedHeight {
+    const started = performance.now();
     const verified = verifyHeight(
       slice,
       {
@@ -206,6 +212,8 @@ export class Conductor {
     network.trust.save(this.firmMetroHeight(network));
     this.validatorSets.set(verified.height, slice.validators);
     this.verifiedHeaders.set(toHex(verified.headerHash), verified.height);
+    this.stats.verified++;
+    this.stats.verifyMs += performance.now() - started;
     return verified;
   }
 

@@ -14,7 +14,13 @@ import { rollupIdFromName } from "../core/rollup.js";
 import type { DeployRequest, DeployResult } from "./devnet-admin.js";
 import { genesisBlockHash } from "./evm/chain.js";
 import type { RollupGenesis } from "./evm/genesis.js";
-import { createRollupHome, RollupProcesses, readRollupHome, rollupHomeExists } from "./rollup-home.js";
+import {
+  createRollupHome,
+  type RollupMetricsPorts,
+  RollupProcesses,
+  readRollupHome,
+  rollupHomeExists,
+} from "./rollup-home.js";
 
 export const DEFAULT_ROLLUP = { name: "devnet", chainId: 1337, rpcPort: 8545 } as const;
 /** Rollup composers pay from the Metro test accounts 9, 8, 7…, one each. */
@@ -30,6 +36,8 @@ export interface DevnetRollupsOptions {
   validatorHome: string;
   daUrl: string;
   gossipPeers: string[];
+  /** The metrics ports of the n-th rollup launched (none: no metrics). */
+  metricsPorts?: (index: number) => RollupMetricsPorts;
   log: Logger;
 }
 
@@ -150,7 +158,11 @@ export class DevnetRollups {
   }
 
   private async launch(home: ReturnType<typeof readRollupHome>): Promise<RollupProcesses> {
-    const processes = new RollupProcesses(home, this.options.log);
+    const processes = new RollupProcesses(
+      home,
+      this.options.log,
+      this.options.metricsPorts?.(this.running.size),
+    );
     this.running.set(home.genesis.name, processes);
     await processes.start();
     return processes;

@@ -20,5 +20,7 @@ export { startEvmNode } from "./evm/node.js";
 export { EvmStore } from "./evm/store.js";
 export type { ExecutedBlock, ExecutionEngine, Price } from "./execution/api.js";
 export { HeaderSigner } from "./headers.js";
+export { registerConductorMetrics, registerEvmMetrics } from "./metrics.js";
+export type { RollupMetricsPorts } from "./rollup-home.js";
 export { TrustStore } from "./trust.js";
 export { type VerifiedHeight, verifyHeight } from "./verify.js";

@@ -229,6 +229,12 @@ export async function writeRollupHome(options: NewRollupOptions, keys: RollupKey
   return home;
 }
 
+/** Loopback ports the two processes serve metrics on (none when not given). */
+export interface RollupMetricsPorts {
+  evm: number;
+  conductor: number;
+}
+
 /** A rollup's two processes, `metro evm` and `metro conductor`, each supervised. */
 export class RollupProcesses {
   readonly evm: SupervisedProcess;
@@ -237,14 +243,31 @@ export class RollupProcesses {
   constructor(
     readonly home: RollupHome,
     log: Logger,
+    readonly metricsPorts?: RollupMetricsPorts,
   ) {
-    this.evm = new SupervisedProcess("evm", ["evm", "--home", home.dir], join(home.dir, "evm.log"), log);
+    const flags = (port: number | undefined) => (port === undefined ? [] : ["--metrics-port", String(port)]);
+    this.evm = new SupervisedProcess(
+      "evm",
+      ["evm", "--home", home.dir, ...flags(metricsPorts?.evm)],
+      join(home.dir, "evm.log"),
+      log,
+    );
     this.conductor = new SupervisedProcess(
       "conductor",
-      ["conductor", "--home", home.dir],
+      ["conductor", "--home", home.dir, ...flags(metricsPorts?.conductor)],
       join(home.dir, "conductor.log"),
       log,
     );
+  }
+
+  /** The two processes' metrics URLs, when they serve them. */
+  get metricsUrls(): { evm: string; conductor: string } | undefined {
+    const ports = this.metricsPorts;
+    if (!ports) return undefined;
+    return {
+      evm: `http://127.0.0.1:${ports.evm}/metrics`,
+      conductor: `http://127.0.0.1:${ports.conductor}/metrics`,
+    };
   }
 
   get rpcUrl(): string {

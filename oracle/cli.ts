@@ -2,7 +2,9 @@
 import { hostOption, intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
 import type { Logger } from "../core/log.js";
 import { createLogger } from "../core/log.js";
+import { METRICS_FLAGS, metricsListenOption, serveServiceMetrics } from "../core/metrics.js";
 import { chainlink } from "./chainlink.js";
+import { registerSidecarMetrics } from "./metrics.js";
 import { DEFAULT_PAIRS } from "./pairs.js";
 import { EXCHANGE_PROVIDERS } from "./providers.js";
 import { OracleSidecar, type SidecarSource } from "./sidecar.js";
@@ -32,7 +34,7 @@ export function devnetSidecar(marketUrl: string, log: Logger): OracleSidecar {
   );
 }
 
-/** `metro oracle [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]` */
+/** `metro oracle [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N] [--metrics-port P] [--metrics-host H]` */
 export async function oracleCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     host: { type: "string" },
@@ -44,7 +46,9 @@ export async function oracleCommand(args: string[]): Promise<void> {
     "min-providers": { type: "string" },
     "chainlink-rpc": { type: "string" },
     "stride-rpc": { type: "string" },
+    ...METRICS_FLAGS,
   });
+  const metricsListen = metricsListenOption(values);
   const log = createLogger("metro-oracle");
   const sources = EXCHANGE_PROVIDERS.map((provider) => ({
     provider,
@@ -63,11 +67,20 @@ export async function oracleCommand(args: string[]): Promise<void> {
   }
   const sidecar = sidecarFor(sources, minProviders, log);
   const url = await sidecar.start(intOption(values.port, "port", 0), hostOption(values.host));
+  const metrics = await serveServiceMetrics("metro-oracle", metricsListen, (registry) =>
+    registerSidecarMetrics(registry, sidecar),
+  ).catch(async (error: Error) => {
+    await sidecar.stop();
+    throw error;
+  });
   log.info(
-    { url, sources: sources.map((s) => `${s.provider.name}=${s.url}`) },
+    { url, sources: sources.map((s) => `${s.provider.name}=${s.url}`), metrics: metrics?.url },
     "oracle sidecar serving /prices",
   );
-  stopOnSignal(() => sidecar.stop());
+  stopOnSignal(async () => {
+    await metrics?.close();
+    await sidecar.stop();
+  });
 }
 
 /** `metro market [--host H] [--port P]`: a SIMULATED market in the exchanges' formats, for local networks. */

@@ -18,6 +18,7 @@ export {
   verifyInjectedCommit,
 } from "./injection.js";
 export { stakeWeightedMedian, type WeightedReport } from "./median.js";
+export { registerSidecarMetrics } from "./metrics.js";
 export { DEFAULT_PAIRS } from "./pairs.js";
 export { OracleSidecar } from "./sidecar.js";
 export { SimulatedMarket } from "./simulated-market.js";

@@ -31,6 +31,17 @@ interface ProviderState {
   at: number;
   prices: Map<string, string>;
   error?: string;
+  /** Failed polls since the sidecar started. */
+  errors: number;
+}
+
+/** One provider as metrics see it. */
+export interface ProviderStatus {
+  name: string;
+  /** When its last good quotes arrived (0: never). */
+  at: number;
+  errors: number;
+  failing: boolean;
 }
 
 /** Quotes are compared as fixed point with 18 places (cosmos.Dec's precision). */
@@ -93,6 +104,11 @@ export class OracleSidecar {
     return prices;
   }
 
+  /** Each provider's freshness and errors so far. */
+  providers(): ProviderStatus[] {
+    return [...this.state].map(([name, s]) => ({ name, at: s.at, errors: s.errors, failing: !!s.error }));
+  }
+
   private snapshot() {
     const providers = Object.fromEntries(
       [...this.state].map(([name, s]) => [
@@ -112,6 +128,7 @@ export class OracleSidecar {
           this.state.set(provider.name, {
             at: Date.now(),
             prices: new Map(quotes.map((q) => [q.pair, q.price])),
+            errors: previous?.errors ?? 0,
           });
         } catch (error) {
           const message = (error as Error).message;
@@ -121,6 +138,7 @@ export class OracleSidecar {
             at: previous?.at ?? 0,
             prices: previous?.prices ?? new Map(),
             error: message,
+            errors: (previous?.errors ?? 0) + 1,
           });
         }
       }),

@@ -6,8 +6,10 @@ import { DEVNET_CHAIN_ID, nodeStatus } from "../chain/index.js";
 import { checkedOption, hostOption, intOption, parse, stopOnSignal, UsageError } from "../core/cli-args.js";
 import { httpUrl } from "../core/listen.js";
 import { createLogger } from "../core/log.js";
+import { METRICS_FLAGS, metricsListenOption, serveServiceMetrics } from "../core/metrics.js";
 import { DEFAULT_DA_PORT, LocalDa } from "./da/server.js";
 import { MultiaddrSchema } from "./gossip-node.js";
+import { registerDaMetrics, registerRelayerMetrics } from "./metrics.js";
 import { startRelaying } from "./start.js";
 
 export const DEFAULT_DA_URL = `http://127.0.0.1:${DEFAULT_DA_PORT}`;
@@ -24,7 +26,7 @@ function gossipIdentity(home: string): Uint8Array {
   return new Uint8Array(seed);
 }
 
-/** `metro da --home DIR [--host H] [--port P] [--block-time MS] [--token T]` */
+/** `metro da --home DIR [--host H] [--port P] [--block-time MS] [--token T] [--metrics-port P] [--metrics-host H]` */
 export async function daCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     home: { type: "string" },
@@ -32,7 +34,9 @@ export async function daCommand(args: string[]): Promise<void> {
     port: { type: "string" },
     "block-time": { type: "string" },
     token: { type: "string" },
+    ...METRICS_FLAGS,
   });
+  const metricsListen = metricsListenOption(values);
   const home = resolve(values.home ?? ".metro-da");
   const blockTimeMs = intOption(values["block-time"], "block-time", 1000);
   if (blockTimeMs < 50) throw new UsageError("--block-time must be at least 50 ms");
@@ -40,11 +44,23 @@ export async function daCommand(args: string[]): Promise<void> {
   const da = new LocalDa({ dataDir: join(home, "blocks"), blockTimeMs, token: values.token, log });
   const host = hostOption(values.host);
   const port = await da.listen(intOption(values.port, "port", DEFAULT_DA_PORT), host);
-  log.info({ url: httpUrl(host, port), head: da.height, blockTimeMs }, "local DA serving");
-  stopOnSignal(() => da.close());
+  const metrics = await serveServiceMetrics("metro-da", metricsListen, (registry) =>
+    registerDaMetrics(registry, da),
+  );
+  log.info(
+    { url: httpUrl(host, port), head: da.height, blockTimeMs, metrics: metrics?.url },
+    "local DA serving",
+  );
+  stopOnSignal(async () => {
+    await metrics?.close();
+    await da.close();
+  });
 }
 
-/** `metro relayer --node URL [--da-url URL] [--da-token T] [--home DIR] [--host H] [--gossip-port P] [--announce MULTIADDR] [--peer ADDR]` */
+/**
+ * `metro relayer --node URL [--da-url URL] [--da-token T] [--home DIR] [--host H] [--gossip-port P]
+ * [--announce MULTIADDR] [--peer ADDR] [--metrics-port P] [--metrics-host H]`
+ */
 export async function relayerCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     node: { type: "string" },
@@ -56,13 +72,15 @@ export async function relayerCommand(args: string[]): Promise<void> {
     "gossip-port": { type: "string" },
     announce: { type: "string", multiple: true },
     peer: { type: "string", multiple: true },
+    ...METRICS_FLAGS,
   });
+  const metricsListen = metricsListenOption(values);
   const log = createLogger("metro-relayer");
   const home = resolve(values.home ?? ".metro-relayer");
   const metroRpc = values.node ?? "http://127.0.0.1:26657";
   const status = await nodeStatus(metroRpc);
   const chainId = status.chainId || DEVNET_CHAIN_ID;
-  const { gossip, stop } = await startRelaying({
+  const { gossip, relayer, stop } = await startRelaying({
     chainId,
     metroRpc,
     daUrl: values["da-url"] ?? DEFAULT_DA_URL,
@@ -76,6 +94,15 @@ export async function relayerCommand(args: string[]): Promise<void> {
     peers: values.peer ?? [],
     log,
   });
-  log.info({ chainId, gossip: gossip.addresses() }, "relayer running");
-  stopOnSignal(stop);
+  const metrics = await serveServiceMetrics("metro-relayer", metricsListen, (registry) =>
+    registerRelayerMetrics(registry, relayer, gossip),
+  ).catch(async (error: Error) => {
+    await stop();
+    throw error;
+  });
+  log.info({ chainId, gossip: gossip.addresses(), metrics: metrics?.url }, "relayer running");
+  stopOnSignal(async () => {
+    await metrics?.close();
+    await stop();
+  });
 }

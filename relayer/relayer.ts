@@ -12,6 +12,7 @@ import { nodeStatus, signedBlockAt } from "../chain/index.js";
 import { writeFileAtomic } from "../core/atomic-file.js";
 import type { Logger } from "../core/log.js";
 import type { SequencerBlock } from "../core/sequencer-block.js";
+import { CatchUpLog } from "./catch-up.js";
 import type { CelestiaClient } from "./celestia/client.js";
 import { type BatchLimits, planSubmissions, type Submission } from "./da-batch.js";
 import { decodeMetadata, metroNamespace } from "./da-format.js";
@@ -40,6 +41,9 @@ export interface RelayerOptions {
 }
 
 export interface RelayerStats {
+  /** The Metro head last seen, and the last height read from it (and gossiped). */
+  metroHeight: number;
+  followedThrough: number;
   gossiped: number;
   submissions: number;
   postedThrough: number;
@@ -70,6 +74,8 @@ export class Relayer {
   constructor(private readonly options: RelayerOptions) {
     this.state = loadRelayerState(options.statePath);
     this.stats = {
+      metroHeight: 0,
+      followedThrough: this.state.postedThrough,
       gossiped: 0,
       submissions: 0,
       postedThrough: this.state.postedThrough,
@@ -120,14 +126,18 @@ export class Relayer {
 
   private async follow(): Promise<void> {
     const maxPending = this.options.maxPendingBlocks ?? 1000;
+    const catchUp = new CatchUpLog(this.options.log);
     while (this.running) {
       try {
         const { height } = await nodeStatus(this.options.metroRpc);
+        this.stats.metroHeight = height;
         while (this.running && this.nextHeight <= height && this.pending.length < maxPending) {
           const block = buildSequencerBlock(await signedBlockAt(this.options.metroRpc, this.nextHeight));
           this.pending.push(block);
+          this.stats.followedThrough = this.nextHeight;
           this.nextHeight++;
           await this.gossip(block);
+          catchUp.update(this.stats.followedThrough, this.stats.metroHeight);
         }
       } catch (error) {
         this.options.log.warn({ err: error, height: this.nextHeight }, "reading Metro failed; retrying");

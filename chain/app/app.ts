@@ -42,6 +42,7 @@ import type { AbciApplication } from "../abci/application.js";
 import { getAccount } from "../modules/auth.js";
 import { readHaltHeight } from "../modules/gov.js";
 import { readValidatorKeys } from "../modules/oracle.js";
+import { type BlockOracleFaults, NO_ORACLE_FAULTS } from "../modules/oracle-penalties.js";
 import { readBlockMaxBytes, readParams, writeBlockMaxBytes } from "../modules/params.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
@@ -62,6 +63,7 @@ import { endBlock, readBlockTimeMs } from "./end-block.js";
 import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } from "./execute.js";
 import { applyGenesis, parseGenesisAppState } from "./genesis.js";
 import { importState } from "./hard-fork.js";
+import type { AppObserver } from "./metrics.js";
 import {
   applyPrices,
   extendVote,
@@ -87,6 +89,8 @@ export interface MetroAppOptions {
   tamperInjectedCommit?: boolean;
   /** Called after committing the height governance chose to halt at. */
   onHalt?: (height: bigint) => void;
+  /** Told of every CheckTx, vote extension and finalized block (metrics). */
+  observer?: AppObserver;
 }
 
 /** A block's txs run against state, not yet committed. */
@@ -126,6 +130,9 @@ export class MetroApp implements AbciApplication {
   /** Milliseconds spent in each consensus step of the current height, logged at Commit. */
   private timings: Record<string, number> = {};
   private checkTxCount = 0;
+  /** The last finalized block's rollup bytes and oracle faults, kept for the observer. */
+  private finalizedRollupBytes = 0;
+  private finalizedFaults: BlockOracleFaults = NO_ORACLE_FAULTS;
 
   private timed<T>(step: string, work: () => T): T {
     const started = performance.now();
@@ -146,6 +153,7 @@ export class MetroApp implements AbciApplication {
   private readonly prices: (() => DecimalPrices | undefined) | undefined;
   private readonly tamperInjectedCommit: boolean;
   private readonly onHalt: ((height: bigint) => void) | undefined;
+  private readonly observer: AppObserver | undefined;
 
   constructor(
     dataDir: string,
@@ -156,6 +164,7 @@ export class MetroApp implements AbciApplication {
     this.prices = options.prices;
     this.tamperInjectedCommit = options.tamperInjectedCommit ?? false;
     this.onHalt = options.onHalt;
+    this.observer = options.observer;
     this.store = new CommittedState(dataDir);
     this.checkState = new StateOverlay(this.store);
     const workers = options.verifyWorkers ?? 0;
@@ -274,9 +283,12 @@ export class MetroApp implements AbciApplication {
 
   async checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
     this.checkTxCount++;
+    const started = performance.now();
     const prefetched = this.prefetched.get(request.tx);
     if (prefetched) await prefetched;
-    return this.timed("checkTx", () => this.check(request));
+    const response = this.timed("checkTx", () => this.check(request));
+    this.observer?.checkTx(response.code, request.type === CheckTxType.RECHECK, performance.now() - started);
+    return response;
   }
 
   private check(request: RequestCheckTx): ResponseCheckTx {
@@ -457,7 +469,9 @@ export class MetroApp implements AbciApplication {
   /** This validator's prices; any failure gives an empty extension, so the chain stays live. */
   extendVote(request: RequestExtendVote): ResponseExtendVote {
     try {
-      return { voteExtension: extendVote(this.base(), this.prices?.()) };
+      const voteExtension = extendVote(this.base(), this.prices?.());
+      this.observer?.voteExtension(voteExtension.length);
+      return { voteExtension };
     } catch (error) {
       this.log.warn({ err: error, height: request.height.toString() }, "no vote extension this height");
       return { voteExtension: new Uint8Array() };
@@ -480,7 +494,17 @@ export class MetroApp implements AbciApplication {
   }
 
   finalizeBlock(request: RequestFinalizeBlock): ResponseFinalizeBlock {
-    return this.timed("finalize", () => this.finalize(request));
+    const started = performance.now();
+    const response = this.timed("finalize", () => this.finalize(request));
+    this.observer?.finalized({
+      request,
+      injectedTxs: injectedTxCount(request.txs),
+      rollupBytes: this.finalizedRollupBytes,
+      events: response.events,
+      oracleFaults: this.finalizedFaults,
+      ms: performance.now() - started,
+    });
+    return response;
   }
 
   /** The height the next block must have. */
@@ -518,6 +542,10 @@ export class MetroApp implements AbciApplication {
       timeMs,
       lead === 2 ? request.txs[1] : undefined,
     );
+    if (this.observer) {
+      this.finalizedRollupBytes = rollupBytesOf(execution.results);
+      this.finalizedFaults = prices.faults;
+    }
     const end = endBlock(
       execution.state,
       {
@@ -656,6 +684,14 @@ function indexEntries(execution: BlockExecution): CommitBatch["index"] {
     }
   }
   return entries;
+}
+
+function rollupBytesOf(results: readonly TxOutcome[]): number {
+  let bytes = 0;
+  for (const result of results) {
+    if (result.code === 0) for (const item of result.rollupItems) bytes += item.data.length;
+  }
+  return bytes;
 }
 
 function readsStillHold(state: StateReader, entry: TxOutcome): boolean {

@@ -6,6 +6,7 @@
  */
 import type { RequestInitChain, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { toHex, utf8 } from "../../core/bytes.js";
+import { keyPath } from "../../core/smt.js";
 import { writeHaltHeight } from "../modules/gov.js";
 import { writeVoteExtensionsHeight } from "../modules/oracle.js";
 import { currentPowers, getValidator } from "../modules/staking.js";
@@ -19,8 +20,30 @@ export class ExportError extends Error {
   override name = "ExportError";
 }
 
-/** The committed state at `height`, every key in order. */
-export function exportState(store: CommittedState, height: bigint, chainId: string): ExportedState {
+/** How far an export is: keys read, and the whole state's estimated size. */
+export interface ExportProgress {
+  done: number;
+  estimatedTotal: number;
+}
+
+const PROGRESS_EVERY_KEYS = 1000;
+
+/**
+ * Keys sit in the tree at their sha256 path, spread evenly, and are read in path order: the
+ * share of path space passed is the share of keys done, so no counting pass is needed.
+ */
+function estimatedTotal(done: number, key: Uint8Array): number {
+  const fraction = (Buffer.from(keyPath(key)).readUIntBE(0, 6) + 1) / 2 ** 48;
+  return Math.max(done, Math.round(done / fraction));
+}
+
+/** The committed state at `height`, every key in order; `onProgress` hears every thousand keys, and the end. */
+export function exportState(
+  store: CommittedState,
+  height: bigint,
+  chainId: string,
+  onProgress?: (progress: ExportProgress) => void,
+): ExportedState {
   const root = store.rootAt(height);
   if (!root) {
     throw new ExportError(
@@ -30,7 +53,11 @@ export function exportState(store: CommittedState, height: bigint, chainId: stri
   const entries: [string, string][] = [];
   for (const { key, value } of store.tree().entries(root)) {
     entries.push([Buffer.from(key).toString("utf8"), Buffer.from(value).toString("base64")]);
+    if (onProgress && entries.length % PROGRESS_EVERY_KEYS === 0) {
+      onProgress({ done: entries.length, estimatedTotal: estimatedTotal(entries.length, key) });
+    }
   }
+  onProgress?.({ done: entries.length, estimatedTotal: entries.length });
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { height: height.toString(), chain_id: chainId, app_hash: toHex(root), entries };
 }

@@ -7,15 +7,23 @@ import { toHex } from "../../core/bytes.js";
 import { intOption, parse } from "../../core/cli-args.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY } from "../../core/denom.js";
 import { createLogger } from "../../core/log.js";
+import { type MetricsServer, serveMetrics, serviceRegistry } from "../../core/metrics.js";
+import { StepCounter } from "../../core/progress.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { DEFAULT_DASHBOARD_PORT, type RunningDashboard, startDashboard } from "../../dashboard/index.js";
-import { devnetSidecar, fromFixedPoint, type OracleSidecar, SimulatedMarket } from "../../oracle/index.js";
+import {
+  devnetSidecar,
+  fromFixedPoint,
+  type OracleSidecar,
+  registerSidecarMetrics,
+  SimulatedMarket,
+} from "../../oracle/index.js";
 import { DEFAULT_DA_PORT, type DevnetRelaying, startDevnetRelaying } from "../../relayer/index.js";
 import { injectedTxCount } from "../app/block-layout.js";
 import { operatorAccountIndex, TEST_MNEMONIC, testAccountAddresses } from "../client/keys.js";
 import { queryBlockRollups, queryPrice, queryRollup } from "../client/queries.js";
-import { DEFAULT_PORT_BASE, Devnet, DevnetError } from "../node/devnet.js";
+import { DEFAULT_PORT_BASE, Devnet, DevnetError, devnetPort } from "../node/devnet.js";
 import { DEVNET_CHAIN_ID } from "../node/home.js";
 import { blockAt, nodeStatus, waitForHeight } from "../node/rpc.js";
 import { DEFAULT_REST_PORT, RestServer } from "../rest/index.js";
@@ -50,6 +58,42 @@ async function followBlocks(
   }
 }
 
+/** Validator i's sidecar metrics, on its devnet port. */
+function serveSidecarMetrics(
+  sidecar: OracleSidecar,
+  index: number,
+  portBase: number,
+): Promise<MetricsServer> {
+  const registry = serviceRegistry(`metro-oracle-${index}`);
+  registerSidecarMetrics(registry, sidecar);
+  return serveMetrics(registry, { host: "127.0.0.1", port: devnetPort(portBase, index, "sidecarMetrics") });
+}
+
+/** Every Prometheus endpoint the devnet runs, one a line. */
+function printMetricsUrls(
+  devnet: Devnet,
+  sidecars: readonly MetricsServer[],
+  relaying: DevnetRelaying,
+  rollups: DevnetRollups,
+): void {
+  console.log("  metrics (Prometheus):");
+  const line = (what: string, url: string | undefined) => {
+    if (url) console.log(`    ${what.padEnd(26)} ${url}`);
+  };
+  devnet.specs.forEach((_, i) => {
+    const urls = devnet.metricsUrls(i);
+    line(`validator ${i} app`, urls.app);
+    line(`validator ${i} CometBFT`, urls.comet);
+    line(`validator ${i} oracle sidecar`, sidecars[i]?.url);
+  });
+  line("relayer", relaying.metricsUrls.relayer);
+  line("local DA", relaying.metricsUrls.da);
+  for (const [name, rollup] of rollups.running) {
+    line(`rollup ${name} EVM`, rollup.metricsUrls?.evm);
+    line(`rollup ${name} conductor`, rollup.metricsUrls?.conductor);
+  }
+}
+
 /** `metro devnet`: a local network in the foreground; Ctrl-C stops every process it started. */
 export async function devnetCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
@@ -68,10 +112,11 @@ export async function devnetCommand(args: string[]): Promise<void> {
   const controller = new AbortController();
   let stopping = false;
   const home = resolve(values.home ?? ".devnet");
+  const portBase = intOption(values["port-base"], "port-base", DEFAULT_PORT_BASE);
   const devnet = await Devnet.create({
     home,
     validators: intOption(values.validators, "validators", 1),
-    portBase: intOption(values["port-base"], "port-base", DEFAULT_PORT_BASE),
+    portBase,
     fresh: values.fresh ?? false,
     log,
     onFailure: (error) => {
@@ -87,6 +132,8 @@ export async function devnetCommand(args: string[]): Promise<void> {
   // Each validator's sidecar reads a SIMULATED market through the real exchange providers.
   const market = new SimulatedMarket();
   const sidecars: OracleSidecar[] = [];
+  const sidecarMetrics: MetricsServer[] = [];
+  const steps = new StepCounter(7);
   const stop = async (code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
@@ -97,6 +144,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
     await rollups?.stop();
     await relaying?.stop();
     await rest?.close();
+    for (const server of sidecarMetrics) await server.close();
     for (const sidecar of sidecars) await sidecar.stop();
     await market.stop();
     await devnet.stop();
@@ -109,13 +157,18 @@ export async function devnetCommand(args: string[]): Promise<void> {
   // already runs, so no orphan keeps a port or a lock.
   try {
     const marketUrl = await market.start();
-    for (const spec of devnet.specs) {
+    for (const [i, spec] of devnet.specs.entries()) {
       const sidecar = devnetSidecar(marketUrl, log);
       sidecars.push(sidecar);
       writeFileSync(join(spec.home, "oracle-url"), await sidecar.start());
+      sidecarMetrics.push(await serveSidecarMetrics(sidecar, i, portBase));
     }
+    steps.step(`simulated market and ${sidecars.length} oracle sidecar(s) up`);
+    devnet.metrics = true;
     await devnet.start();
+    steps.step(`${devnet.validators.length} validator(s) started`);
     await waitForHeight(devnet.rpcUrl(0), 1);
+    steps.step("first block committed");
     relaying = await startDevnetRelaying({
       home,
       chainId: DEVNET_CHAIN_ID,
@@ -123,8 +176,13 @@ export async function devnetCommand(args: string[]): Promise<void> {
       daUrl: values["da-url"],
       daToken: values["da-token"],
       daPort: intOption(values["da-port"], "da-port", DEFAULT_DA_PORT),
+      metricsPorts: {
+        relayer: devnetPort(portBase, 0, "relayerMetrics"),
+        da: devnetPort(portBase, 0, "daMetrics"),
+      },
       log,
     });
+    steps.step(`${values["da-url"] ? "relayer" : "local DA and relayer"} up`);
     rest = new RestServer(devnet.rpcUrl(0), log);
     const wantedRestPort = intOption(values["rest-port"], "rest-port", DEFAULT_REST_PORT);
     restPort = await rest.listen(wantedRestPort).catch((error: NodeJS.ErrnoException) => {
@@ -133,6 +191,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
         `port 127.0.0.1:${wantedRestPort} is in use: stop what holds it or pick --rest-port`,
       );
     });
+    steps.step("REST API up");
     dashboard = await startDashboard({
       rpc: devnet.rpcUrl(0),
       rest: `http://127.0.0.1:${restPort}`,
@@ -141,17 +200,28 @@ export async function devnetCommand(args: string[]): Promise<void> {
       port: intOption(values["dashboard-port"], "dashboard-port", DEFAULT_DASHBOARD_PORT),
       log,
     });
+    steps.step("dashboard up");
     rollups = new DevnetRollups({
       home,
       metroRpc: devnet.rpcUrl(0),
       validatorHome: devnet.specs[0]!.home,
       daUrl: relaying.daUrl,
       gossipPeers: relaying.gossip.addresses(),
+      metricsPorts: (index) => ({
+        evm: devnetPort(portBase, index, "evmMetrics"),
+        conductor: devnetPort(portBase, index, "conductorMetrics"),
+      }),
       log,
     });
     await rollups.start(intOption(values["rollup-rpc-port"], "rollup-rpc-port", DEFAULT_ROLLUP.rpcPort));
     const deployer = rollups;
-    admin = await serveDevnetAdmin(home, (request) => deployer.deploy(request));
+    admin = await serveDevnetAdmin(home, async (request) => {
+      const deployed = await deployer.deploy(request);
+      const urls = deployer.running.get(request.name)?.metricsUrls;
+      if (urls) console.log(`rollup ${request.name} metrics: EVM ${urls.evm}  conductor ${urls.conductor}`);
+      return deployed;
+    });
+    steps.step(`${rollups.running.size} rollup(s) up`);
   } catch (error) {
     console.error(`metro devnet: ${(error as Error).message}`);
     await stop(1);
@@ -183,6 +253,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
       `  rollup ${genesis.name}: EVM chain id ${genesis.chainId}, RPC ${rollup.rpcUrl} (viem, MetaMask, cast), home ${rollup.home.dir}`,
     );
   }
+  printMetricsUrls(devnet, sidecarMetrics, relaying, rollups);
   console.log(`  rollup accounts: mnemonic "${TEST_MNEMONIC}", m/44'/60'/0'/0/0..9, 1,000,000 ETH each`);
   console.log("  deploy another: npm run metro -- rollup deploy --name gm --chain-id 7777777");
   console.log("  try: npm run metro -- tx sequence --rollup my-rollup=hello --rollup other-rollup=world");

@@ -17,6 +17,7 @@ const OPERATIONAL_ERRORS = [
   "RpcError",
   "FaultInjectionRefusedError",
   "DevnetError",
+  "MetricsPortInUseError",
   "CelestiaError",
   "CelestiaRpcError",
   "QueryFailedError",
@@ -51,21 +52,21 @@ const USAGE = `usage: metro <command> [options]
   init    --home DIR --chain-id ID [--key NAME] [--fund ADDR=AMOUNT ...] [--self-bond A] [--moniker M]
           [--host H] [--p2p-laddr tcp://IP:P] [--rpc-laddr tcp://IP:P] [--external-address HOST:P] [--persistent-peers ID@HOST:P,...]
                                           a real network's genesis validator, bonded by the operator's own key
-  start   --home DIR [--app-only]         the Metro app and CometBFT together
+  start   --home DIR [--app-only] [--metrics-port P] [--metrics-host H]   the Metro app and CometBFT together
   devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317] [--dashboard-port 3000] [--rollup-rpc-port 8545] [--da-port 26658]
   keys    list | add NAME | show NAME|INDEX
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
           create-validator --home DIR --amount A | delegate V A | unbond V A | redelegate V1 V2 A
           withdraw-rewards V | withdraw-commission | unjail | propose --title T --deposit A [...] | vote ID yes|no|abstain|veto | deposit ID A
           register-rollup NAME [--quorum Q] [--window N] [--kind evm|none] | join-committee NAME
-  da      [--home DIR] [--host H] [--port 26658] [--block-time MS] [--token T]     the embedded local DA
-  relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--host H] [--gossip-port P] [--announce MULTIADDR] [--peer ADDR]
-  oracle  [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N]
+  da      [--home DIR] [--host H] [--port 26658] [--block-time MS] [--token T] [--metrics-port P]     the embedded local DA
+  relayer [--node URL] [--da-url URL] [--da-token T] [--home DIR] [--host H] [--gossip-port P] [--announce MULTIADDR] [--peer ADDR] [--metrics-port P]
+  oracle  [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N] [--metrics-port P]
   market  [--host H] [--port P]           a SIMULATED market in Binance, Coinbase and Kraken formats
   rest    [--node URL] [--host H] [--port 1317]   the REST (LCD) API wallets such as Keplr read
   dashboard [--node URL] [--rest URL] [--da-url URL] [--port 3000] [--host 127.0.0.1]   the web dashboard and Keplr chain info
-  evm     --home ROLLUP_HOME                  a rollup's EVM node: Ethereum JSON-RPC, execution API, composer
-  conductor --home ROLLUP_HOME                drives the EVM node from Metro (gossip, RPC, DA), verifying every block
+  evm     --home ROLLUP_HOME [--metrics-port P]   a rollup's EVM node: Ethereum JSON-RPC, execution API, composer
+  conductor --home ROLLUP_HOME [--metrics-port P]   drives the EVM node from Metro (gossip, RPC, DA), verifying every block
   rollup  deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]   adds a rollup to the running devnet
   rollup  init --home DIR --name N --chain-id ID [--node URL] [--metro-chain-id ID] [--da-url URL] [--da-token T]
           [--composer-key NAME] [--alloc 0xADDR=WEI ...] [--faucet [--faucet-balance WEI]] [--host H] [--rpc-port 8545]

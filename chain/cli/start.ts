@@ -4,9 +4,11 @@ import { z } from "zod";
 import { parse, UsageError } from "../../core/cli-args.js";
 import { assertFaultInjectionAllowed, TAMPER_INJECTION_ENV } from "../../core/fault-injection.js";
 import { createLogger, type Logger } from "../../core/log.js";
+import { METRICS_FLAGS, metricsListenOption, serveMetrics, serviceRegistry } from "../../core/metrics.js";
 import { SidecarPriceFeed } from "../../oracle/index.js";
 import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
+import { AppMetrics, registerPriceGauges } from "../app/metrics.js";
 import { appDataDir, appSocketPath, genesisPath, isInitialized } from "../node/home.js";
 import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
 
@@ -32,17 +34,22 @@ function tampersInjectedCommit(home: string, log: Logger): boolean {
   return tamperer === basename(resolve(home));
 }
 
-/** `metro start --home DIR [--app-only] [--oracle-url URL]`: the Metro app, and unless --app-only, CometBFT beside it. */
+/**
+ * `metro start --home DIR [--app-only] [--oracle-url URL] [--metrics-port P] [--metrics-host H]`:
+ * the Metro app, and unless --app-only, CometBFT beside it.
+ */
 export async function startCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     home: { type: "string" },
     "app-only": { type: "boolean" },
     "oracle-url": { type: "string" },
+    ...METRICS_FLAGS,
   });
   const home = values.home;
   if (!home) throw new UsageError("metro start needs --home DIR (create one with `metro init`)");
   if (!isInitialized(home))
     throw new UsageError(`${home} is not a Metro home: run \`metro init --home ${home}\``);
+  const metricsListen = metricsListenOption(values);
   const log = createLogger("metro-app");
   const tamperInjectedCommit = tampersInjectedCommit(home, log);
   // One worker for CheckTx signature checks by default; METRO_VERIFY_WORKERS=0 checks inline.
@@ -57,8 +64,13 @@ export async function startCommand(args: string[]): Promise<void> {
           log.warn({ err: error, oracleUrl }, "oracle sidecar unreachable; empty vote extensions"),
       })
     : undefined;
+  // Metrics first: a port in use stops the node before it opens anything.
+  const registry = metricsListen ? serviceRegistry("metro-app", { processMetrics: true }) : undefined;
+  const metricsServer = registry && metricsListen ? await serveMetrics(registry, metricsListen) : undefined;
+  if (metricsServer) log.info({ url: metricsServer.url }, "metrics serving");
   feed?.start();
   const app = new MetroApp(appDataDir(home), log, {
+    ...(registry ? { observer: new AppMetrics(registry) } : {}),
     verifyWorkers,
     keepVersions,
     prices: () => feed?.latest(),
@@ -78,6 +90,7 @@ export async function startCommand(args: string[]): Promise<void> {
     await app.close();
     process.exit(HALTED_EXIT_CODE);
   }
+  if (registry) registerPriceGauges(registry, app.store);
   const server = new AbciServer(app, log);
   const socket = appSocketPath(home);
   await server.listen(`unix://${socket}`);
@@ -86,6 +99,7 @@ export async function startCommand(args: string[]): Promise<void> {
   async function shutdown(code: number): Promise<never> {
     comet?.kill("SIGTERM");
     feed?.stop();
+    await metricsServer?.close();
     await app.close();
     process.exit(code);
   }

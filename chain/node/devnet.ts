@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Logger } from "../../core/log.js";
 import type { AppState } from "../app/genesis.js";
 import { operatorAddresses, testAccountAddresses } from "../client/keys.js";
+import { configureComet } from "./cometbft.js";
 import { DEVNET_CHAIN_ID, devnetAppState, type HomeSpec, initValidatorHomes, isInitialized } from "./home.js";
 import { ValidatorProcess } from "./process.js";
 import { waitForHeight } from "./rpc.js";
@@ -32,6 +33,31 @@ export interface DevnetOptions {
 
 export const DEFAULT_PORT_BASE = 26656;
 
+/**
+ * Where a devnet listens, from its port base: slot i is portBase + 10i (validator i's p2p),
+ * and each offset below is added to the slot. Slot 0's +2 is left for the local DA (26658).
+ */
+export const DEVNET_PORT_OFFSETS = {
+  p2p: 0,
+  rpc: 1,
+  /** Validator i's app metrics (`metro start --metrics-port`). */
+  appMetrics: 3,
+  /** Validator i's CometBFT Prometheus endpoint (instrumentation.prometheus_listen_addr). */
+  cometMetrics: 4,
+  /** Validator i's oracle sidecar metrics. */
+  sidecarMetrics: 5,
+  /** Rollup i's EVM node and conductor metrics. */
+  evmMetrics: 6,
+  conductorMetrics: 7,
+  /** Slot 0 only: the relayer's and the local DA's metrics. */
+  relayerMetrics: 8,
+  daMetrics: 9,
+} as const;
+
+export function devnetPort(portBase: number, slot: number, what: keyof typeof DEVNET_PORT_OFFSETS): number {
+  return portBase + 10 * slot + DEVNET_PORT_OFFSETS[what];
+}
+
 export class DevnetError extends Error {
   override name = "DevnetError";
 }
@@ -55,6 +81,8 @@ async function assertPortFree(port: number): Promise<void> {
 /** A local Metro network: N validators on loopback, each an app process plus CometBFT. */
 export class Devnet {
   readonly validators: ValidatorProcess[];
+  /** Whether start() has each validator serve its app's and CometBFT's metrics (set before start). */
+  metrics = false;
 
   private constructor(
     readonly options: DevnetOptions,
@@ -76,7 +104,7 @@ export class Devnet {
     const specs: HomeSpec[] = Array.from({ length: validators }, (_, i) => ({
       home: join(home, `node${i}`),
       moniker: `validator-${i}`,
-      ports: { p2p: portBase + 10 * i, rpc: portBase + 10 * i + 1 },
+      ports: { p2p: devnetPort(portBase, i, "p2p"), rpc: devnetPort(portBase, i, "rpc") },
       operator: operators[i],
     }));
     const recordPath = join(home, "devnet.json");
@@ -112,12 +140,38 @@ export class Devnet {
     return `http://127.0.0.1:${this.specs[index]!.ports.rpc}`;
   }
 
+  /** Validator i's app and CometBFT metrics URLs (served when `metrics` is on). */
+  metricsUrls(index: number): { app: string; comet: string } {
+    const { portBase } = this.options;
+    return {
+      app: `http://127.0.0.1:${devnetPort(portBase, index, "appMetrics")}/metrics`,
+      comet: `http://127.0.0.1:${devnetPort(portBase, index, "cometMetrics")}/metrics`,
+    };
+  }
+
   async start(): Promise<void> {
-    for (const spec of this.specs) {
+    for (const [index, spec] of this.specs.entries()) {
       await assertPortFree(spec.ports.p2p);
       await assertPortFree(spec.ports.rpc);
+      if (this.metrics) {
+        await assertPortFree(devnetPort(this.options.portBase, index, "appMetrics"));
+        await assertPortFree(devnetPort(this.options.portBase, index, "cometMetrics"));
+      }
+      this.configureMetrics(index);
     }
     await Promise.all(this.validators.map((validator) => validator.start()));
+  }
+
+  /** Written at every start, so a devnet made before metrics existed gets them too. */
+  private configureMetrics(index: number): void {
+    const { home } = this.specs[index]!;
+    const app = devnetPort(this.options.portBase, index, "appMetrics");
+    const comet = devnetPort(this.options.portBase, index, "cometMetrics");
+    configureComet(home, {
+      "instrumentation.prometheus": this.metrics,
+      "instrumentation.prometheus_listen_addr": `127.0.0.1:${comet}`,
+    });
+    this.validators[index]!.appFlags = this.metrics ? ["--metrics-port", String(app)] : [];
   }
 
   async stop(): Promise<void> {

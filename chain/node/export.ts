@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { toHex } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
-import { exportedValidators, exportState } from "../app/hard-fork.js";
+import { type ExportProgress, exportedValidators, exportState } from "../app/hard-fork.js";
 import { CommittedState } from "../store/committed.js";
 import { StateOverlay } from "../store/overlay.js";
 import { appDataDir, genesisPath } from "./home.js";
@@ -12,6 +12,7 @@ export interface ExportOptions {
   height: bigint;
   /** The fork's chain id; it must differ from the exported chain's. */
   chainId: string;
+  onProgress?: (progress: ExportProgress) => void;
 }
 
 /**
@@ -24,7 +25,7 @@ export async function exportGenesis(options: ExportOptions): Promise<Record<stri
   const store = new CommittedState(appDataDir(options.home));
   try {
     const oldChainId = String(template.chain_id);
-    const exported = exportState(store, options.height, oldChainId);
+    const exported = exportState(store, options.height, oldChainId, options.onProgress);
     const state = new StateOverlay({ get: () => undefined, scan: () => [] });
     for (const [key, value] of exported.entries) state.set(key, Buffer.from(value, "base64"));
     const validators = exportedValidators(state);

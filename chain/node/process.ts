@@ -88,6 +88,8 @@ export class ValidatorProcess {
   halted = false;
   /** Set when the validator kept dying right after start and the supervisor gave up. */
   failure: Error | undefined;
+  /** More flags for `metro start` (the devnet's --metrics-port), read at each launch. */
+  appFlags: readonly string[] = [];
   private stopping = false;
   private loop: Promise<void> | undefined;
   private appLog: WriteStream | undefined;
@@ -160,9 +162,13 @@ export class ValidatorProcess {
     rmSync(socket, { force: true });
     // METRO_APP_NODE_ARGS passes flags to the app's Node (e.g. --cpu-prof for profiling).
     const nodeArgs = process.env.METRO_APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    const app = spawn(process.execPath, [...nodeArgs, cliEntry, "start", "--home", this.home, "--app-only"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const app = spawn(
+      process.execPath,
+      [...nodeArgs, cliEntry, "start", "--home", this.home, "--app-only", ...this.appFlags],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     if (this.appLog) {
       app.stdout.pipe(this.appLog, { end: false });
       app.stderr.pipe(this.appLog, { end: false });

@@ -57,7 +57,17 @@ function storedHeader(store: EvmStore): (hash: Uint8Array) => Uint8Array | undef
   };
 }
 
+/** Blocks this process executed (not those of earlier runs), for metrics. */
+export interface EvmChainStats {
+  blocks: number;
+  txs: number;
+  /** Txs a block left out (invalid nonce, not enough funds...). */
+  skippedTxs: number;
+  gasUsed: number;
+}
+
 export class EvmChain implements ExecutionEngine {
+  readonly stats: EvmChainStats = { blocks: 0, txs: 0, skippedTxs: 0, gasUsed: 0 };
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -171,6 +181,10 @@ export class EvmChain implements ExecutionEngine {
       rollupDataRoot(request.transactions),
     );
     await this.store.putBlock(block.serialize(), meta, receiptsOf(block, executed), inputs);
+    this.stats.blocks++;
+    this.stats.txs += executed.length;
+    this.stats.skippedTxs += skipped.length;
+    this.stats.gasUsed += Number(block.header.gasUsed);
     return { block: meta, skipped };
   }
 

@@ -48,7 +48,17 @@ interface PendingSubmit {
 
 const HeightParam = z.number().int().positive();
 
+/** What the local DA did since it started, for metrics. */
+export interface LocalDaStats {
+  submits: number;
+  blobs: number;
+  blobBytes: number;
+  requests: number;
+  failedRequests: number;
+}
+
 export class LocalDa {
+  readonly stats: LocalDaStats = { submits: 0, blobs: 0, blobBytes: 0, requests: 0, failedRequests: 0 };
   private readonly store: DaStore;
   private readonly server: Server;
   private pending: PendingSubmit[] = [];
@@ -94,11 +104,20 @@ export class LocalDa {
       index += splitBlobIntoShares(blob.namespace, blob.data).length;
     }
     this.store.append({ height, time: new Date().toISOString(), blobs });
+    this.stats.submits += submits.length;
+    this.stats.blobs += blobs.length;
+    for (const blob of blobs) this.stats.blobBytes += blob.data.length;
     for (const submit of submits) submit.resolve(height);
     if (blobs.length > 0) this.options.log.debug({ height, blobs: blobs.length }, "DA block");
   }
 
+  /** Blobs waiting for the next block. */
+  get pendingBlobs(): number {
+    return this.pending.reduce((count, submit) => count + submit.blobs.length, 0);
+  }
+
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.stats.requests++;
     const reply = (status: number, body: unknown) => {
       response.writeHead(status, { "content-type": "application/json" });
       response.end(JSON.stringify(body));
@@ -132,6 +151,7 @@ export class LocalDa {
       const result = await this.dispatch(call.data.method, call.data.params);
       reply(200, { jsonrpc: "2.0", id, result });
     } catch (error) {
+      this.stats.failedRequests++;
       const failure = error instanceof RpcFailure ? error : new RpcFailure(1, (error as Error).message);
       if (!(error instanceof RpcFailure)) this.options.log.error({ err: error }, "local DA request failed");
       reply(200, { jsonrpc: "2.0", id, error: { code: failure.code, message: failure.message } });

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { METRO_CLI, metroCli } from "../support/cli.js";
-import { randomPortBase, sleep } from "../support/network.js";
+import { randomPortBase, sleep, until } from "../support/network.js";
 
 const run = promisify(execFile);
 
@@ -86,6 +86,34 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
     startDevnet();
     await waitFor(new RegExp(`rollup devnet: EVM chain id 1337, RPC http://127.0.0.1:${rollupPort}`));
     assert.equal(await rpc(`http://127.0.0.1:${rollupPort}`, "eth_chainId", []), "0x539");
+    // Every metrics URL it printed answers: the validator's app, CometBFT and sidecar, the
+    // relayer, the local DA, and the rollup's EVM node and conductor.
+    const metricsUrls = [...output.matchAll(/^ {4}(.+?) +(http:\/\/127\.0\.0\.1:\d+\/metrics)$/gm)];
+    assert.deepEqual(
+      metricsUrls.map(([, what]) => what),
+      [
+        "validator 0 app",
+        "validator 0 CometBFT",
+        "validator 0 oracle sidecar",
+        "relayer",
+        "local DA",
+        "rollup devnet EVM",
+        "rollup devnet conductor",
+      ],
+      output,
+    );
+    // The conductor serves its metrics once it has reached its engine: a moment after the RPC.
+    for (const [, what, url] of metricsUrls) {
+      await until(
+        `${what} serves ${url}`,
+        async () => {
+          const response = await fetch(url!);
+          return response.status === 200 && /^# HELP /m.test(await response.text());
+        },
+        30_000,
+      );
+    }
+    assert.ok(output.includes(`[7/7] 1 rollup(s) up`), output);
     // The dashboard reads the devnet's node, REST and DA, and offers its chain to Keplr.
     const dashboard = `http://127.0.0.1:${dashboardPort}`;
     assert.ok(output.includes(`dashboard: ${dashboard}`), output);

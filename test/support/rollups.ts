@@ -5,13 +5,21 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Registry } from "prom-client";
 import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from "viem";
 import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
 import { waitForHeight } from "../../chain/node/rpc.js";
 import type { ConductorConfig } from "../../conductor/config.js";
-import { createRollupHome, RollupProcesses, readRollupHome } from "../../conductor/rollup-home.js";
+import {
+  createRollupHome,
+  type RollupMetricsPorts,
+  RollupProcesses,
+  readRollupHome,
+} from "../../conductor/rollup-home.js";
 import { createLogger } from "../../core/log.js";
+import { type MetricsServer, serveMetrics, serviceRegistry } from "../../core/metrics.js";
 import { LocalDa } from "../../relayer/da/server.js";
+import { registerDaMetrics, registerRelayerMetrics } from "../../relayer/metrics.js";
 import { type Relaying, startRelaying } from "../../relayer/start.js";
 import { ethAccount } from "./evm.js";
 import { startNetwork, type TestNetwork } from "./network.js";
@@ -24,19 +32,36 @@ export interface RollupStack {
   daUrl: string;
   relaying: Relaying;
   rollups: Map<string, RollupProcesses>;
+  /** With `metrics`: the relayer's and the DA's scrape URLs (the validators' are the devnet's). */
+  metricsUrls: { relayer?: string; da?: string };
   addRollup(name: string, chainId: number, composerAccountIndex: number): Promise<RollupProcesses>;
   /** A second EVM node and conductor for an existing rollup: a reference that is never stopped. */
   addFollower(of: RollupProcesses, composerAccountIndex: number): Promise<RollupProcesses>;
   stop(): Promise<void>;
 }
 
-export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupStack> {
+/** Ports for a rollup's metrics: free ones, picked by the OS. */
+async function freeMetricsPorts(): Promise<RollupMetricsPorts> {
+  const free = async () => {
+    const server = await serveMetrics(serviceRegistry("probe"), { host: "127.0.0.1", port: 0 });
+    await server.close();
+    return server.port;
+  };
+  return { evm: await free(), conductor: await free() };
+}
+
+/** `metrics` has every process serve Prometheus metrics (rollups on free ports). */
+export async function startRollupStack(
+  batchIntervalMs = 3000,
+  options: { metrics?: boolean } = {},
+): Promise<RollupStack> {
   const log = createLogger("test-rollups", "error");
   // The validator's price sidecar: Metro prices TIA/USD in every block, and rollups get it.
   const prices = new PriceServer();
   prices.prices = { "TIA/USD": "5.12345678" };
   const pricesUrl = await prices.start();
   const net = await startNetwork(1, (devnet) => {
+    devnet.metrics = options.metrics ?? false;
     for (const spec of devnet.specs) writeFileSync(join(spec.home, "oracle-url"), pricesUrl);
   });
   await waitForHeight(net.rpc(0), 2);
@@ -51,6 +76,21 @@ export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupSt
     batchIntervalMs,
     log,
   });
+  const metricsServers: MetricsServer[] = [];
+  const metricsUrls: RollupStack["metricsUrls"] = {};
+  if (options.metrics) {
+    const serve = async (service: string, register: (registry: Registry) => void) => {
+      const registry = serviceRegistry(service);
+      register(registry);
+      const server = await serveMetrics(registry, { host: "127.0.0.1", port: 0 });
+      metricsServers.push(server);
+      return server.url;
+    };
+    metricsUrls.relayer = await serve("metro-relayer", (r) =>
+      registerRelayerMetrics(r, relaying.relayer, relaying.gossip),
+    );
+    metricsUrls.da = await serve("metro-da", (r) => registerDaMetrics(r, da));
+  }
   const rollups = new Map<string, RollupProcesses>();
   const all: RollupProcesses[] = [];
   const launch = async (processes: RollupProcesses) => {
@@ -65,6 +105,7 @@ export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupSt
     daUrl,
     relaying,
     rollups,
+    metricsUrls,
     async addRollup(name, chainId, composerAccountIndex) {
       const rollupHome = await createRollupHome({
         dir: join(home, name),
@@ -76,7 +117,8 @@ export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupSt
         rpcPort: 0,
         composerAccountIndex,
       });
-      const processes = await launch(new RollupProcesses(rollupHome, log));
+      const ports = options.metrics ? await freeMetricsPorts() : undefined;
+      const processes = await launch(new RollupProcesses(rollupHome, log, ports));
       rollups.set(name, processes);
       return processes;
     },
@@ -103,6 +145,7 @@ export async function startRollupStack(batchIntervalMs = 3000): Promise<RollupSt
     },
     async stop() {
       await Promise.all(all.map((processes) => processes.stop()));
+      await Promise.all(metricsServers.map((server) => server.close()));
       await relaying.stop();
       await da.close();
       await net.stop();
