@@ -3,11 +3,14 @@ import "../../core/proto/cosmjs-writer.js";
 import {
   CheckTxType,
   type Request,
+  type RequestApplySnapshotChunk,
   type RequestCheckTx,
   type RequestExtendVote,
   type RequestFinalizeBlock,
   type RequestInfo,
   type RequestInitChain,
+  type RequestLoadSnapshotChunk,
+  type RequestOfferSnapshot,
   type RequestPrepareProposal,
   type RequestProcessProposal,
   type RequestQuery,
@@ -42,6 +45,7 @@ import type { AbciApplication } from "../abci/application.js";
 import { getAccount } from "../modules/auth.js";
 import { readHaltHeight } from "../modules/gov.js";
 import { readParams } from "../modules/params.js";
+import { StateSync, type StateSyncOptions } from "../statesync/index.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
 import { DecodedTxCache } from "../tx/cache.js";
@@ -85,6 +89,8 @@ export interface MetroAppOptions {
   tamperInjectedCommit?: boolean;
   /** Called after committing the height governance chose to halt at. */
   onHalt?: (height: bigint) => void;
+  /** Snapshots for CometBFT's state sync, taken and restored (none: snapshots are refused). */
+  stateSync?: StateSyncOptions;
 }
 
 /** A block's txs run against state, not yet committed. */
@@ -144,6 +150,7 @@ export class MetroApp implements AbciApplication {
   private readonly prices: (() => DecimalPrices | undefined) | undefined;
   private readonly tamperInjectedCommit: boolean;
   private readonly onHalt: ((height: bigint) => void) | undefined;
+  private readonly stateSync: StateSync | undefined;
 
   constructor(
     dataDir: string,
@@ -155,6 +162,7 @@ export class MetroApp implements AbciApplication {
     this.tamperInjectedCommit = options.tamperInjectedCommit ?? false;
     this.onHalt = options.onHalt;
     this.store = new CommittedState(dataDir);
+    this.stateSync = options.stateSync && new StateSync(this.store, options.stateSync, log);
     this.checkState = new StateOverlay(this.store);
     const workers = options.verifyWorkers ?? 0;
     this.verifyPool =
@@ -576,6 +584,7 @@ export class MetroApp implements AbciApplication {
       },
       "committed",
     );
+    this.stateSync?.afterCommit(batch.height, batch.root);
     if (this.haltedAt() !== undefined) this.onHalt?.(batch.height);
     this.timings = {};
     this.checkTxCount = 0;
@@ -605,24 +614,33 @@ export class MetroApp implements AbciApplication {
   }
 
   listSnapshots(): ResponseListSnapshots {
-    return { snapshots: [] };
+    return this.stateSync?.listSnapshots() ?? { snapshots: [] };
   }
 
-  /** State sync is not offered: new nodes replay blocks from genesis. */
-  offerSnapshot(): ResponseOfferSnapshot {
-    return { result: ResponseOfferSnapshot_Result.REJECT };
+  offerSnapshot(request: RequestOfferSnapshot): ResponseOfferSnapshot {
+    return this.stateSync?.offerSnapshot(request) ?? { result: ResponseOfferSnapshot_Result.REJECT };
   }
 
-  loadSnapshotChunk(): ResponseLoadSnapshotChunk {
-    return { chunk: new Uint8Array() };
+  loadSnapshotChunk(request: RequestLoadSnapshotChunk): ResponseLoadSnapshotChunk {
+    return this.stateSync?.loadSnapshotChunk(request) ?? { chunk: new Uint8Array() };
   }
 
-  applySnapshotChunk(): ResponseApplySnapshotChunk {
-    return { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] };
+  applySnapshotChunk(request: RequestApplySnapshotChunk): ResponseApplySnapshotChunk {
+    if (!this.stateSync)
+      return { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] };
+    const { response, restored } = this.stateSync.applySnapshotChunk(request);
+    // The store now holds the restored height: CheckTx must read it, not the empty state.
+    if (restored) {
+      this.checkState = new StateOverlay(this.store);
+      this.checkLog = [];
+      this.cachedCheckContext = undefined;
+    }
+    return response;
   }
 
   async close(): Promise<void> {
     await this.verifyPool?.close();
+    await this.stateSync?.close();
     await this.store.close();
   }
 }
