@@ -130,6 +130,7 @@ const SECTIONS = [
   "staking",
   "bls",
   "rollup",
+  "statesync",
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -153,6 +154,8 @@ async function main(): Promise<void> {
   if (sections.has("staking")) printStaking(await benchStaking());
   if (sections.has("bls")) printBls(benchBls(), benchHeaderSubmissions());
   if (sections.has("rollup")) printRollup(await benchRollup());
+  if (sections.has("statesync"))
+    await import("./statesync.js").then(async (m) => m.printStateSync(await m.benchStateSync()));
 }
 
 async function throughputSection(): Promise<void> {
