@@ -62,10 +62,10 @@ export class SnapshotRestorer {
   offer(request: RequestOfferSnapshot): OfferOutcome {
     this.staging = undefined;
     const refuse = (result: OfferResult, reason: string): OfferOutcome => ({ result, reason });
-    if (this.store.height > 0n)
-      return refuse(OfferResult.ABORT, `the app already has state at height ${this.store.height}`);
     const snapshot = request.snapshot;
     if (!snapshot) return refuse(OfferResult.REJECT, "no snapshot in the offer");
+    if (this.store.height > 0n && !this.holds(snapshot.height, request.appHash))
+      return refuse(OfferResult.ABORT, `the app already has state at height ${this.store.height}`);
     if (snapshot.format !== SNAPSHOT_FORMAT)
       return refuse(
         OfferResult.REJECT_FORMAT,
@@ -94,6 +94,11 @@ export class SnapshotRestorer {
     }
     this.staging = { metadata, next: 0, lastPath: undefined, leaves: [] };
     return { result: OfferResult.ACCEPT };
+  }
+
+  /** Whether the store is exactly at `height` with `root` (a restore of it committed earlier). */
+  private holds(height: bigint, root: Uint8Array): boolean {
+    return this.store.height === height && bytesEqual(this.store.root, root);
   }
 
   apply(request: RequestApplySnapshotChunk): ApplyOutcome {
@@ -151,6 +156,9 @@ export class SnapshotRestorer {
         `restored root ${toHex(root)} is not the snapshot's ${toHex(metadata.root)}`,
       );
     }
+    // A restore that committed just before a crash is offered again: it is already here.
+    if (this.holds(metadata.height, root))
+      return outcome(ApplyResult.ACCEPT, undefined, { restored: { height: metadata.height, root } });
     if (this.store.height > 0n) return outcome(ApplyResult.ABORT, "the app gained state during the restore");
     const writes = new Map<string, Uint8Array>();
     for (const { key, value } of leaves) writes.set(fromUtf8(key), value);

@@ -9,19 +9,19 @@ import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { z } from "zod";
-import { TEST_MNEMONIC } from "../../chain/client/keys.js";
-import { connectSigner } from "../../chain/client/signing.js";
+import { fetchAccount, LoadGenerator } from "../../chain/client/load.js";
+import { sequenceMsg } from "../../chain/client/signing.js";
 import { configureComet, nodeId, readValidatorKey } from "../../chain/node/cometbft.js";
 import { nodeStatus, rpcGet, waitForHeight } from "../../chain/node/rpc.js";
 import { signedBlockAt, validatorsAt } from "../../chain/node/signed-block.js";
 import { appConfigPath } from "../../chain/statesync/index.js";
-import { toHex } from "../../core/bytes.js";
-import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { toHex, utf8 } from "../../core/bytes.js";
 import { CORRUPT_SNAPSHOT_ENV } from "../../core/fault-injection.js";
+import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 import { METRO_CLI, metroCli } from "../support/cli.js";
 import { appHashesAt, startNetwork, type TestNetwork, until } from "../support/network.js";
 
-/** The height the network reaches before the fifth node joins (at 200 ms blocks). */
+/** The height the network reaches before the fifth node joins (timeout_commit 50 ms). */
 const TARGET_HEIGHT = Number(process.env.METRO_STATE_SYNC_HEIGHT ?? 300);
 const SNAPSHOT_INTERVAL = 20;
 
@@ -29,37 +29,19 @@ const EarliestSchema = z.object({
   result: z.object({ sync_info: z.object({ earliest_block_height: z.string() }) }),
 });
 
-/** Sends small transfers from test account `index` until `stopped()`: load while blocks are made. */
-async function keepSending(rpc: string, index: number, stopped: () => boolean): Promise<number> {
-  const signer = await connectSigner(rpc, TEST_MNEMONIC, index);
-  let sent = 0;
-  try {
-    while (!stopped()) {
-      const result = await signer.client
-        .sendTokens(signer.address, signer.address, [{ denom: DEFAULT_LST_DENOM, amount: "1" }], "auto")
-        .catch(() => undefined);
-      if (result?.code === 0) sent++;
-    }
-  } finally {
-    signer.client.disconnect();
-  }
-  return sent;
-}
-
 describe("state sync: a fifth node joins a running network with metro join", () => {
   let net: TestNetwork;
   let joiner: ChildProcess | undefined;
   let joinerHome = "";
   let joinerRpc = "";
-  let stopLoad = false;
-  let load: Promise<number[]> = Promise.resolve([]);
+  let load: LoadGenerator | undefined;
 
   before(async () => {
     // Validator node1 serves every snapshot chunk corrupted.
     process.env[CORRUPT_SNAPSHOT_ENV] = "node1";
     net = await startNetwork(4, (devnet) => {
       for (const spec of devnet.specs) {
-        configureComet(spec.home, { "consensus.timeout_commit": "200ms" });
+        configureComet(spec.home, { "consensus.timeout_commit": "50ms" });
         const settings = {
           snapshot_interval: SNAPSHOT_INTERVAL,
           snapshot_keep_recent: 2,
@@ -68,13 +50,22 @@ describe("state sync: a fifth node joins a running network with metro join", () 
         writeFileSync(appConfigPath(spec.home), JSON.stringify(settings));
       }
     });
-    load = Promise.all([1, 2, 3].map((index) => keepSending(net.rpc(index % 4), index, () => stopLoad)));
+    // A few txs a block while the chain grows and snapshots are taken.
+    load = new LoadGenerator({
+      rpcUrl: net.rpc(0),
+      chainId: CHAIN_ID,
+      accounts: await Promise.all([1, 2, 3].map(async (i) => fetchAccount(net.rpc(0), await testSigner(i)))),
+      messages: (signer, n) => [sequenceMsg(signer.address, `rollup-${n % 3}`, utf8(`load ${n}`))],
+      fee: feeFor(100_000n),
+      txsPerAccountPerTick: 2,
+      tickMs: 500,
+    });
+    load.start();
     await waitForHeight(net.rpc(0), TARGET_HEIGHT, 600_000);
   });
 
   after(async () => {
-    stopLoad = true;
-    await load;
+    await load?.stop();
     if (joiner && joiner.exitCode === null) {
       const exited = new Promise((resolve) => joiner!.once("exit", resolve));
       joiner.kill("SIGTERM");
@@ -129,6 +120,7 @@ describe("state sync: a fifth node joins a running network with metro join", () 
     const rpcs = [0, 1, 2, 3].map((i) => net.rpc(i)).concat(joinerRpc);
     const hashes = await appHashesAt(rpcs, height + 2);
     assert.equal(new Set(hashes).size, 1, hashes.join(" "));
+    assert.ok(load!.accepted.length >= TARGET_HEIGHT, `under load: ${load!.accepted.length} txs accepted`);
   });
 
   it("bonds with metro tx create-validator, enters the set and signs blocks", async () => {

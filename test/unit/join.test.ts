@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
+import { joinCommand } from "../../chain/cli/join.js";
 import { JoinError, peerAddress, planJoin, TRUST_MARGIN } from "../../chain/node/join.js";
+import { UsageError } from "../../core/cli-args.js";
 
 const ID = "a".repeat(40);
 const HASH = "AB".repeat(32);
@@ -75,5 +77,26 @@ describe("metro join's view of the network", () => {
     await assert.rejects(planJoin([url], { height: 101 }), /no block to trust at height 101/);
     const young = await fakeRpc({ height: 5 });
     await assert.rejects(planJoin([young]), JoinError);
+  });
+
+  it("refuses bad flags before touching the network or the home", async () => {
+    const refused = async (args: string[], message: RegExp) =>
+      assert.rejects(
+        joinCommand(args),
+        (error: Error) => error instanceof UsageError && message.test(error.message),
+      );
+    await refused(["--rpc", "http://127.0.0.1:1"], /needs --home/);
+    await refused(["--home", "/tmp/x"], /needs --rpc/);
+    await refused(["--home", "/tmp/x", "--rpc", "a,b,c"], /one or two URLs/);
+    await refused(["--home", "/tmp/x", "--rpc", "ftp://x"], /not an http/);
+    await refused(["--home", "/tmp/x", "--rpc", "http://h:1", "--trust-hash", HASH], /needs --trust-height/);
+    await refused(
+      ["--home", "/tmp/x", "--rpc", "http://h:1", "--trust-height", "5", "--trust-hash", "zz"],
+      /64-hex/,
+    );
+    await refused(
+      ["--home", "/tmp/x", "--rpc", "http://h:1", "--external-address", "nope"],
+      /external-address/,
+    );
   });
 });

@@ -206,6 +206,18 @@ describe("state sync snapshots", () => {
     assertEmpty(app);
   });
 
+  it("accepts again a restore that committed before a crash, without writing it twice", () => {
+    const app = open();
+    assert.equal(offer(app), OfferResult.ACCEPT);
+    for (let i = 0; i < chunks.length; i++) apply(app, i);
+    assert.equal(app.store.height, 6n);
+    assert.equal(offer(app), OfferResult.ACCEPT, "the same snapshot, already restored");
+    for (let i = 0; i < chunks.length; i++) assert.equal(apply(app, i).result, ApplyResult.ACCEPT);
+    assert.equal(app.store.height, 6n);
+    const older = serving.listSnapshots().snapshots[1]!;
+    assert.equal(offer(app, older), OfferResult.ABORT, "another height never overwrites the state");
+  });
+
   it("never restores over a node that has state", () => {
     const appHash = source.app.store.root;
     assert.equal(serving.offerSnapshot({ snapshot, appHash }).result, OfferResult.ABORT);
