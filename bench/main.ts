@@ -100,6 +100,7 @@ const SECTIONS = [
   "bls",
   "rollup",
   "sweep",
+  "statesync",
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
   if (sections.has("bls")) printBls(benchBls(), benchHeaderSubmissions());
   if (sections.has("rollup")) printRollup(await benchRollup());
   if (sections.has("sweep")) await sweepSection();
+  if (sections.has("statesync"))
+    await import("./statesync.js").then(async (m) => m.printStateSync(await m.benchStateSync()));
 }
 
 async function throughputSection(): Promise<void> {

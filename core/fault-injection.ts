@@ -40,3 +40,6 @@ export function assertFaultInjectionAllowed(chainId: string, switches: readonly 
 
 /** The switch `metro start` reads: the validator whose home folder is named here tampers. */
 export const TAMPER_INJECTION_ENV = "METRO_TEST_TAMPER_INJECTION";
+
+/** The switch that makes the named validator serve every state-sync chunk corrupted. */
+export const CORRUPT_SNAPSHOT_ENV = "METRO_TEST_CORRUPT_SNAPSHOT_CHUNKS";

@@ -3,11 +3,14 @@ import "../../core/proto/cosmjs-writer.js";
 import {
   CheckTxType,
   type Request,
+  type RequestApplySnapshotChunk,
   type RequestCheckTx,
   type RequestExtendVote,
   type RequestFinalizeBlock,
   type RequestInfo,
   type RequestInitChain,
+  type RequestLoadSnapshotChunk,
+  type RequestOfferSnapshot,
   type RequestPrepareProposal,
   type RequestProcessProposal,
   type RequestQuery,
@@ -44,6 +47,7 @@ import { readHaltHeight } from "../modules/gov.js";
 import { readValidatorKeys } from "../modules/oracle.js";
 import { type BlockOracleFaults, NO_ORACLE_FAULTS } from "../modules/oracle-penalties.js";
 import { readBlockMaxBytes, readParams, writeBlockMaxBytes } from "../modules/params.js";
+import { StateSync, type StateSyncOptions } from "../statesync/index.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
 import { DecodedTxCache } from "../tx/cache.js";
@@ -91,6 +95,8 @@ export interface MetroAppOptions {
   onHalt?: (height: bigint) => void;
   /** Told of every CheckTx, vote extension and finalized block (metrics). */
   observer?: AppObserver;
+  /** Snapshots for CometBFT's state sync, taken and restored (none: snapshots are refused). */
+  stateSync?: StateSyncOptions;
 }
 
 /** A block's txs run against state, not yet committed. */
@@ -154,6 +160,7 @@ export class MetroApp implements AbciApplication {
   private readonly tamperInjectedCommit: boolean;
   private readonly onHalt: ((height: bigint) => void) | undefined;
   private readonly observer: AppObserver | undefined;
+  private readonly stateSync: StateSync | undefined;
 
   constructor(
     dataDir: string,
@@ -166,6 +173,7 @@ export class MetroApp implements AbciApplication {
     this.onHalt = options.onHalt;
     this.observer = options.observer;
     this.store = new CommittedState(dataDir);
+    this.stateSync = options.stateSync && new StateSync(this.store, options.stateSync, log);
     this.checkState = new StateOverlay(this.store);
     const workers = options.verifyWorkers ?? 0;
     this.verifyPool =
@@ -613,6 +621,7 @@ export class MetroApp implements AbciApplication {
       },
       "committed",
     );
+    this.stateSync?.afterCommit(batch.height, batch.root);
     if (this.haltedAt() !== undefined) this.onHalt?.(batch.height);
     this.timings = {};
     this.checkTxCount = 0;
@@ -642,24 +651,33 @@ export class MetroApp implements AbciApplication {
   }
 
   listSnapshots(): ResponseListSnapshots {
-    return { snapshots: [] };
+    return this.stateSync?.listSnapshots() ?? { snapshots: [] };
   }
 
-  /** State sync is not offered: new nodes replay blocks from genesis. */
-  offerSnapshot(): ResponseOfferSnapshot {
-    return { result: ResponseOfferSnapshot_Result.REJECT };
+  offerSnapshot(request: RequestOfferSnapshot): ResponseOfferSnapshot {
+    return this.stateSync?.offerSnapshot(request) ?? { result: ResponseOfferSnapshot_Result.REJECT };
   }
 
-  loadSnapshotChunk(): ResponseLoadSnapshotChunk {
-    return { chunk: new Uint8Array() };
+  loadSnapshotChunk(request: RequestLoadSnapshotChunk): ResponseLoadSnapshotChunk {
+    return this.stateSync?.loadSnapshotChunk(request) ?? { chunk: new Uint8Array() };
   }
 
-  applySnapshotChunk(): ResponseApplySnapshotChunk {
-    return { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] };
+  applySnapshotChunk(request: RequestApplySnapshotChunk): ResponseApplySnapshotChunk {
+    if (!this.stateSync)
+      return { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] };
+    const { response, restored } = this.stateSync.applySnapshotChunk(request);
+    // The store now holds the restored height: CheckTx must read it, not the empty state.
+    if (restored) {
+      this.checkState = new StateOverlay(this.store);
+      this.checkLog = [];
+      this.cachedCheckContext = undefined;
+    }
+    return response;
   }
 
   async close(): Promise<void> {
     await this.verifyPool?.close();
+    await this.stateSync?.close();
     await this.store.close();
   }
 }

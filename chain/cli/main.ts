@@ -7,6 +7,7 @@ import { daCommand, relayerCommand } from "../../relayer/index.js";
 import { devnetCommand } from "./devnet.js";
 import { exportCommand } from "./export.js";
 import { initCommand } from "./init.js";
+import { joinCommand } from "./join.js";
 import { keysCommand } from "./keys.js";
 import { queryCommand } from "./query.js";
 import { restCommand } from "./rest.js";
@@ -26,11 +27,14 @@ const OPERATIONAL_ERRORS = [
   "ExecutionError",
   "ComposerError",
   "DashboardError",
+  "JoinError",
+  "AppConfigError",
 ];
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   init: initCommand,
   start: startCommand,
+  join: joinCommand,
   devnet: devnetCommand,
   keys: keysCommand,
   tx: txCommand,
@@ -53,6 +57,9 @@ const USAGE = `usage: metro <command> [options]
           [--host H] [--p2p-laddr tcp://IP:P] [--rpc-laddr tcp://IP:P] [--external-address HOST:P] [--persistent-peers ID@HOST:P,...]
                                           a real network's genesis validator, bonded by the operator's own key
   start   --home DIR [--app-only] [--metrics-port P] [--metrics-host H]   the Metro app and CometBFT together
+  join    --rpc URL[,URL2] --home DIR [--moniker M] [--port-base P] [--host H] [--p2p-laddr tcp://IP:P] [--rpc-laddr tcp://IP:P]
+          [--external-address HOST:P] [--trust-height H [--trust-hash HASH]] [--snapshot-interval N] [--no-start]
+                                          a node for a running network, state-synced from its snapshots, then started
   devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317] [--dashboard-port 3000] [--rollup-rpc-port 8545] [--da-port 26658]
   keys    list | add NAME | show NAME|INDEX
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]

@@ -2,15 +2,20 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { parse, UsageError } from "../../core/cli-args.js";
-import { assertFaultInjectionAllowed, TAMPER_INJECTION_ENV } from "../../core/fault-injection.js";
+import {
+  assertFaultInjectionAllowed,
+  CORRUPT_SNAPSHOT_ENV,
+  TAMPER_INJECTION_ENV,
+} from "../../core/fault-injection.js";
 import { createLogger, type Logger } from "../../core/log.js";
 import { METRICS_FLAGS, metricsListenOption, serveMetrics, serviceRegistry } from "../../core/metrics.js";
 import { SidecarPriceFeed } from "../../oracle/index.js";
 import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
 import { AppMetrics, registerPriceGauges } from "../app/metrics.js";
-import { appDataDir, appSocketPath, genesisPath, isInitialized } from "../node/home.js";
+import { appDataDir, appSocketPath, genesisPath, isInitialized, snapshotDir } from "../node/home.js";
 import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
+import { readSnapshotSettings, type StateSyncOptions } from "../statesync/index.js";
 
 /** The validator's oracle sidecar: `--oracle-url`, else `<home>/oracle-url`, else METRO_ORACLE_URL. */
 function oracleUrlOf(home: string): string | undefined {
@@ -21,17 +26,29 @@ function oracleUrlOf(home: string): string | undefined {
 
 const GenesisChainIdSchema = z.object({ chain_id: z.string().min(1) });
 
+const genesisChainId = (home: string): string =>
+  GenesisChainIdSchema.parse(JSON.parse(readFileSync(genesisPath(home), "utf8"))).chain_id;
+
 /**
- * Whether this validator tampers with the commits it injects (tests only): the home folder
- * named by METRO_TEST_TAMPER_INJECTION does, and only on a devnet chain; elsewhere the switch
+ * Whether the fault switch `env` names this home's folder (tests only: e.g. the validator that
+ * tampers with the commits it injects). Allowed only on a devnet chain; elsewhere the switch
  * stops the node before it starts.
  */
-function tampersInjectedCommit(home: string, log: Logger): boolean {
-  const tamperer = process.env[TAMPER_INJECTION_ENV];
-  if (!tamperer) return false;
-  const { chain_id } = GenesisChainIdSchema.parse(JSON.parse(readFileSync(genesisPath(home), "utf8")));
-  assertFaultInjectionAllowed(chain_id, [TAMPER_INJECTION_ENV], log);
-  return tamperer === basename(resolve(home));
+function faultSwitchOn(home: string, env: string, log: Logger): boolean {
+  const named = process.env[env];
+  if (!named) return false;
+  assertFaultInjectionAllowed(genesisChainId(home), [env], log);
+  return named === basename(resolve(home));
+}
+
+/** State sync: snapshots as `<home>/config/app.json` says, served and restored. */
+function stateSyncOptions(home: string, log: Logger): StateSyncOptions {
+  return {
+    ...readSnapshotSettings(home),
+    chainId: genesisChainId(home),
+    directory: snapshotDir(home),
+    corruptChunks: faultSwitchOn(home, CORRUPT_SNAPSHOT_ENV, log),
+  };
 }
 
 /**
@@ -51,7 +68,7 @@ export async function startCommand(args: string[]): Promise<void> {
     throw new UsageError(`${home} is not a Metro home: run \`metro init --home ${home}\``);
   const metricsListen = metricsListenOption(values);
   const log = createLogger("metro-app");
-  const tamperInjectedCommit = tampersInjectedCommit(home, log);
+  const tamperInjectedCommit = faultSwitchOn(home, TAMPER_INJECTION_ENV, log);
   // One worker for CheckTx signature checks by default; METRO_VERIFY_WORKERS=0 checks inline.
   const verifyWorkers = Number(process.env.METRO_VERIFY_WORKERS ?? 1);
   // METRO_KEEP_VERSIONS heights of state stay queryable (with proofs); 0 keeps every height.
@@ -75,6 +92,7 @@ export async function startCommand(args: string[]): Promise<void> {
     keepVersions,
     prices: () => feed?.latest(),
     tamperInjectedCommit,
+    stateSync: stateSyncOptions(home, log),
     // The Commit response must reach CometBFT before the app goes.
     onHalt: (height) => {
       log.warn({ height: height.toString() }, "halted by governance after committing this height");

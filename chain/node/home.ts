@@ -63,6 +63,8 @@ export function genesisValidatorFor(
 
 export const appSocketPath = (home: string): string => join(home, "app.sock");
 export const appDataDir = (home: string): string => join(home, "metro-data");
+/** State-sync snapshots this node took and serves. */
+export const snapshotDir = (home: string): string => join(home, "metro-snapshots");
 export const genesisPath = (home: string): string => join(home, "config", "genesis.json");
 
 export function isInitialized(home: string): boolean {
