@@ -14,6 +14,7 @@ import { TEST_MNEMONIC, testAccountAddresses } from "../../chain/client/keys.js"
 import { waitForHeight } from "../../chain/node/rpc.js";
 import { operatorAddress } from "../../core/address.js";
 import { METRO_CLI, metroCli } from "../support/cli.js";
+import { randomPortBase } from "../support/network.js";
 
 const CHAIN_ID = "metro-testnet-7";
 
@@ -21,7 +22,7 @@ describe("a real-network home and a rollup home for it", () => {
   const root = mkdtempSync(join(tmpdir(), "metro-real-"));
   const home = join(root, "node");
   const keyring = join(root, "keys");
-  const portBase = 20_000 + 100 * Math.floor(Math.random() * 400);
+  const portBase = randomPortBase();
   const rpc = `http://127.0.0.1:${portBase + 1}`;
   let operator = "";
   let started: ChildProcess;

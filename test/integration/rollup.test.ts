@@ -36,18 +36,34 @@ describe("rollups end to end: real CometBFT, relayer, local DA, gossip, EVM node
   it("takes viem transfers and a deployment: receipts arrive soft first, then finalized catches up", async () => {
     const { publicClient, wallet } = rollupClients(gm);
     const to = ethAccount(5).address;
+    // Both heads sampled together from before the send: load delays both alike, so the order holds.
+    const heads: { latest: bigint; finalized: bigint }[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [latest, finalized] = await Promise.all([
+          publicClient.getBlockNumber({ cacheTime: 0 }),
+          publicClient.getBlock({ blockTag: "finalized" }).then((block) => block.number),
+        ]);
+        heads.push({ latest, finalized });
+        await sleep(25);
+      }
+    })();
     const hash = await wallet.sendTransaction({ to, value: parseEther("2") });
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 25 });
-    const finalizedAtReceipt = await publicClient.getBlock({ blockTag: "finalized" });
     assert.equal(receipt.status, "success");
-    assert.ok(
-      finalizedAtReceipt.number < receipt.blockNumber,
-      `soft first: finalized ${finalizedAtReceipt.number} < receipt block ${receipt.blockNumber}`,
-    );
     assert.equal(await publicClient.getBalance({ address: to }), 1_000_002n * ETHER);
-    await until("the DA block lands and finalized catches up", async () => {
-      return (await publicClient.getBlock({ blockTag: "finalized" })).number >= receipt.blockNumber;
-    });
+    await until("the DA block lands and finalized catches up", () =>
+      heads.some((head) => head.finalized >= receipt.blockNumber),
+    );
+    sampling = false;
+    await sampler;
+    const softAt = heads.findIndex((head) => head.latest >= receipt.blockNumber);
+    const firmAt = heads.findIndex((head) => head.finalized >= receipt.blockNumber);
+    assert.ok(
+      softAt >= 0 && softAt < firmAt,
+      `soft first: block ${receipt.blockNumber} soft at sample ${softAt}, finalized at sample ${firmAt}`,
+    );
 
     const feedContract = loadArtifact("MetroPriceFeed");
     const deployHash = await wallet.deployContract({
