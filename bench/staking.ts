@@ -109,11 +109,11 @@ async function compacted(app: MetroApp): Promise<MetroApp> {
   const dir = mkdtempSync(join(tmpdir(), "metro-bench-compact-"));
   await app.store.compactTo(dir);
   await app.close();
-  return new MetroApp(dir, createLogger("bench", "silent"), { keepVersions: 0 });
+  return new MetroApp(dir, createLogger("bench", "silent"), {});
 }
 
 export async function benchStaking(): Promise<StakingBenchRow[]> {
-  const opened = await inProcessApp({ appState: genesis(), keepVersions: 0 });
+  const opened = await inProcessApp({ appState: genesis() });
   let app = opened.app;
   const dirs: string[] = [];
   const rows: StakingBenchRow[] = [];

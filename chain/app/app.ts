@@ -47,6 +47,8 @@ import { readHaltHeight } from "../modules/gov.js";
 import { readValidatorKeys } from "../modules/oracle.js";
 import { type BlockOracleFaults, NO_ORACLE_FAULTS } from "../modules/oracle-penalties.js";
 import { readBlockMaxBytes, readParams, writeBlockMaxBytes } from "../modules/params.js";
+import { readEvidenceMaxAgeBlocks } from "../modules/staking.js";
+import type { PruningSettings } from "../node/app-config.js";
 import { StateSync, type StateSyncOptions } from "../statesync/index.js";
 import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
@@ -77,16 +79,18 @@ import {
   verifyVoteExtension,
 } from "./oracle.js";
 import { handleQuery } from "./query.js";
-import { rollupIndexEntry } from "./rollup-index.js";
+import { blockRetainHeight } from "./retention.js";
+import { pruneRollupIndex, rollupIndexEntry } from "./rollup-index.js";
 import { initValidatorSet } from "./validators.js";
 
 export const APP_VERSION = 1n;
-/** Pruning runs at heights divisible by this, in one transaction of its own. */
-const PRUNE_EVERY = 100n;
+/** Without settings the app keeps every height and every block. */
+const KEEP_ALL: PruningSettings = { keepRecent: 0, interval: 100, minRetainBlocks: 0 };
 
 export interface MetroAppOptions {
   verifyWorkers?: number;
-  keepVersions?: number;
+  /** Which heights of state and blocks are kept (`<home>/config/app.json`); default: all. */
+  pruning?: PruningSettings;
   /** The latest prices from this validator's oracle sidecar (undefined: none fresh enough). */
   prices?: () => DecimalPrices | undefined;
   /** Tests only: the proposer alters the commit it injects, which every validator must reject. */
@@ -149,8 +153,7 @@ export class MetroApp implements AbciApplication {
     }
   }
 
-  /** How many recent heights of state stay queryable (0: all); older tree nodes are pruned. */
-  private readonly keepVersions: bigint;
+  private readonly pruning: PruningSettings;
   /** Worker threads for CheckTx signature checks (none: checks run inline). */
   private readonly verifyPool: SignatureVerifierPool | undefined;
   /** Signature checks started by prefetch, by the tx bytes' identity (the same request object). */
@@ -167,7 +170,7 @@ export class MetroApp implements AbciApplication {
     private readonly log: Logger,
     options: MetroAppOptions = {},
   ) {
-    this.keepVersions = BigInt(options.keepVersions ?? 0);
+    this.pruning = options.pruning ?? KEEP_ALL;
     this.prices = options.prices;
     this.tamperInjectedCommit = options.tamperInjectedCommit ?? false;
     this.onHalt = options.onHalt;
@@ -606,10 +609,8 @@ export class MetroApp implements AbciApplication {
     const batch = this.finalized;
     if (!batch) throw new Error("Commit without a finalized block");
     this.timed("commit", () => this.store.commit(batch));
-    if (this.keepVersions > 0n && batch.height % PRUNE_EVERY === 0n) {
-      const pruned = this.timed("prune", () => this.store.prune(batch.height - this.keepVersions + 1n));
-      this.log.info({ height: batch.height.toString(), nodes: pruned }, "pruned old state versions");
-    }
+    const retainHeight = this.retainHeight(batch.height);
+    if (batch.height % BigInt(this.pruning.interval) === 0n) this.prune(batch.height, retainHeight);
     this.log.info(
       {
         height: batch.height.toString(),
@@ -633,7 +634,35 @@ export class MetroApp implements AbciApplication {
     this.checkState = new StateOverlay(this.store);
     this.checkLog = [];
     this.cachedCheckContext = undefined;
-    return { retainHeight: 0n };
+    return { retainHeight };
+  }
+
+  /** The lowest block CometBFT keeps after `height` (0: all), and so the lowest rollup data kept. */
+  private retainHeight(height: bigint): bigint {
+    return blockRetainHeight({
+      commitHeight: height,
+      minRetainBlocks: this.pruning.minRetainBlocks,
+      snapshotInterval: this.stateSync?.settings.interval ?? 0,
+      snapshotKeepRecent: this.stateSync?.settings.keepRecent ?? 0,
+      evidenceMaxAgeBlocks: readEvidenceMaxAgeBlocks(this.store),
+    });
+  }
+
+  /** Old state versions, and the rollup data of blocks CometBFT is told to drop; each in one transaction. */
+  private prune(height: bigint, retainHeight: bigint): void {
+    const { keepRecent } = this.pruning;
+    const pinned = this.stateSync?.pinnedHeight;
+    const keepFrom = height - BigInt(keepRecent) + 1n;
+    const stateFrom = pinned !== undefined && pinned < keepFrom ? pinned : keepFrom;
+    const nodes = keepRecent > 0 ? this.timed("prune", () => this.store.prune(stateFrom)) : 0;
+    const rollupTxs =
+      retainHeight > 0n ? this.timed("prune", () => pruneRollupIndex(this.store, retainHeight)) : 0;
+    if (nodes > 0 || rollupTxs > 0) {
+      this.log.info(
+        { height: height.toString(), nodes, rollupTxs, retainHeight: retainHeight.toString() },
+        "pruned old state versions and rollup data",
+      );
+    }
   }
 
   query(request: RequestQuery): ResponseQuery {

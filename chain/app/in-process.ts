@@ -10,6 +10,7 @@ import { utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
 import { createLogger } from "../../core/log.js";
 import { testAccountAddresses } from "../client/keys.js";
+import type { PruningSettings } from "../node/app-config.js";
 import { DEVNET_CHAIN_ID, devnetAppState } from "../node/home.js";
 import { MetroApp } from "./app.js";
 import type { AppState } from "./genesis.js";
@@ -25,14 +26,15 @@ export interface InProcessApp {
 export async function inProcessApp(
   options: {
     initialHeight?: bigint;
-    keepVersions?: number;
+    pruning?: PruningSettings;
     appState?: AppState;
     blockMaxBytes?: bigint;
+    evidenceMaxAgeBlocks?: bigint;
   } = {},
 ): Promise<InProcessApp> {
   const dir = mkdtempSync(join(tmpdir(), "metro-app-"));
   const app = new MetroApp(dir, createLogger("in-process", "silent"), {
-    keepVersions: options.keepVersions ?? 0,
+    ...(options.pruning ? { pruning: options.pruning } : {}),
   });
   const appState = utf8(JSON.stringify(options.appState ?? devnetAppState(await testAccountAddresses())));
   app.initChain({
@@ -47,7 +49,7 @@ export async function inProcessApp(
         ? {}
         : { block: { maxBytes: options.blockMaxBytes, maxGas: -1n } }),
       evidence: {
-        maxAgeNumBlocks: 1_000_000n,
+        maxAgeNumBlocks: options.evidenceMaxAgeBlocks ?? 1_000_000n,
         maxAgeDuration: { seconds: 30n * 86_400n, nanos: 0 },
         maxBytes: 1_048_576n,
       },

@@ -36,7 +36,7 @@ import { balancePrefix, getBalance } from "../modules/bank.js";
 import { challengesOf } from "../modules/challenges.js";
 import { readParams } from "../modules/params.js";
 import { getHeader, getRollup, latestHeight } from "../modules/rollups.js";
-import type { CommittedState } from "../store/committed.js";
+import { type CommittedState, PrunedHeightError } from "../store/committed.js";
 import type { StateReader } from "../store/overlay.js";
 import { SdkCode } from "../tx/errors.js";
 import type { TxOutcome } from "./execute.js";
@@ -166,8 +166,7 @@ function emptyResponse(height: bigint): ResponseQuery {
 /** A reader of the state as it was committed at `height`. */
 function readerAt(store: CommittedState, height: bigint): { reader: StateReader; root: Uint8Array } {
   const root = store.rootAt(height);
-  if (!root)
-    throw new QueryError(SdkCode.InvalidRequest, `no state at height ${height} (latest ${store.height})`);
+  if (!root) throw new PrunedHeightError("state", height, store.earliestHeight(), store.height);
   if (height === store.height) return { reader: store, root };
   // Past heights are read through the tree: single keys only, no scans.
   const tree = store.tree();

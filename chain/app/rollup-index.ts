@@ -1,7 +1,7 @@
 /** Rollup data by height and rollup id: derived from blocks, kept beside the state, not in it. */
 import { concatBytes, u64be } from "../../core/bytes.js";
 import { type RollupCount, type RollupTx, RollupTxCodec } from "../../core/proto/sequencer.js";
-import type { CommittedState } from "../store/committed.js";
+import { type CommittedState, PrunedHeightError } from "../store/committed.js";
 
 const PREFIX = Uint8Array.of(0x72); // "r"
 
@@ -23,7 +23,19 @@ export function rollupIndexEntry(
   };
 }
 
+/** Deletes the rollup data of heights below `keepFrom` (blocks CometBFT no longer keeps either). */
+export function pruneRollupIndex(store: CommittedState, keepFrom: bigint): number {
+  return store.pruneIndex(concatBytes(PREFIX, u64be(0n)), concatBytes(PREFIX, u64be(keepFrom)), keepFrom);
+}
+
+/** Throws PrunedHeightError unless the index still covers `height`. */
+function assertIndexed(store: CommittedState, height: bigint): void {
+  const keptFrom = store.indexKeptFrom();
+  if (height < keptFrom) throw new PrunedHeightError("rollup data", height, keptFrom, store.height);
+}
+
 export function rollupTxsAt(store: CommittedState, height: bigint, rollupId: Uint8Array): RollupTx[] {
+  assertIndexed(store, height);
   const txs: RollupTx[] = [];
   for (const { value } of store.scanIndex(concatBytes(PREFIX, u64be(height), rollupId))) {
     txs.push(RollupTxCodec.decode(value));
@@ -33,6 +45,7 @@ export function rollupTxsAt(store: CommittedState, height: bigint, rollupId: Uin
 
 /** Every rollup touched at `height`, in rollup id order, with its tx count and bytes. */
 export function rollupsAt(store: CommittedState, height: bigint): RollupCount[] {
+  assertIndexed(store, height);
   const counts = new Map<string, RollupCount>();
   for (const { key, value } of store.scanIndex(concatBytes(PREFIX, u64be(height)))) {
     const rollupId = key.slice(9, 41);

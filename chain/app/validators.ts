@@ -10,6 +10,7 @@ import {
   operatorByConsensusAddress,
   readStakingParams,
   requireEvidenceOutlivesUnbonding,
+  writeEvidenceMaxAgeBlocks,
   writeEvidenceMaxAgeMs,
 } from "../modules/staking.js";
 import { validatorSetChange } from "../modules/validator-set.js";
@@ -31,6 +32,7 @@ export function adoptEvidenceMaxAge(state: StateOverlay, request: RequestInitCha
     throw new GenesisError(`consensus_params.evidence.max_age_duration: ${error.message}`, { cause: error });
   }
   writeEvidenceMaxAgeMs(state, maxAgeMs);
+  writeEvidenceMaxAgeBlocks(state, request.consensusParams?.evidence?.maxAgeNumBlocks ?? 0n);
 }
 
 /**

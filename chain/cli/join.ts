@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { hostOption, intOption, parse, UsageError } from "../../core/cli-args.js";
 import { isDevnetChainId } from "../../core/fault-injection.js";
+import { appConfigPath } from "../node/app-config.js";
 import { configureComet, initCometHome } from "../node/cometbft.js";
 import { appSocketPath, genesisPath, isInitialized } from "../node/home.js";
 import { type JoinPlan, planJoin } from "../node/join.js";
 import type { TomlValue } from "../node/toml.js";
-import { appConfigPath } from "../statesync/index.js";
 import { cometNetworkConfig } from "./init-network.js";
 import { startCommand } from "./start.js";
 

@@ -13,9 +13,10 @@ import { SidecarPriceFeed } from "../../oracle/index.js";
 import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
 import { AppMetrics, registerPriceGauges } from "../app/metrics.js";
+import { type AppConfig, readAppConfig } from "../node/app-config.js";
 import { appDataDir, appSocketPath, genesisPath, isInitialized, snapshotDir } from "../node/home.js";
 import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
-import { readSnapshotSettings, type StateSyncOptions } from "../statesync/index.js";
+import type { StateSyncOptions } from "../statesync/index.js";
 
 /** The validator's oracle sidecar: `--oracle-url`, else `<home>/oracle-url`, else METRO_ORACLE_URL. */
 function oracleUrlOf(home: string): string | undefined {
@@ -42,9 +43,9 @@ function faultSwitchOn(home: string, env: string, log: Logger): boolean {
 }
 
 /** State sync: snapshots as `<home>/config/app.json` says, served and restored. */
-function stateSyncOptions(home: string, log: Logger): StateSyncOptions {
+function stateSyncOptions(home: string, config: AppConfig, log: Logger): StateSyncOptions {
   return {
-    ...readSnapshotSettings(home),
+    ...config.snapshots,
     chainId: genesisChainId(home),
     directory: snapshotDir(home),
     corruptChunks: faultSwitchOn(home, CORRUPT_SNAPSHOT_ENV, log),
@@ -71,8 +72,7 @@ export async function startCommand(args: string[]): Promise<void> {
   const tamperInjectedCommit = faultSwitchOn(home, TAMPER_INJECTION_ENV, log);
   // One worker for CheckTx signature checks by default; METRO_VERIFY_WORKERS=0 checks inline.
   const verifyWorkers = Number(process.env.METRO_VERIFY_WORKERS ?? 1);
-  // METRO_KEEP_VERSIONS heights of state stay queryable (with proofs); 0 keeps every height.
-  const keepVersions = Number(process.env.METRO_KEEP_VERSIONS ?? 10_000);
+  const config = readAppConfig(home);
   const oracleUrl = values["oracle-url"] ?? oracleUrlOf(home);
   const feed = oracleUrl
     ? new SidecarPriceFeed({
@@ -89,10 +89,10 @@ export async function startCommand(args: string[]): Promise<void> {
   const app = new MetroApp(appDataDir(home), log, {
     ...(registry ? { observer: new AppMetrics(registry) } : {}),
     verifyWorkers,
-    keepVersions,
+    pruning: config.pruning,
     prices: () => feed?.latest(),
     tamperInjectedCommit,
-    stateSync: stateSyncOptions(home, log),
+    stateSync: stateSyncOptions(home, config, log),
     // The Commit response must reach CometBFT before the app goes.
     onHalt: (height) => {
       log.warn({ height: height.toString() }, "halted by governance after committing this height");

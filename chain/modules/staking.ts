@@ -318,3 +318,14 @@ export function requireEvidenceOutlivesUnbonding(maxAgeMs: bigint, unbondingTime
 export function writeEvidenceMaxAgeMs(state: StateOverlay, ms: bigint): void {
   writeInteger(state, EVIDENCE_MAX_AGE_KEY, ms);
 }
+
+const EVIDENCE_MAX_AGE_BLOCKS_KEY = "staking/evidence-max-age-blocks";
+
+/** CometBFT's evidence.max_age_num_blocks: blocks are kept at least that far back (0: none recorded). */
+export function readEvidenceMaxAgeBlocks(state: StateReader): bigint {
+  return readInteger(state, EVIDENCE_MAX_AGE_BLOCKS_KEY);
+}
+
+export function writeEvidenceMaxAgeBlocks(state: StateOverlay, blocks: bigint): void {
+  writeInteger(state, EVIDENCE_MAX_AGE_BLOCKS_KEY, blocks);
+}

@@ -169,6 +169,8 @@ export class SnapshotRestorer {
       orphaned: [],
       writes,
       index: [],
+      // Rollup data is indexed from blocks, and blocks start after the snapshot.
+      indexKeptFrom: metadata.height + 1n,
     });
     return outcome(ApplyResult.ACCEPT, undefined, { restored: { height: metadata.height, root } });
   }

@@ -13,9 +13,9 @@ import type {
 } from "cosmjs-types/tendermint/abci/types";
 import { toHex } from "../../core/bytes.js";
 import type { Logger } from "../../core/log.js";
+import type { SnapshotSettings } from "../node/app-config.js";
 import type { CommittedState } from "../store/committed.js";
 import { SnapshotRestorer } from "./restore.js";
-import type { SnapshotSettings } from "./settings.js";
 import { SnapshotStore } from "./snapshot-store.js";
 
 export interface StateSyncOptions extends SnapshotSettings {
@@ -30,6 +30,8 @@ export class StateSync {
   private readonly snapshots: SnapshotStore;
   private readonly restorer: SnapshotRestorer;
   private writing: Promise<void> | undefined;
+  /** The height whose snapshot is being written: its tree nodes must outlive pruning. */
+  private writingHeight: bigint | undefined;
 
   constructor(
     private readonly store: CommittedState,
@@ -38,6 +40,15 @@ export class StateSync {
   ) {
     this.snapshots = new SnapshotStore(options.directory);
     this.restorer = new SnapshotRestorer(store, options.chainId);
+  }
+
+  get settings(): SnapshotSettings {
+    return this.options;
+  }
+
+  /** The lowest height whose state a snapshot still being written reads (none: undefined). */
+  get pinnedHeight(): bigint | undefined {
+    return this.writingHeight;
   }
 
   /**
@@ -56,6 +67,7 @@ export class StateSync {
       return;
     }
     const started = performance.now();
+    this.writingHeight = height;
     this.writing = this.snapshots
       .write(
         { chainId: this.options.chainId, height, root, leaves: this.store.tree().entries(root) },
@@ -78,6 +90,7 @@ export class StateSync {
       )
       .finally(() => {
         this.writing = undefined;
+        this.writingHeight = undefined;
       });
   }
 

@@ -15,9 +15,27 @@ export interface CommitBatch {
   writes: ReadonlyMap<string, Uint8Array | null>;
   /** Derived, non-authenticated indexes (rollup data by height): key → value. */
   index: readonly { key: Uint8Array; value: Uint8Array }[];
+  /** The first height the indexes cover, when it moves (a restore from a snapshot at height - 1). */
+  indexKeptFrom?: bigint;
+}
+
+/** A height this node no longer holds (pruned, or before the snapshot it was restored from). */
+export class PrunedHeightError extends Error {
+  override name = "PrunedHeightError";
+  constructor(
+    readonly what: string,
+    readonly height: bigint,
+    readonly keptFrom: bigint,
+    readonly latest: bigint,
+  ) {
+    super(
+      `${what} at height ${height} is pruned: this node keeps heights from ${keptFrom} (latest ${latest})`,
+    );
+  }
 }
 
 const LATEST_KEY = utf8("latest");
+const INDEX_KEPT_FROM_KEY = utf8("index-kept-from");
 /** Orphan records: "v" ‖ height ‖ node hash (to prune by height), "h" ‖ node hash → height. */
 const orphanByHeight = (height: bigint, hash: Buffer): Buffer =>
   Buffer.concat([Buffer.from("v"), u64be(height), hash]);
@@ -65,6 +83,20 @@ export class CommittedState implements StateReader, NodeReader {
     if (height === this.height) return this.root;
     const root = this.meta.get(Buffer.from(rootKey(height)));
     return root ? new Uint8Array(root) : undefined;
+  }
+
+  /** The lowest height whose state is still held (1 until pruned or restored from a snapshot). */
+  earliestHeight(): bigint {
+    for (const { key } of this.meta.getRange({ start: Buffer.from(rootKey(0n)), limit: 1 })) {
+      if (key.subarray(0, 5).equals(Buffer.from("root/"))) return readU64be(key.subarray(5));
+    }
+    return this.height;
+  }
+
+  /** The lowest height the derived indexes cover. */
+  indexKeptFrom(): bigint {
+    const stored = this.meta.get(Buffer.from(INDEX_KEPT_FROM_KEY));
+    return stored ? readU64be(stored) : 1n;
   }
 
   /** How many tree nodes are stored (all heights together). */
@@ -125,6 +157,8 @@ export class CommittedState implements StateReader, NodeReader {
         else this.flat.put(k, Buffer.from(value));
       }
       for (const { key, value } of batch.index) this.index.put(Buffer.from(key), Buffer.from(value));
+      if (batch.indexKeptFrom !== undefined)
+        this.meta.put(Buffer.from(INDEX_KEPT_FROM_KEY), Buffer.from(u64be(batch.indexKeptFrom)));
       this.meta.put(Buffer.from(rootKey(batch.height)), Buffer.from(batch.root));
       this.meta.put(Buffer.from(LATEST_KEY), Buffer.concat([u64be(batch.height), batch.root]));
     });
@@ -156,6 +190,24 @@ export class CommittedState implements StateReader, NodeReader {
       const roots = { start: Buffer.from(rootKey(0n)), end: Buffer.from(rootKey(keepFrom)) };
       for (const key of Array.from(this.meta.getRange(roots), ({ key }) => Buffer.from(key)))
         this.meta.remove(key);
+    });
+    return deleted;
+  }
+
+  /**
+   * Deletes the index entries in [start, end), the heights below `keptFrom`, and records
+   * `keptFrom`, in one transaction. Returns how many entries were deleted.
+   */
+  pruneIndex(start: Uint8Array, end: Uint8Array, keptFrom: bigint): number {
+    if (keptFrom <= this.indexKeptFrom()) return 0;
+    let deleted = 0;
+    this.env.transactionSync(() => {
+      const range = { start: Buffer.from(start), end: Buffer.from(end) };
+      for (const key of Array.from(this.index.getKeys(range), (key) => Buffer.from(key))) {
+        this.index.remove(key);
+        deleted++;
+      }
+      this.meta.put(Buffer.from(INDEX_KEPT_FROM_KEY), Buffer.from(u64be(keptFrom)));
     });
     return deleted;
   }

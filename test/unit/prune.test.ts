@@ -4,9 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { blockRequest, inProcessApp } from "../../chain/app/in-process.js";
+import { blockRetainHeight } from "../../chain/app/retention.js";
+import { sequenceMsg } from "../../chain/client/signing.js";
 import { CommittedState } from "../../chain/store/committed.js";
-import { utf8 } from "../../core/bytes.js";
+import { SdkCode } from "../../chain/tx/errors.js";
+import { fromUtf8, utf8 } from "../../core/bytes.js";
+import {
+  QueryPath,
+  QueryRollupDataRequestCodec,
+  QueryRollupDataResponseCodec,
+} from "../../core/proto/sequencer.js";
+import { rollupIdFromName } from "../../core/rollup.js";
 import { decodeSmtProof, verifySmtProof } from "../../core/smt.js";
+import { CHAIN_ID, feeFor, testSigner } from "../support/accounts.js";
 
 describe("pruning old state versions", () => {
   it("keeps every kept height readable and provable, and deletes what only older ones used", async () => {
@@ -95,8 +105,8 @@ describe("pruning old state versions", () => {
     }
   });
 
-  it("runs every 100 heights in the app and keeps the last keepVersions heights queryable", async () => {
-    const opened = await inProcessApp({ keepVersions: 10 });
+  it("runs every pruning interval in the app and keeps the last keepRecent heights queryable", async () => {
+    const opened = await inProcessApp({ pruning: { keepRecent: 10, interval: 100, minRetainBlocks: 0 } });
     try {
       const key = utf8("sequencer/params");
       for (let height = 1n; height <= 100n; height++) {
@@ -105,7 +115,11 @@ describe("pruning old state versions", () => {
       }
       const query = (height: bigint) =>
         opened.app.query({ path: "/store/metro/key", data: key, height, prove: true });
-      assert.match(query(90n).log, /no state at height 90/);
+      assert.equal(query(90n).code, SdkCode.InvalidRequest);
+      assert.match(
+        query(90n).log,
+        /state at height 90 is pruned: this node keeps heights from 91 \(latest 100\)/,
+      );
       for (const height of [91n, 95n, 100n]) {
         const reply = query(height);
         assert.equal(reply.code, 0, reply.log);
@@ -119,5 +133,65 @@ describe("pruning old state versions", () => {
     } finally {
       await opened.close();
     }
+  });
+
+  it("tells CometBFT a retain height and drops the rollup data of the blocks it prunes", async () => {
+    const opened = await inProcessApp({
+      pruning: { keepRecent: 5, interval: 10, minRetainBlocks: 8 },
+      evidenceMaxAgeBlocks: 12n,
+    });
+    try {
+      const signer = await testSigner(1);
+      const rollupId = rollupIdFromName("gm");
+      const retained: bigint[] = [];
+      for (let height = 1n; height <= 30n; height++) {
+        const tx = signer.signTx({
+          chainId: CHAIN_ID,
+          accountNumber: 1n,
+          sequence: height - 1n,
+          fee: feeFor(200_000n),
+          messages: [sequenceMsg(signer.address, "gm", utf8(`data ${height}`))],
+        });
+        const { txResults } = opened.app.finalizeBlock(blockRequest(height, [tx]));
+        assert.equal(txResults.at(-1)?.code, 0, txResults.at(-1)?.log);
+        retained.push(opened.app.commit().retainHeight);
+      }
+      // 8 blocks kept, lowered to the 12 evidence may name: from height - 12; 0 until that is past 1.
+      assert.deepEqual(retained.slice(0, 13), Array(13).fill(0n));
+      assert.equal(retained[29], 18n);
+      const rollupData = (height: bigint) =>
+        opened.app.query({
+          path: QueryPath.rollupData,
+          data: QueryRollupDataRequestCodec.encode({ height, rollupId }),
+          height: 0n,
+          prove: false,
+        });
+      // Pruned at height 30 below its retain height, 18.
+      assert.match(
+        rollupData(17n).log,
+        /rollup data at height 17 is pruned: this node keeps heights from 18/,
+      );
+      const kept = QueryRollupDataResponseCodec.decode(rollupData(18n).value);
+      assert.deepEqual(
+        kept.txs.map((tx) => fromUtf8(tx.data)),
+        ["data 18"],
+      );
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
+describe("block retain height", () => {
+  const base = { minRetainBlocks: 100, snapshotInterval: 0, snapshotKeepRecent: 0, evidenceMaxAgeBlocks: 0n };
+  it("keeps every block with min_retain_blocks 0", () => {
+    assert.equal(blockRetainHeight({ ...base, commitHeight: 10_000n, minRetainBlocks: 0 }), 0n);
+  });
+  it("keeps min_retain_blocks blocks, lowered for evidence and for the oldest snapshot", () => {
+    assert.equal(blockRetainHeight({ ...base, commitHeight: 1000n }), 901n);
+    assert.equal(blockRetainHeight({ ...base, commitHeight: 50n }), 0n);
+    assert.equal(blockRetainHeight({ ...base, commitHeight: 1000n, evidenceMaxAgeBlocks: 500n }), 500n);
+    const snapshots = { snapshotInterval: 200, snapshotKeepRecent: 2 };
+    assert.equal(blockRetainHeight({ ...base, ...snapshots, commitHeight: 1000n }), 600n);
   });
 });
