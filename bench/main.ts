@@ -101,6 +101,7 @@ const SECTIONS = [
   "rollup",
   "sweep",
   "statesync",
+  "pruning",
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
   if (sections.has("sweep")) await sweepSection();
   if (sections.has("statesync"))
     await import("./statesync.js").then(async (m) => m.printStateSync(await m.benchStateSync()));
+  if (sections.has("pruning"))
+    await import("./pruning.js").then(async (m) => m.printPruning(await m.benchPruning()));
 }
 
 async function throughputSection(): Promise<void> {

@@ -46,7 +46,7 @@ const EarliestSchema = z.object({
   result: z.object({ sync_info: z.object({ earliest_block_height: z.string() }) }),
 });
 
-describe("state sync: a fifth node joins a running network with metro join", () => {
+describe("state sync and pruning: a fifth node joins a running network with metro join", () => {
   let net: TestNetwork;
   let joiner: ChildProcess | undefined;
   let joinerHome = "";
