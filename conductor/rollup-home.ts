@@ -3,7 +3,7 @@
  * each a JSON file validated on read, plus both processes' data. `createRollupHome` makes
  * one for a rollup that starts at Metro's next height, trusting the validator set that signs it.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { mnemonicToAccount } from "viem/accounts";
@@ -227,6 +227,32 @@ export async function writeRollupHome(options: NewRollupOptions, keys: RollupKey
   // evm.json holds the composer's (and faucet's) mnemonic: its owner's alone.
   writeFileAtomic(join(options.dir, FILES.settings), JSON.stringify(home.settings, null, 2), 0o600);
   return home;
+}
+
+/**
+ * A second node's home for the devnet rollup in `of`: the same genesis and conductor config (so
+ * the same trust and DA start), its own ports and composer. `scratch` is a folder it may use.
+ */
+export async function createFollowerHome(
+  of: RollupHome,
+  dir: string,
+  options: Pick<DevnetRollupOptions, "metroRpc" | "daUrl" | "gossipPeers" | "composerAccountIndex">,
+): Promise<RollupHome> {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(of.dir, FILES.genesis), join(dir, FILES.genesis));
+  const template = await createRollupHome({
+    ...options,
+    dir: join(dir, "template"),
+    name: of.genesis.name,
+    chainId: of.genesis.chainId,
+    rpcPort: 0,
+  });
+  copyFileSync(join(template.dir, FILES.settings), join(dir, FILES.settings));
+  writeFileAtomic(
+    join(dir, FILES.conductor),
+    JSON.stringify({ ...of.conductor, executionUrl: template.conductor.executionUrl }, null, 2),
+  );
+  return readRollupHome(dir);
 }
 
 /** Loopback ports the two processes serve metrics on (none when not given). */

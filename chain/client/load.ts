@@ -16,6 +16,8 @@ export interface LoadAccount {
 
 export interface LoadOptions {
   rpcUrl: string;
+  /** Nodes to send to in turn while the current one is unreachable (a node restarting). */
+  fallbackRpcUrls?: string[];
   chainId: string;
   accounts: LoadAccount[];
   /** The messages of an account's `n`-th tx. */
@@ -39,10 +41,16 @@ export class LoadGenerator {
   readonly accepted: string[] = [];
   rejected = 0;
   private sent = 0;
+  private node = 0;
   private running = false;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: LoadOptions) {}
+
+  private get rpcUrl(): string {
+    const urls = [this.options.rpcUrl, ...(this.options.fallbackRpcUrls ?? [])];
+    return urls[this.node % urls.length]!;
+  }
 
   start(): void {
     this.running = true;
@@ -76,7 +84,7 @@ export class LoadGenerator {
       }),
     );
     try {
-      const outcomes = await broadcastTxs(options.rpcUrl, txs);
+      const outcomes = await broadcastTxs(this.rpcUrl, txs);
       let resync = false;
       for (const outcome of outcomes) {
         if (outcome.kind === "checked" && outcome.code === 0) {
@@ -87,9 +95,10 @@ export class LoadGenerator {
           resync = true;
         }
       }
-      if (resync) account.sequence = (await fetchAccount(options.rpcUrl, account.signer)).sequence;
+      if (resync) account.sequence = (await fetchAccount(this.rpcUrl, account.signer)).sequence;
     } catch {
-      // The node is unreachable (restarting); the next tick tries again.
+      // The node is unreachable (restarting): the next tick tries the next node.
+      this.node++;
     }
   }
 }

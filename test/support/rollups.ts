@@ -2,7 +2,7 @@
  * A whole rollup stack for end-to-end tests: a real Metro network, the embedded local DA, a
  * relayer with gossip, and rollups whose EVM node and conductor run as their own processes.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Registry } from "prom-client";
@@ -11,10 +11,10 @@ import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
 import { waitForHeight } from "../../chain/node/rpc.js";
 import type { ConductorConfig } from "../../conductor/config.js";
 import {
+  createFollowerHome,
   createRollupHome,
   type RollupMetricsPorts,
   RollupProcesses,
-  readRollupHome,
 } from "../../conductor/rollup-home.js";
 import { createLogger } from "../../core/log.js";
 import { type MetricsServer, serveMetrics, serviceRegistry } from "../../core/metrics.js";
@@ -124,24 +124,13 @@ export async function startRollupStack(
     },
     async addFollower(of, composerAccountIndex) {
       const dir = join(home, `${of.home.genesis.name}-follower`);
-      mkdirSync(dir, { recursive: true });
-      copyFileSync(join(of.home.dir, "genesis.json"), join(dir, "genesis.json"));
-      const template = await createRollupHome({
-        dir: join(home, "scratch"),
-        name: of.home.genesis.name,
-        chainId: of.home.genesis.chainId,
+      const followerHome = await createFollowerHome(of.home, dir, {
         metroRpc: net.rpc(0),
         daUrl,
         gossipPeers: relaying.gossip.addresses(),
-        rpcPort: 0,
         composerAccountIndex,
       });
-      copyFileSync(join(template.dir, "evm.json"), join(dir, "evm.json"));
-      writeFileSync(
-        join(dir, "conductor.json"),
-        JSON.stringify({ ...of.home.conductor, executionUrl: template.conductor.executionUrl }),
-      );
-      return launch(new RollupProcesses(readRollupHome(dir), log));
+      return launch(new RollupProcesses(followerHome, log));
     },
     async stop() {
       await Promise.all(all.map((processes) => processes.stop()));

@@ -1,0 +1,30 @@
+/**
+ * `npm run chaos -- [--faults N] [--seed S] [--port-base P]`: the fault campaign, printed as a
+ * table; exits 1 on any loss, split, DA gap or duplicate, or state mismatch.
+ */
+import { intOption, parse } from "../core/cli-args.js";
+import { createLogger } from "../core/log.js";
+import { campaignFailures, runCampaign } from "./campaign.js";
+import { reportTable } from "./report.js";
+
+async function main(): Promise<void> {
+  const { values } = parse(process.argv.slice(2), {
+    faults: { type: "string" },
+    seed: { type: "string" },
+    "port-base": { type: "string" },
+  });
+  const seed = intOption(values.seed, "seed", Date.now() % 1_000_000);
+  const report = await runCampaign({
+    faults: intOption(values.faults, "faults", 100),
+    seed,
+    portBase: intOption(values["port-base"], "port-base", 42_000),
+    log: createLogger("chaos", "error"),
+    onFault: (index, target) => console.error(`fault ${index}: kill -9 ${target}`),
+  });
+  console.log(reportTable(report));
+  const failures = campaignFailures(report);
+  for (const failure of failures) console.error(`FAIL: ${failure}`);
+  process.exit(failures.length > 0 ? 1 : 0);
+}
+
+await main();

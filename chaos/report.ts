@@ -1,0 +1,32 @@
+/** The campaign's figures as a Markdown table, as RELIABILITY.md records them. */
+import type { CampaignReport } from "./campaign.js";
+
+export function reportTable(report: CampaignReport): string {
+  const rows: [string, string][] = [
+    ["seed", String(report.seed)],
+    ["faults injected (kill -9)", String(report.faults.injected)],
+    ...Object.entries(report.faults.byTarget)
+      .sort()
+      .map(([target, count]): [string, string] => [`  ${target}`, String(count)]),
+    ["Metro txs accepted by CheckTx", String(report.metroTxs.accepted)],
+    ["Metro txs committed", String(report.metroTxs.committed)],
+    ["Metro txs committed then lost", String(report.metroTxs.lost.length)],
+    ["heights checked on 4 validators", String(report.consensus.heights)],
+    ["app-hash splits", String(report.consensus.splits.length)],
+    ["Metro heights on the DA", String(report.da.postedThrough)],
+    ["DA gaps", String(report.da.gaps.length)],
+    ["DA duplicates", String(report.da.duplicates.length)],
+    ["EVM transfers with a receipt", String(report.evmTransfers.receipts)],
+    ["EVM sends refused or timed out", String(report.evmTransfers.refused)],
+    ...report.rollups.map((r): [string, string] => [
+      `rollup ${r.rollup}: finalized block, state = follower's, receipts lost`,
+      `${r.finalized}, ${r.stateRootsMatch ? "yes" : "NO"}, ${r.lostReceipts.length}`,
+    ]),
+    ["seconds", report.seconds.toFixed(0)],
+  ];
+  return [
+    "| figure | value |",
+    "| --- | ---: |",
+    ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+  ].join("\n");
+}
