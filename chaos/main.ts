@@ -1,9 +1,10 @@
 /**
  * `npm run chaos -- [--faults N] [--seed S] [--port-base P]`: the fault campaign, printed as a
- * table; exits 1 on any loss, split, DA gap or duplicate, or state mismatch.
+ * table (the port base defaults to a free test slot); exits 1 on any loss, split, DA gap or duplicate, or state mismatch.
  */
 import { intOption, parse } from "../core/cli-args.js";
 import { createLogger } from "../core/log.js";
+import { randomPortBase } from "../test/support/network.js";
 import { campaignFailures, runCampaign } from "./campaign.js";
 import { reportTable } from "./report.js";
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const report = await runCampaign({
     faults: intOption(values.faults, "faults", 100),
     seed,
-    portBase: intOption(values["port-base"], "port-base", 42_000),
+    portBase: values["port-base"] ? intOption(values["port-base"], "port-base", 0) : randomPortBase(),
     log: createLogger("chaos", "error"),
     onFault: (index, target) => console.error(`fault ${index}: kill -9 ${target}`),
   });
