@@ -18,6 +18,7 @@ import {
   type RollupCheck,
 } from "./checks.js";
 import { EvmLoad, MetroLoad } from "./load.js";
+import { type OutageOptions, type OutageReport, outageFailures, runOutages } from "./outages.js";
 import { type ChaosStack, type FaultTarget, startChaosStack } from "./stack.js";
 
 export interface CampaignOptions {
@@ -25,8 +26,11 @@ export interface CampaignOptions {
   seed: number;
   portBase: number;
   log: Logger;
-  /** Told of each fault as it is injected. */
+  /** Outages after the crashes (none: skipped). */
+  outages?: OutageOptions;
+  /** Told of each fault as it is injected, and of each phase. */
   onFault?: (index: number, target: string) => void;
+  onPhase?: (phase: string) => void;
 }
 
 export interface CampaignReport {
@@ -37,6 +41,7 @@ export interface CampaignReport {
   consensus: ConsensusCheck;
   da: DaCheck;
   rollups: RollupCheck[];
+  outages?: OutageReport;
   seconds: number;
 }
 
@@ -97,12 +102,19 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         break;
       }
     }
+    let outages: OutageReport | undefined;
+    if (options.outages && unrecovered.length === 0) {
+      options.onPhase?.("outages: one validator down, two down, the DA down");
+      outages = await runOutages(stack, options.outages);
+    }
     await Promise.all([metroLoad.stop(), ...evmLoads.map((load) => load.stop())]);
-    return await finalChecks(stack, rpcUrls, metroLoad, evmLoads, {
+    options.onPhase?.("final checks");
+    const report = await finalChecks(stack, rpcUrls, metroLoad, evmLoads, {
       seed: options.seed,
       faults: { injected: Object.values(byTarget).reduce((a, b) => a + b, 0), byTarget, unrecovered },
       started,
     });
+    return outages ? { ...report, outages } : report;
   } finally {
     await stack.stop();
   }
@@ -166,7 +178,7 @@ async function rollupHeads(rpcUrl: string): Promise<{ soft: bigint; finalized: b
 
 /** Whether the campaign found anything wrong: a loss, a split, a DA gap or duplicate, a mismatch. */
 export function campaignFailures(report: CampaignReport): string[] {
-  const failures = [...report.faults.unrecovered];
+  const failures = [...report.faults.unrecovered, ...(report.outages ? outageFailures(report.outages) : [])];
   if (report.metroTxs.lost.length > 0)
     failures.push(`${report.metroTxs.lost.length} committed Metro txs lost`);
   if (report.consensus.splits.length > 0)

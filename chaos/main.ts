@@ -1,5 +1,6 @@
 /**
- * `npm run chaos -- [--faults N] [--seed S] [--port-base P]`: the fault campaign, printed as a
+ * `npm run chaos -- [--faults N] [--seed S] [--port-base P] [--da-outage-seconds S | --no-outages]`:
+ * the fault campaign, printed as a
  * table (the port base defaults to a free test slot); exits 1 on any loss, split, DA gap or duplicate, or state mismatch.
  */
 import { intOption, parse } from "../core/cli-args.js";
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
     faults: { type: "string" },
     seed: { type: "string" },
     "port-base": { type: "string" },
+    "da-outage-seconds": { type: "string" },
+    "no-outages": { type: "boolean" },
   });
   const seed = intOption(values.seed, "seed", Date.now() % 1_000_000);
   const report = await runCampaign({
@@ -20,6 +23,10 @@ async function main(): Promise<void> {
     seed,
     portBase: values["port-base"] ? intOption(values["port-base"], "port-base", 0) : randomPortBase(),
     log: createLogger("chaos", "error"),
+    ...(values["no-outages"]
+      ? {}
+      : { outages: { daOutageSeconds: intOption(values["da-outage-seconds"], "da-outage-seconds", 600) } }),
+    onPhase: (phase) => console.error(phase),
     onFault: (index, target) => console.error(`fault ${index}: kill -9 ${target}`),
   });
   console.log(reportTable(report));

@@ -1,5 +1,6 @@
 /** The campaign's figures as a Markdown table, as RELIABILITY.md records them. */
 import type { CampaignReport } from "./campaign.js";
+import type { OutageReport } from "./outages.js";
 
 export function reportTable(report: CampaignReport): string {
   const rows: [string, string][] = [
@@ -22,6 +23,7 @@ export function reportTable(report: CampaignReport): string {
       `rollup ${r.rollup}: finalized block, state = follower's, receipts lost`,
       `${r.finalized}, ${r.stateRootsMatch ? "yes" : "NO"}, ${r.lostReceipts.length}`,
     ]),
+    ...(report.outages ? outageRows(report.outages) : []),
     ["seconds", report.seconds.toFixed(0)],
   ];
   return [
@@ -29,4 +31,17 @@ export function reportTable(report: CampaignReport): string {
     "| --- | ---: |",
     ...rows.map(([name, value]) => `| ${name} | ${value} |`),
   ].join("\n");
+}
+
+function outageRows(outages: OutageReport): [string, string][] {
+  const { oneDown, twoDown, da } = outages;
+  return [
+    [
+      "one of 4 validators down: block interval median, max (ms)",
+      `${oneDown.medianIntervalMs}, ${oneDown.maxIntervalMs}`,
+    ],
+    ["two of 4 down: height before, after 15 s", `${twoDown.haltedAt}, ${twoDown.heightAfterWait}`],
+    ["two of 4 down: resumed when one returned", twoDown.resumed ? "yes" : "NO"],
+    [`DA down for ${da.seconds} s: Metro blocks meanwhile`, String(da.metroBlocksMeanwhile)],
+  ];
 }

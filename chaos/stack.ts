@@ -46,6 +46,8 @@ export interface ChaosStack {
   devnet: Devnet;
   home: string;
   daUrl: string;
+  /** The local DA's supervisor, for outages longer than a crash. */
+  da: SupervisedProcess;
   rollups: ChaosRollup[];
   targets: FaultTarget[];
   /** The highest Metro height the relayer has posted to the DA (its metrics say). */
@@ -198,7 +200,7 @@ export async function startChaosStack(portBase: number, log: Logger): Promise<Ch
       ]),
     ];
     const relayerPostedThrough = () => scrapeGauge(relayerMetrics, "metro_relayer_posted_through");
-    return { devnet, home, daUrl, rollups, targets, relayerPostedThrough, stop };
+    return { devnet, home, daUrl, da, rollups, targets, relayerPostedThrough, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,7 @@
 /**
  * The fault campaign's short version: the whole stack as separate processes under load, three
- * seeded `kill -9`s, then every check of `npm run chaos` (which runs 100 by default).
+ * seeded `kill -9`s, the outages with a 10 s DA outage, then every check of `npm run chaos`
+ * (which runs 100 kills and a 10-minute DA outage by default).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -9,13 +10,14 @@ import { createLogger } from "../../core/log.js";
 import { randomPortBase } from "../support/network.js";
 
 describe("fault campaign (short): kill -9 under load, nothing lost", () => {
-  it("survives three seeded kills with no loss, split, DA gap or state mismatch", async () => {
+  it("survives three seeded kills and the outages with no loss, split, DA gap or state mismatch", async () => {
     const killed: string[] = [];
     const report = await runCampaign({
       faults: 3,
       seed: 17,
       portBase: randomPortBase(),
       log: createLogger("chaos-test", "error"),
+      outages: { daOutageSeconds: 10 },
       onFault: (_, target) => killed.push(target),
     });
     assert.deepEqual(campaignFailures(report), []);
@@ -26,5 +28,7 @@ describe("fault campaign (short): kill -9 under load, nothing lost", () => {
     assert.ok(report.evmTransfers.receipts > 0, "EVM transfers went through");
     for (const rollup of report.rollups)
       assert.ok(rollup.finalized > 0n, `${rollup.rollup} finalized blocks`);
+    assert.ok(report.outages, "the outages ran");
+    assert.ok(report.outages.da.metroBlocksMeanwhile >= 5, "Metro went on while the DA was down");
   });
 });
