@@ -20,6 +20,12 @@ export function registerRelayerMetrics(registry: Registry, relayer: Relayer, gos
     "Last Metro height posted to the DA",
     () => stats.postedThrough,
   );
+  readGauge(
+    registry,
+    "metro_relayer_blocked_on_pruned_height",
+    "Next height to post that the Metro node has pruned (0: not blocked)",
+    () => stats.blockedOnPrunedHeight,
+  );
   readCounter(registry, "metro_relayer_posts_total", "DA submissions", () => stats.submissions);
   readCounter(
     registry,
