@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { mnemonicToAccount } from "viem/accounts";
 import { blsKeyPath, loadOrCreateBlsKey, OfflineSigner } from "../chain/index.js";
 import { operatorAddress } from "../core/address.js";
-import { parse, required, stopOnSignal, UsageError } from "../core/cli-args.js";
+import { intOption, parse, required, stopOnSignal, UsageError } from "../core/cli-args.js";
 import { createLogger, type Logger } from "../core/log.js";
 import { METRICS_FLAGS, metricsListenOption, serveServiceMetrics } from "../core/metrics.js";
 import { Conductor } from "./conductor.js";
@@ -23,9 +23,17 @@ function homeOf(values: { home?: string }): string {
   return home;
 }
 
-/** `metro evm --home DIR [--metrics-port P]`: the rollup's EVM node (JSON-RPC, execution API, composer). */
+/**
+ * `metro evm --home DIR [--keep-blocks N] [--metrics-port P]`: the rollup's EVM node (JSON-RPC,
+ * execution API, composer). `--keep-blocks` bounds its history (0, the default, keeps all).
+ */
 export async function evmCommand(args: string[]): Promise<void> {
-  const { values } = parse(args, { home: { type: "string" }, ...METRICS_FLAGS });
+  const { values } = parse(args, {
+    home: { type: "string" },
+    "keep-blocks": { type: "string" },
+    ...METRICS_FLAGS,
+  });
+  const keepBlocks = intOption(values["keep-blocks"], "keep-blocks", 0);
   const metricsListen = metricsListenOption(values);
   const home = readRollupHome(homeOf(values));
   const log = createLogger(`metro-evm-${home.genesis.name}`);
@@ -39,6 +47,7 @@ export async function evmCommand(args: string[]): Promise<void> {
     metroRpc: home.settings.metroRpc,
     composerMnemonic: home.settings.composerMnemonic,
     composerAccountIndex: home.settings.composerAccountIndex,
+    keepBlocks,
     ...(home.settings.faucetAccountIndex === undefined || home.settings.faucetMnemonic === undefined
       ? {}
       : {

@@ -60,4 +60,19 @@ export function registerEvmMetrics(registry: Registry, chain: EvmChain): void {
     () => stats.skippedTxs,
   );
   readCounter(registry, "metro_evm_gas_used_total", "Gas used by executed blocks", () => stats.gasUsed);
+  readGauge(registry, "metro_evm_lowest_block", "The oldest block kept (0: none pruned)", () =>
+    Number(chain.store.prunedBelow),
+  );
+  readGauge(
+    registry,
+    "metro_evm_trie_entries",
+    "State trie nodes and codes on disk",
+    () => chain.store.trieNodeCount,
+  );
+  readCounter(
+    registry,
+    "metro_evm_trie_compactions_total",
+    "State trie compactions by this process",
+    () => chain.retention.stats.compactions,
+  );
 }

@@ -26,7 +26,10 @@ function gossipIdentity(home: string): Uint8Array {
   return new Uint8Array(seed);
 }
 
-/** `metro da --home DIR [--host H] [--port P] [--block-time MS] [--token T] [--metrics-port P] [--metrics-host H]` */
+/**
+ * `metro da --home DIR [--host H] [--port P] [--block-time MS] [--token T] [--keep-heights N]
+ * [--metrics-port P] [--metrics-host H]`
+ */
 export async function daCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     home: { type: "string" },
@@ -34,21 +37,36 @@ export async function daCommand(args: string[]): Promise<void> {
     port: { type: "string" },
     "block-time": { type: "string" },
     token: { type: "string" },
+    "keep-heights": { type: "string" },
     ...METRICS_FLAGS,
   });
   const metricsListen = metricsListenOption(values);
   const home = resolve(values.home ?? ".metro-da");
+  const keepHeights = intOption(values["keep-heights"], "keep-heights", 0);
   const blockTimeMs = intOption(values["block-time"], "block-time", 1000);
   if (blockTimeMs < 50) throw new UsageError("--block-time must be at least 50 ms");
   const log = createLogger("metro-da");
-  const da = new LocalDa({ dataDir: join(home, "blocks"), blockTimeMs, token: values.token, log });
+  const da = new LocalDa({
+    dataDir: join(home, "blocks"),
+    blockTimeMs,
+    token: values.token,
+    keepHeights,
+    log,
+  });
   const host = hostOption(values.host);
   const port = await da.listen(intOption(values.port, "port", DEFAULT_DA_PORT), host);
   const metrics = await serveServiceMetrics("metro-da", metricsListen, (registry) =>
     registerDaMetrics(registry, da),
   );
   log.info(
-    { url: httpUrl(host, port), head: da.height, blockTimeMs, metrics: metrics?.url },
+    {
+      url: httpUrl(host, port),
+      head: da.height,
+      base: da.baseHeight,
+      keepHeights: keepHeights || "all",
+      blockTimeMs,
+      metrics: metrics?.url,
+    },
     "local DA serving",
   );
   stopOnSignal(async () => {

@@ -20,6 +20,12 @@ export function registerRelayerMetrics(registry: Registry, relayer: Relayer, gos
     "Last Metro height posted to the DA",
     () => stats.postedThrough,
   );
+  readGauge(
+    registry,
+    "metro_relayer_blocked_on_pruned_height",
+    "Next height to post that the Metro node has pruned (0: not blocked)",
+    () => stats.blockedOnPrunedHeight,
+  );
   readCounter(registry, "metro_relayer_posts_total", "DA submissions", () => stats.submissions);
   readCounter(
     registry,
@@ -64,6 +70,18 @@ function registerGossipMetrics(registry: Registry, gossip: BlockGossip): void {
 export function registerDaMetrics(registry: Registry, da: LocalDa): void {
   const { stats } = da;
   readGauge(registry, "metro_da_height", "The local DA's latest block height", () => da.height);
+  readGauge(
+    registry,
+    "metro_da_base_height",
+    "The lowest height the local DA still serves",
+    () => da.baseHeight,
+  );
+  readCounter(
+    registry,
+    "metro_da_pruned_heights_total",
+    "Heights deleted by pruning",
+    () => stats.prunedHeights,
+  );
   readGauge(registry, "metro_da_pending_blobs", "Blobs waiting for the next block", () => da.pendingBlobs);
   readCounter(registry, "metro_da_submits_total", "blob.Submit calls included", () => stats.submits);
   readCounter(registry, "metro_da_blobs_total", "Blobs included", () => stats.blobs);

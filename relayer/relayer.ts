@@ -5,15 +5,20 @@
  * that file, and first scans the DA blocks posted since for its own metadata, so a submission
  * that landed just before the crash is not posted again. Should one still be posted twice,
  * readers keep the first copy of each height: posting is idempotent by design.
+ *
+ * Its disk use is bounded: the progress file is two numbers, and at most `maxPendingBlocks`
+ * blocks wait in memory for the DA. A height its Metro node has pruned is never skipped (that
+ * would leave a gap on the DA): the relayer logs what to do once, shows the height in its
+ * stats, and keeps asking.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { nodeStatus, signedBlockAt } from "../chain/index.js";
+import { HeightPrunedError, nodeStatus, signedBlockAt } from "../chain/index.js";
 import { writeFileAtomic } from "../core/atomic-file.js";
 import type { Logger } from "../core/log.js";
 import type { SequencerBlock } from "../core/sequencer-block.js";
 import { CatchUpLog } from "./catch-up.js";
-import type { CelestiaClient } from "./celestia/client.js";
+import { type CelestiaClient, DaHeightPrunedError } from "./celestia/client.js";
 import { type BatchLimits, planSubmissions, type Submission } from "./da-batch.js";
 import { decodeMetadata, metroNamespace } from "./da-format.js";
 import type { BlockGossip } from "./gossip.js";
@@ -38,6 +43,8 @@ export interface RelayerOptions {
   pollMs?: number;
   /** Blocks held while the DA is down; past this the relayer stops reading Metro until it recovers. */
   maxPendingBlocks?: number;
+  /** How often a height the Metro node has pruned is asked for again (2 s by default). */
+  prunedRetryMs?: number;
 }
 
 export interface RelayerStats {
@@ -50,6 +57,9 @@ export interface RelayerStats {
   rawBytes: number;
   compressedBytes: number;
   daFailures: number;
+  /** The next height to post when the Metro node has pruned it (0: not blocked), and the node's lowest. */
+  blockedOnPrunedHeight: number;
+  nodeLowestHeight: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,6 +92,8 @@ export class Relayer {
       rawBytes: 0,
       compressedBytes: 0,
       daFailures: 0,
+      blockedOnPrunedHeight: 0,
+      nodeLowestHeight: 0,
     };
   }
 
@@ -101,22 +113,17 @@ export class Relayer {
   private async recoverProgress(): Promise<void> {
     if (this.state.lastDaHeight === 0) return;
     const head = (await this.withRetry("header.NetworkHead", () => this.options.da.networkHead())).height;
-    const namespace = metroNamespace(this.options.chainId);
     for (let daHeight = this.state.lastDaHeight + 1; daHeight <= head; daHeight++) {
-      for (const blob of await this.withRetry("blob.GetAll", () =>
-        this.options.da.getAll(daHeight, [namespace]),
-      )) {
-        try {
-          const metadata = decodeMetadata(blob.data);
-          if (metadata.chainId !== this.options.chainId) continue;
-          for (const block of metadata.blocks) {
-            const height = Number(block.header.height);
-            if (height > this.state.postedThrough)
-              this.state = { postedThrough: height, lastDaHeight: daHeight };
-          }
-        } catch {
-          // Not ours, or not readable: nothing to recover from it.
-        }
+      try {
+        this.recoverFrom(daHeight, await this.ownBlobsAt(daHeight));
+      } catch (error) {
+        if (!(error instanceof DaHeightPrunedError)) throw error;
+        // What landed there cannot be read back: those blocks may be posted again, which is harmless.
+        this.options.log.warn(
+          { from: daHeight, to: error.lowestHeight - 1 },
+          "DA heights since the last save are pruned; the scan resumes at the DA's lowest height",
+        );
+        daHeight = error.lowestHeight - 1;
       }
     }
     saveRelayerState(this.options.statePath, this.state);
@@ -124,15 +131,38 @@ export class Relayer {
     this.options.log.info({ postedThrough: this.state.postedThrough }, "relayer resumes");
   }
 
+  private ownBlobsAt(daHeight: number) {
+    const namespace = metroNamespace(this.options.chainId);
+    return this.withRetry("blob.GetAll", () => this.options.da.getAll(daHeight, [namespace]));
+  }
+
+  private recoverFrom(daHeight: number, blobs: readonly { data: Uint8Array }[]): void {
+    for (const blob of blobs) {
+      try {
+        const metadata = decodeMetadata(blob.data);
+        if (metadata.chainId !== this.options.chainId) continue;
+        for (const block of metadata.blocks) {
+          const height = Number(block.header.height);
+          if (height > this.state.postedThrough)
+            this.state = { postedThrough: height, lastDaHeight: daHeight };
+        }
+      } catch {
+        // Not ours, or not readable: nothing to recover from it.
+      }
+    }
+  }
+
   private async follow(): Promise<void> {
     const maxPending = this.options.maxPendingBlocks ?? 1000;
     const catchUp = new CatchUpLog(this.options.log);
     while (this.running) {
+      let wait = this.options.pollMs ?? 100;
       try {
         const { height } = await nodeStatus(this.options.metroRpc);
         this.stats.metroHeight = height;
         while (this.running && this.nextHeight <= height && this.pending.length < maxPending) {
           const block = buildSequencerBlock(await signedBlockAt(this.options.metroRpc, this.nextHeight));
+          this.unblocked();
           this.pending.push(block);
           this.stats.followedThrough = this.nextHeight;
           this.nextHeight++;
@@ -140,10 +170,35 @@ export class Relayer {
           catchUp.update(this.stats.followedThrough, this.stats.metroHeight);
         }
       } catch (error) {
-        this.options.log.warn({ err: error, height: this.nextHeight }, "reading Metro failed; retrying");
+        if (error instanceof HeightPrunedError) {
+          this.blockedOnPruned(error);
+          wait = this.options.prunedRetryMs ?? 2_000;
+        } else {
+          this.options.log.warn({ err: error, height: this.nextHeight }, "reading Metro failed; retrying");
+        }
       }
-      await sleep(this.options.pollMs ?? 100);
+      await sleep(wait);
     }
+  }
+
+  /** The node has pruned the next height: say so once (it needs an operator), then keep asking. */
+  private blockedOnPruned(error: HeightPrunedError): void {
+    const height = this.nextHeight;
+    this.stats.nodeLowestHeight = error.lowestHeight;
+    if (this.stats.blockedOnPrunedHeight === height) return;
+    this.stats.blockedOnPrunedHeight = height;
+    this.options.log.error(
+      { height, lowestHeight: error.lowestHeight, node: this.options.metroRpc },
+      `the Metro node has pruned height ${height} (it keeps heights from ${error.lowestHeight}), ` +
+        `which the relayer has not posted to the DA yet; it will not skip it. Point --node at a node ` +
+        `that keeps blocks from height ${height}, or give this node a larger min_retain_blocks; retrying`,
+    );
+  }
+
+  private unblocked(): void {
+    if (this.stats.blockedOnPrunedHeight === 0) return;
+    this.options.log.info({ height: this.nextHeight }, "the Metro node serves the next height again");
+    this.stats.blockedOnPrunedHeight = 0;
   }
 
   private async gossip(block: SequencerBlock): Promise<void> {
@@ -198,7 +253,8 @@ export class Relayer {
       try {
         return await attempt();
       } catch (error) {
-        if (!this.running) throw error;
+        // A pruned height stays pruned: the caller decides what to do instead.
+        if (!this.running || error instanceof DaHeightPrunedError) throw error;
         this.stats.daFailures++;
         this.options.log.warn({ err: error, retryInMs: delay }, `${what} failed; retrying`);
         await sleep(delay);

@@ -3,8 +3,9 @@
  * Gossip trusts the chain's genesis validator set (height 1), read from the node itself.
  */
 
-import { validatorsAt } from "../chain/index.js";
+import { HeightPrunedError, validatorsAt } from "../chain/index.js";
 import { validatorSetHash } from "../core/comet/hashes.js";
+import type { TrustRoot } from "../core/comet/trust.js";
 import type { Logger } from "../core/log.js";
 import { CelestiaClient } from "./celestia/client.js";
 import { BlockGossip } from "./gossip.js";
@@ -37,11 +38,25 @@ export interface Relaying {
   stop: () => Promise<void>;
 }
 
+/**
+ * The validator set gossip starts trusting from: the genesis set at height 1, or, on a node
+ * that has pruned height 1, the set at its lowest height (the relayer trusts its node anyway).
+ */
+async function gossipTrustRoot(metroRpc: string): Promise<TrustRoot> {
+  let height = 1;
+  const validators = await validatorsAt(metroRpc, height).catch((error: unknown) => {
+    if (!(error instanceof HeightPrunedError)) throw error;
+    height = error.lowestHeight;
+    return validatorsAt(metroRpc, height);
+  });
+  return { height: BigInt(height), validatorsHash: validatorSetHash(validators) };
+}
+
 export async function startRelaying(options: RelayingOptions): Promise<Relaying> {
   const { log } = options;
   const gossip = await BlockGossip.start({
     chainId: options.chainId,
-    trust: { height: 1n, validatorsHash: validatorSetHash(await validatorsAt(options.metroRpc, 1)) },
+    trust: await gossipTrustRoot(options.metroRpc),
     port: options.gossipPort,
     host: options.gossipHost,
     announce: options.gossipAnnounce,

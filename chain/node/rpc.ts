@@ -6,6 +6,22 @@ export class RpcError extends Error {
   override name = "RpcError";
 }
 
+/** CometBFT no longer holds `height` (pruned by the retain height); it starts at `lowestHeight`. */
+export class HeightPrunedError extends RpcError {
+  override name = "HeightPrunedError";
+  constructor(
+    url: string,
+    readonly height: number,
+    readonly lowestHeight: number,
+  ) {
+    super(`GET ${url}: height ${height} is pruned on this node; its lowest height is ${lowestHeight}`);
+  }
+}
+
+/** CometBFT's words for a height below its block store's base (rpc/core/env.go getHeight). */
+const PRUNED_PATTERN = /height (\d+) is not available, lowest height is (\d+)/;
+const RpcErrorBody = z.object({ error: z.object({ data: z.string() }) });
+
 const StatusSchema = z.object({
   result: z.object({
     node_info: z.object({ network: z.string() }),
@@ -44,8 +60,11 @@ export async function rpcGet<T>(url: string, schema: z.ZodType<T>, attempts = 3)
   }
   const body: unknown = await response.json().catch(() => undefined);
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new RpcError(`GET ${url}: unexpected response (HTTP ${response.status})`);
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const error = RpcErrorBody.safeParse(body);
+  const pruned = error.success ? PRUNED_PATTERN.exec(error.data.error.data) : null;
+  if (pruned) throw new HeightPrunedError(url, Number(pruned[1]), Number(pruned[2]));
+  throw new RpcError(`GET ${url}: unexpected response (HTTP ${response.status})`);
 }
 
 export interface NodeStatus {

@@ -45,6 +45,7 @@ import {
   type GetBlockRequest,
 } from "../execution/api.js";
 import type { RollupGenesis } from "./genesis.js";
+import { Retention, type RetentionOptions } from "./retention.js";
 import type { EvmStore, StoredReceipt } from "./store.js";
 
 export { rollupCommon };
@@ -69,6 +70,7 @@ export interface EvmChainStats {
 export class EvmChain implements ExecutionEngine {
   readonly stats: EvmChainStats = { blocks: 0, txs: 0, skippedTxs: 0, gasUsed: 0 };
   private queue: Promise<unknown> = Promise.resolve();
+  readonly retention: Retention;
 
   private constructor(
     readonly store: EvmStore,
@@ -76,10 +78,20 @@ export class EvmChain implements ExecutionEngine {
     readonly info: GenesisInfo,
     private readonly vm: VM,
     readonly feeRecipient: Address,
-  ) {}
+    retention: RetentionOptions,
+  ) {
+    this.retention = new Retention(store, retention);
+  }
 
-  /** Opens the chain in `store`, writing `genesis` first if the store is new. */
-  static async open(store: EvmStore, genesis: RollupGenesis): Promise<EvmChain> {
+  /**
+   * Opens the chain in `store`, writing `genesis` first if the store is new. `retention` bounds
+   * what the store keeps (every block by default).
+   */
+  static async open(
+    store: EvmStore,
+    genesis: RollupGenesis,
+    retention: RetentionOptions = { keepBlocks: 0 },
+  ): Promise<EvmChain> {
     const common = rollupCommon(genesis.chainId);
     const ancestors = new AncestorHashes(storedHeader(store));
     const vm = await createRollupVM({ common, db: store.trie, ancestors });
@@ -95,7 +107,7 @@ export class EvmChain implements ExecutionEngine {
           `the data directory holds chain ${existing.chainId}, not ${genesis.name} (${genesis.chainId})`,
         );
       }
-      return new EvmChain(store, common, existing, vm, feeRecipient);
+      return new EvmChain(store, common, existing, vm, feeRecipient, retention);
     }
     const block = await writeGenesisState(vm, common, genesis);
     const meta = blockMeta(block, 0n, new Uint8Array(32), rollupDataRoot([]));
@@ -106,7 +118,7 @@ export class EvmChain implements ExecutionEngine {
       genesisHash: block.hash(),
     };
     await store.putGenesis(info, block.serialize(), meta);
-    return new EvmChain(store, common, info, vm, feeRecipient);
+    return new EvmChain(store, common, info, vm, feeRecipient, retention);
   }
 
   async getGenesisInfo(): Promise<GenesisInfo> {
@@ -252,6 +264,7 @@ export class EvmChain implements ExecutionEngine {
     }
     const next: CommitmentState = { soft, firm, firmDaHeight: state.firmDaHeight };
     await this.store.commit(next, newlyCanonical, previous.soft.number);
+    this.retention.apply(next.firm.number);
     return next;
   }
 

@@ -19,6 +19,7 @@ import { encodeStateWitness } from "../../core/evm/index.js";
 import type { ExecutedBlock } from "../execution/api.js";
 import { type EvmChain, effectiveGasPrice } from "./chain.js";
 import { type Handler, INVALID_PARAMS, JsonRpcError } from "./json-rpc.js";
+import { prunedBlockMessage } from "./retention.js";
 import type { StoredLog, StoredReceipt } from "./store.js";
 
 export interface TxSubmitter {
@@ -125,11 +126,19 @@ class EthApi {
       id = hexToBytes(parsed.blockHash as `0x${string}`);
     else {
       const tag = typeof parsed === "object" ? parsed.blockNumber : parsed;
-      if (tag === "earliest") id = this.chain.store.canonicalHash(0n);
-      else if (tag.startsWith("0x")) id = this.chain.store.canonicalHash(BigInt(tag));
+      // With retention on, the earliest block is the oldest one kept.
+      if (tag === "earliest") id = this.chain.store.canonicalHash(this.chain.store.prunedBelow);
+      else if (tag.startsWith("0x")) id = this.chain.store.canonicalHash(this.unpruned(BigInt(tag)));
       else id = (await this.head(tag as "latest")).hash;
     }
     return id ? this.chain.ethBlock(id) : undefined;
+  }
+
+  /** `number`, unless this node no longer holds it: then a clear error, not "not found". */
+  private unpruned(number: bigint): bigint {
+    const lowest = this.chain.store.prunedBelow;
+    if (number < lowest) throw new JsonRpcError(-32000, prunedBlockMessage(number, lowest));
+    return number;
   }
 
   private async requireBlock(ref: unknown): Promise<Located> {
@@ -253,7 +262,8 @@ class EthApi {
       throw new JsonRpcError(INVALID_PARAMS, `block count must be 1 to ${MAX_FEE_HISTORY}`);
     const last = await this.requireBlock(newest);
     const blocks: Located[] = [];
-    for (let number = last.meta.number; number >= 0n && blocks.length < count; number--) {
+    const lowest = this.chain.store.prunedBelow;
+    for (let number = last.meta.number; number >= lowest && blocks.length < count; number--) {
       const hash = this.chain.store.canonicalHash(number);
       const found = hash ? this.chain.ethBlock(hash) : undefined;
       if (found) blocks.unshift(found);

@@ -5,8 +5,10 @@
 import type { Server } from "node:http";
 import { join } from "node:path";
 import type { HDAccount } from "viem/accounts";
+import { queryRollup } from "../../chain/index.js";
 import { DEFAULT_HOST, httpUrl } from "../../core/listen.js";
 import type { Logger } from "../../core/log.js";
+import { rollupIdFromName } from "../../core/rollup.js";
 import { serveExecutionApi } from "../execution/transport.js";
 import { EvmChain } from "./chain.js";
 import { Composer } from "./composer.js";
@@ -14,6 +16,7 @@ import { ethHandlers } from "./eth-api.js";
 import { addFaucet } from "./faucet.js";
 import type { RollupGenesis } from "./genesis.js";
 import { serveJsonRpc } from "./json-rpc.js";
+import { checkKeepBlocks, RetentionError } from "./retention.js";
 import { EvmStore } from "./store.js";
 
 export const CLIENT_VERSION = "metro-evm/0.1.0 (ethereumjs 10)";
@@ -32,6 +35,8 @@ export interface EvmNodeOptions {
   composerAccountIndex: number;
   /** A funded account that serves `metro_faucet` (devnets). */
   faucet?: HDAccount;
+  /** Blocks kept below the firm head, checked against the rollup's challenge window (0: all). */
+  keepBlocks?: number;
   log: Logger;
 }
 
@@ -46,8 +51,13 @@ const close = (server: Server) => new Promise<void>((resolve) => server.close(()
 
 export async function startEvmNode(options: EvmNodeOptions): Promise<EvmNode> {
   const { log } = options;
+  const keepBlocks = options.keepBlocks ?? 0;
+  if (keepBlocks > 0) await checkAgainstChallengeWindow(options.metroRpc, options.genesis.name, keepBlocks);
   const store = new EvmStore(join(options.home, "evm"));
-  const chain = await EvmChain.open(store, options.genesis);
+  const chain = await EvmChain.open(store, options.genesis, { keepBlocks, log }).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
   const composer = await Composer.start({
     metroRpc: options.metroRpc,
     rollupName: options.genesis.name,
@@ -68,6 +78,7 @@ export async function startEvmNode(options: EvmNodeOptions): Promise<EvmNode> {
       rpc: rpc.port,
       execution: execution.port,
       soft: state.soft.number.toString(),
+      keepBlocks: keepBlocks || "all",
       composer: composer.address,
     },
     "EVM node up",
@@ -84,4 +95,23 @@ export async function startEvmNode(options: EvmNodeOptions): Promise<EvmNode> {
       await store.close();
     },
   };
+}
+
+/** A retention shorter than fraud proofs need is refused before anything is pruned. */
+async function checkAgainstChallengeWindow(
+  metroRpc: string,
+  rollup: string,
+  keepBlocks: number,
+): Promise<void> {
+  const found = await queryRollup(metroRpc, rollupIdFromName(rollup)).catch((error: Error) => {
+    throw new RetentionError(
+      `--keep-blocks needs ${rollup}'s challenge window from Metro, and ${metroRpc} failed: ${error.message}`,
+    );
+  });
+  if (!found?.rollup) {
+    throw new RetentionError(
+      `--keep-blocks needs ${rollup}'s challenge window, but ${rollup} is not registered on Metro (${metroRpc})`,
+    );
+  }
+  checkKeepBlocks(keepBlocks, found.rollup.challengeWindow, rollup);
 }

@@ -1,13 +1,15 @@
 /**
  * The EVM node's database (LMDB): the state trie's nodes, and the blocks, receipts and
- * commitment state around them. Trie nodes are never pruned, so the state at any stored block
- * stays readable: a reorg to a firm block is a change of root, not a replay.
+ * commitment state around them. Every stored block's state stays readable, so a reorg to a
+ * firm block is a change of root, not a replay. Retention is explicit: `pruneBlocks` deletes
+ * the oldest blocks (everything about them), and `compactTrie` then keeps only the trie nodes
+ * the remaining blocks' states reach. Each is one LMDB transaction, so a crash in either
+ * leaves the store as it was before or after it, never in between.
  */
 import { mkdirSync } from "node:fs";
-import { RLP } from "@ethereumjs/rlp";
-import { Address, type BatchDBOp, bytesToBigInt, type DB, type EncodingOpts } from "@ethereumjs/util";
-import { type Database, open, type RootDatabase } from "lmdb";
-import { fromUtf8, toHex, utf8 } from "../../core/bytes.js";
+import type { DB } from "@ethereumjs/util";
+import { open, type RootDatabase } from "lmdb";
+import { bytesEqual, toHex } from "../../core/bytes.js";
 import type { RollupBlockInputs } from "../../core/evm/index.js";
 import {
   type CommitmentState,
@@ -17,6 +19,8 @@ import {
   type GenesisInfo,
   GenesisInfoCodec,
 } from "../execution/api.js";
+import { decodeBlockInputs, encodeBlockInputs } from "./block-inputs.js";
+import { type NodeDatabase, TrieDatabase } from "./trie-db.js";
 
 /** A log as a receipt carries it. */
 export interface StoredLog {
@@ -47,63 +51,43 @@ export interface TxLocation {
 
 const key = (kind: string, id: Uint8Array | string | bigint) =>
   `${kind}/${typeof id === "bigint" ? id.toString(16).padStart(16, "0") : typeof id === "string" ? id : toHex(id)}`;
+const childKey = (parent: Uint8Array, sequencerBlockHash: Uint8Array) =>
+  key("child", `${toHex(parent)}/${toHex(sequencerBlockHash)}`);
+/** Every stored block by number, on any branch: `num/<number>/<hash>` → hash. */
+const numberKey = (number: bigint, hash: Uint8Array) => `${key("num", number)}/${toHex(hash)}`;
+const NUMBER_INDEX_END = "num0";
 
-/**
- * The trie's node store, in the shape ethereumjs' MPT expects (keys arrive as hex strings).
- * Writes wait in memory and reach LMDB with the block that made them, in one transaction:
- * ethereumjs commits the trie after every tx, and a durable LMDB commit each time was most of
- * a block's cost. A crash before the block is written loses only nodes no stored block uses.
- */
-class TrieDatabase implements DB<string, string | Uint8Array> {
-  private pending = new Map<string, Buffer>();
-
-  constructor(private readonly db: Database<Buffer, string>) {}
-
-  async get(id: string, opts?: EncodingOpts): Promise<string | Uint8Array | undefined> {
-    const value = this.pending.get(id) ?? this.db.get(id);
-    if (value === undefined) return undefined;
-    return opts?.valueEncoding === "string" ? value.toString("utf8") : new Uint8Array(value);
-  }
-
-  async put(id: string, value: string | Uint8Array): Promise<void> {
-    this.pending.set(id, toBuffer(value));
-  }
-
-  /** Nodes are content-addressed and shared between states, so none is ever deleted. */
-  async del(): Promise<void> {}
-
-  async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
-    for (const op of ops) if (op.type === "put") this.pending.set(op.key, toBuffer(op.value));
-  }
-
-  shallowCopy(): DB<string, string | Uint8Array> {
-    return this;
-  }
-
-  async open(): Promise<void> {}
-
-  /** Writes the waiting nodes; call inside the LMDB transaction that stores their block. */
-  flush(): void {
-    for (const [id, value] of this.pending) void this.db.put(id, value);
-    this.pending = new Map();
-  }
-}
-
-function toBuffer(value: string | Uint8Array): Buffer {
-  return typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value);
-}
+/** The two sub-databases trie nodes live in; the chain database names the active one. */
+const TRIE_DBS = ["trie", "trie-b"] as const;
+type TrieDbName = (typeof TRIE_DBS)[number];
+const META = {
+  activeTrie: "trie-db",
+  /** Blocks numbered below this are deleted. */
+  prunedBelow: "pruned-below",
+  /** What prunedBelow was at the last compaction. */
+  compactedBelow: "compacted-below",
+  numberIndex: "number-index",
+} as const;
 
 export class EvmStore {
   private readonly env: RootDatabase;
-  private readonly chain: Database<Buffer, string>;
+  private readonly chain: NodeDatabase;
+  private readonly trieDbs: Record<TrieDbName, NodeDatabase>;
   private readonly trieNodes: TrieDatabase;
+  private activeTrie: TrieDbName;
 
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true });
     this.env = open({ path: directory, compression: false, maxDbs: 4 });
     const options = { keyEncoding: "ordered-binary", encoding: "binary" } as const;
-    this.trieNodes = new TrieDatabase(this.env.openDB({ name: "trie", ...options }));
     this.chain = this.env.openDB({ name: "chain", ...options });
+    this.trieDbs = {
+      trie: this.env.openDB({ name: "trie", ...options }),
+      "trie-b": this.env.openDB({ name: "trie-b", ...options }),
+    };
+    this.activeTrie = this.chain.get(META.activeTrie)?.toString("utf8") === "trie-b" ? "trie-b" : "trie";
+    this.trieNodes = new TrieDatabase(this.trieDbs[this.activeTrie]);
+    this.indexBlockNumbers();
   }
 
   /** The state trie's node database, for ethereumjs' MPT. */
@@ -138,7 +122,7 @@ export class EvmStore {
 
   /** The block already executed on `parent` for this Metro block, if any (execution is deterministic). */
   executedChild(parent: Uint8Array, sequencerBlockHash: Uint8Array): Uint8Array | undefined {
-    const hash = this.chain.get(key("child", `${toHex(parent)}/${toHex(sequencerBlockHash)}`));
+    const hash = this.chain.get(childKey(parent, sequencerBlockHash));
     return hash ? new Uint8Array(hash) : undefined;
   }
 
@@ -166,10 +150,8 @@ export class EvmStore {
       if (inputs) void this.chain.put(key("inputs", meta.hash), Buffer.from(encodeBlockInputs(inputs)));
       void this.chain.put(key("meta", meta.hash), Buffer.from(ExecutedBlockCodec.encode(meta)));
       void this.chain.put(key("receipts", meta.hash), Buffer.from(JSON.stringify(receipts)));
-      void this.chain.put(
-        key("child", `${toHex(meta.parentHash)}/${toHex(meta.sequencerBlockHash)}`),
-        Buffer.from(meta.hash),
-      );
+      void this.chain.put(childKey(meta.parentHash, meta.sequencerBlockHash), Buffer.from(meta.hash));
+      void this.chain.put(numberKey(meta.number, meta.hash), Buffer.from(meta.hash));
     });
   }
 
@@ -205,52 +187,120 @@ export class EvmStore {
     });
   }
 
+  /** Blocks numbered below this are deleted (0: none). */
+  get prunedBelow(): bigint {
+    return this.metaNumber(META.prunedBelow);
+  }
+
+  /** What `prunedBelow` was at the last trie compaction. */
+  get compactedBelow(): bigint {
+    return this.metaNumber(META.compactedBelow);
+  }
+
+  /** Trie nodes and codes on disk. */
+  get trieNodeCount(): number {
+    return this.trieNodes.storedCount;
+  }
+
+  /**
+   * Deletes every stored block (any branch) numbered below `below`, at most `maxNumbers`
+   * numbers of them from the oldest, with their receipts, inputs, tx index entries and
+   * links, in one transaction. Their trie nodes stay until the next `compactTrie`.
+   * Returns how far blocks are now deleted.
+   */
+  pruneBlocks(below: bigint, maxNumbers: bigint): bigint {
+    const from = this.prunedBelow;
+    const until = below < from + maxNumbers ? below : from + maxNumbers;
+    if (until <= from) return from;
+    this.env.transactionSync(() => {
+      const doomed: { indexKey: string; hash: Uint8Array }[] = [];
+      for (const { key: indexKey, value } of this.chain.getRange({
+        start: key("num", from),
+        end: key("num", until),
+      })) {
+        doomed.push({ indexKey, hash: new Uint8Array(value) });
+      }
+      for (const { indexKey, hash } of doomed) {
+        this.deleteBlock(hash);
+        void this.chain.remove(indexKey);
+      }
+      void this.chain.put(META.prunedBelow, Buffer.from(until.toString()));
+    });
+    return until;
+  }
+
+  /**
+   * Mark and sweep: copies the trie nodes (and codes) that the state of every stored block
+   * reaches into the other trie database, switches to it and empties the old one, all in one
+   * transaction. A crash (or an error) before it commits leaves the store exactly as it was.
+   * `onCopied` sees the count of entries copied so far. Returns the counts before and after.
+   */
+  compactTrie(onCopied?: (copied: number) => void): { before: number; after: number } {
+    const before = this.trieNodes.storedCount;
+    const next: TrieDbName = this.activeTrie === "trie" ? "trie-b" : "trie";
+    const roots = this.storedStateRoots();
+    let after = 0;
+    this.env.transactionSync(() => {
+      after = this.trieNodes.compactInto(this.trieDbs[next], roots, onCopied);
+      void this.chain.put(META.activeTrie, Buffer.from(next));
+      void this.chain.put(META.compactedBelow, Buffer.from(this.prunedBelow.toString()));
+    });
+    this.activeTrie = next;
+    this.trieNodes.use(this.trieDbs[next]);
+    return { before, after };
+  }
+
   async close(): Promise<void> {
     await this.env.close();
+  }
+
+  /** Everything about one block; its canonical and tx index entries only where they name it. */
+  private deleteBlock(hash: Uint8Array): void {
+    const meta = this.block(hash)?.meta;
+    for (const receipt of this.receipts(hash)) {
+      if (this.txLocation(receipt.transactionHash)?.blockHash === toHex(hash)) {
+        void this.chain.remove(key("tx", receipt.transactionHash));
+      }
+    }
+    for (const kind of ["block", "meta", "receipts", "inputs"]) void this.chain.remove(key(kind, hash));
+    if (!meta) return;
+    void this.chain.remove(childKey(meta.parentHash, meta.sequencerBlockHash));
+    const canonical = this.canonicalHash(meta.number);
+    if (canonical && bytesEqual(canonical, hash)) void this.chain.remove(key("canon", meta.number));
+  }
+
+  /** The state roots of every stored block, on any branch: what compaction keeps. */
+  private storedStateRoots(): Uint8Array[] {
+    const roots: Uint8Array[] = [];
+    for (const { value: hash } of this.chain.getRange({
+      start: key("num", this.prunedBelow),
+      end: NUMBER_INDEX_END,
+    })) {
+      const meta = this.block(new Uint8Array(hash))?.meta;
+      if (meta) roots.push(meta.stateRoot);
+    }
+    return roots;
+  }
+
+  /** Stores written before the number index existed get it once, from their blocks' metadata. */
+  private indexBlockNumbers(): void {
+    if (this.chain.get(META.numberIndex)) return;
+    this.env.transactionSync(() => {
+      for (const { value } of this.chain.getRange({ start: "meta/", end: "meta0" })) {
+        const meta = ExecutedBlockCodec.decode(new Uint8Array(value));
+        void this.chain.put(numberKey(meta.number, meta.hash), Buffer.from(meta.hash));
+      }
+      void this.chain.put(META.numberIndex, Buffer.from("1"));
+    });
+  }
+
+  private metaNumber(id: string): bigint {
+    const stored = this.chain.get(id);
+    return stored ? BigInt(stored.toString("utf8")) : 0n;
   }
 
   private decoded<T>(id: string, decode: (bytes: Uint8Array) => T): T | undefined {
     const stored = this.chain.get(id);
     return stored ? decode(new Uint8Array(stored)) : undefined;
   }
-}
-
-/** RLP [txs, timestamp, [[pair, decimals, negative, |price|]], Metro height, Metro block hash, coinbase]. */
-function encodeBlockInputs(inputs: RollupBlockInputs): Uint8Array {
-  return RLP.encode([
-    [...inputs.transactions],
-    inputs.timestamp,
-    inputs.prices.map((p) => [
-      utf8(p.pair),
-      p.decimals,
-      p.price < 0n ? 1 : 0,
-      p.price < 0n ? -p.price : p.price,
-    ]),
-    inputs.sequencerHeight,
-    inputs.sequencerBlockHash,
-    inputs.coinbase.bytes,
-  ]);
-}
-
-function decodeBlockInputs(bytes: Uint8Array): RollupBlockInputs {
-  const [transactions, timestamp, prices, height, blockHash, coinbase] = RLP.decode(bytes) as unknown as [
-    Uint8Array[],
-    Uint8Array,
-    Uint8Array[][],
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-  ];
-  return {
-    transactions,
-    timestamp: bytesToBigInt(timestamp),
-    prices: prices.map(([pair, decimals, negative, price]) => ({
-      pair: fromUtf8(pair!),
-      decimals: Number(bytesToBigInt(decimals!)),
-      price: bytesToBigInt(negative!) === 1n ? -bytesToBigInt(price!) : bytesToBigInt(price!),
-    })),
-    sequencerHeight: bytesToBigInt(height),
-    sequencerBlockHash: blockHash,
-    coinbase: new Address(coinbase),
-  };
 }

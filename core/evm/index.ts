@@ -31,7 +31,9 @@ export {
   type TrieNodeDatabase,
 } from "./vm.js";
 export {
+  CODE_KEY_PREFIX,
   decodeStateWitness,
+  EMPTY_TRIE_KEY,
   encodeStateWitness,
   type RecordedBlock,
   recordWitness,

@@ -23,6 +23,28 @@ export class CelestiaRpcError extends CelestiaError {
   }
 }
 
+/**
+ * The node no longer holds `height`: it keeps heights from `lowestHeight` (Metro's local DA
+ * with `--keep-heights`). Asking again will not help; ask a node that keeps more history.
+ */
+export class DaHeightPrunedError extends CelestiaRpcError {
+  override name = "DaHeightPrunedError";
+  constructor(
+    method: string,
+    code: number,
+    readonly height: number,
+    readonly lowestHeight: number,
+  ) {
+    super(method, code, prunedHeightMessage(height, lowestHeight));
+  }
+}
+
+/** How the local DA words a pruned height; the client recognizes it by PRUNED_PATTERN. */
+export function prunedHeightMessage(height: number, lowestHeight: number): string {
+  return `height ${height} is pruned: this DA keeps heights from ${lowestHeight}`;
+}
+const PRUNED_PATTERN = /height (\d+) is pruned: this DA keeps heights from (\d+)/;
+
 export interface Blob {
   namespace: Uint8Array;
   data: Uint8Array;
@@ -83,6 +105,12 @@ function blobFromJson(json: z.infer<typeof BlobJson>): Blob {
   };
 }
 
+function rpcError(method: string, error: { code: number; message: string }): CelestiaRpcError {
+  const pruned = PRUNED_PATTERN.exec(error.message);
+  if (pruned) return new DaHeightPrunedError(method, error.code, Number(pruned[1]), Number(pruned[2]));
+  return new CelestiaRpcError(method, error.code, error.message);
+}
+
 export interface CelestiaClientOptions {
   url: string;
   token?: string;
@@ -123,9 +151,7 @@ export class CelestiaClient {
     }
     const envelope = RpcResponse.safeParse(body);
     if (!envelope.success) throw new CelestiaError(`${method}: not a JSON-RPC 2.0 response`);
-    if ("error" in envelope.data) {
-      throw new CelestiaRpcError(method, envelope.data.error.code, envelope.data.error.message);
-    }
+    if ("error" in envelope.data) throw rpcError(method, envelope.data.error);
     const result = schema.safeParse(envelope.data.result);
     if (!result.success) {
       throw new CelestiaError(

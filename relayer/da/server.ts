@@ -3,13 +3,15 @@
  * blob.GetAll, blob.Get, header.GetByHeight, header.NetworkHead), with real version-0
  * namespaces and real share commitments, a block every `blockTimeMs`, and blocks on disk so a
  * restart loses nothing that was included. Like celestia-node, Submit answers once the blobs
- * are in a block. It is a stand-in for a Celestia node on a laptop, not a consensus network.
+ * are in a block. With `keepHeights` it keeps only that many recent heights, as a pruned
+ * Celestia node does, and refuses older ones with a clear error. It is a stand-in for a
+ * Celestia node on a laptop, not a consensus network.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { z } from "zod";
 import { bytesEqual, fromBase64 } from "../../core/bytes.js";
 import type { Logger } from "../../core/log.js";
-import { BlobJson, blobToJson } from "../celestia/client.js";
+import { BlobJson, blobToJson, prunedHeightMessage } from "../celestia/client.js";
 import {
   blobCommitment,
   NamespaceError,
@@ -20,6 +22,8 @@ import { DaStore, type StoredBlob } from "./store.js";
 
 export const DEFAULT_DA_PORT = 26658;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Heights deleted per block at most: enabling pruning on a long history catches up over a few blocks. */
+const PRUNE_BATCH = 1000;
 
 export interface LocalDaOptions {
   dataDir: string;
@@ -28,6 +32,8 @@ export interface LocalDaOptions {
   token?: string;
   /** Largest blob accepted, in bytes (Celestia's limit depends on its square size). */
   maxBlobBytes?: number;
+  /** Keep only the last this many heights (0 or absent: keep every height). */
+  keepHeights?: number;
   log: Logger;
 }
 
@@ -55,10 +61,19 @@ export interface LocalDaStats {
   blobBytes: number;
   requests: number;
   failedRequests: number;
+  /** Heights deleted by pruning. */
+  prunedHeights: number;
 }
 
 export class LocalDa {
-  readonly stats: LocalDaStats = { submits: 0, blobs: 0, blobBytes: 0, requests: 0, failedRequests: 0 };
+  readonly stats: LocalDaStats = {
+    submits: 0,
+    blobs: 0,
+    blobBytes: 0,
+    requests: 0,
+    failedRequests: 0,
+    prunedHeights: 0,
+  };
   private readonly store: DaStore;
   private readonly server: Server;
   private pending: PendingSubmit[] = [];
@@ -73,6 +88,11 @@ export class LocalDa {
 
   get height(): number {
     return this.store.head;
+  }
+
+  /** The lowest height still served. */
+  get baseHeight(): number {
+    return this.store.base;
   }
 
   async listen(port = DEFAULT_DA_PORT, host = "127.0.0.1"): Promise<number> {
@@ -109,6 +129,16 @@ export class LocalDa {
     for (const blob of blobs) this.stats.blobBytes += blob.data.length;
     for (const submit of submits) submit.resolve(height);
     if (blobs.length > 0) this.options.log.debug({ height, blobs: blobs.length }, "DA block");
+    this.prune();
+  }
+
+  /** Deletes the heights below the last `keepHeights`, a batch at a time. */
+  private prune(): void {
+    const keep = this.options.keepHeights ?? 0;
+    if (keep <= 0) return;
+    const pruned = this.store.prune(this.store.head - keep + 1, PRUNE_BATCH);
+    this.stats.prunedHeights += pruned;
+    if (pruned > 0) this.options.log.debug({ base: this.store.base, pruned }, "DA heights pruned");
   }
 
   /** Blobs waiting for the next block. */
@@ -198,6 +228,8 @@ export class LocalDa {
         `header: given height is from the future: networkHeight: ${this.store.head}, requestedHeight: ${height}`,
       );
     }
+    const base = this.store.base;
+    if (height < base) throw new RpcFailure(1, prunedHeightMessage(height, base));
     const block = this.store.block(height);
     if (!block) throw new RpcFailure(1, `header: not found for height ${height}`);
     return block;

@@ -1,4 +1,9 @@
-/** The local DA's blocks on disk (LMDB): one record per height, written atomically with the head. */
+/**
+ * The local DA's blocks on disk (LMDB): one record per height, written atomically with the
+ * head. Old heights can be pruned: each prune deletes a batch of the oldest heights and moves
+ * the base (the lowest height still stored) in one transaction, so a crash keeps either all of
+ * a batch or none of it deleted, and every height from the base to the head is readable.
+ */
 import { mkdirSync } from "node:fs";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { u64be } from "../../core/bytes.js";
@@ -18,11 +23,14 @@ export interface StoredBlock {
 }
 
 const HEAD_KEY = Buffer.from("head");
+const BASE_KEY = Buffer.from("base");
 
 interface BlockRecord {
   time: string;
   blobs: { namespace: Buffer; data: Buffer; commitment: Buffer; index: number }[];
 }
+
+const heightKey = (height: number) => Buffer.from(u64be(height));
 
 export class DaStore {
   private readonly env: RootDatabase;
@@ -40,6 +48,11 @@ export class DaStore {
     return this.meta.get(HEAD_KEY) ?? 0;
   }
 
+  /** The lowest height still stored (1 until something is pruned). */
+  get base(): number {
+    return this.meta.get(BASE_KEY) ?? 1;
+  }
+
   append(block: StoredBlock): void {
     if (block.height !== this.head + 1) throw new Error(`DA block ${block.height} after head ${this.head}`);
     const record: BlockRecord = {
@@ -52,13 +65,28 @@ export class DaStore {
       })),
     };
     this.env.transactionSync(() => {
-      void this.blocks.put(Buffer.from(u64be(block.height)), record);
+      void this.blocks.put(heightKey(block.height), record);
       void this.meta.put(HEAD_KEY, block.height);
     });
   }
 
+  /**
+   * Deletes the heights below `below` (never the head), at most `maxHeights` of them, oldest
+   * first, and moves the base past them, in one transaction. Returns how many were deleted.
+   */
+  prune(below: number, maxHeights: number): number {
+    const base = this.base;
+    const until = Math.min(below, this.head, base + maxHeights);
+    if (until <= base) return 0;
+    this.env.transactionSync(() => {
+      for (let height = base; height < until; height++) void this.blocks.remove(heightKey(height));
+      void this.meta.put(BASE_KEY, until);
+    });
+    return until - base;
+  }
+
   block(height: number): StoredBlock | undefined {
-    const record = this.blocks.get(Buffer.from(u64be(height)));
+    const record = this.blocks.get(heightKey(height));
     if (!record) return undefined;
     return {
       height,
