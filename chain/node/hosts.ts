@@ -15,7 +15,10 @@ import { configureComet } from "./cometbft.js";
 import { DEVNET_PORT_OFFSETS } from "./devnet.js";
 import { devnetAppState, type HomeSpec, initValidatorHomes } from "./home.js";
 
-/** The ports of one validator, from its p2p port. The sidecar and the market take the rollups' slots, as no rollup runs here. */
+/**
+ * The ports of one validator, from its p2p port: the devnet's layout, where the sidecar and the
+ * market take the rollups' offsets, as no rollup runs here.
+ */
 export const HOST_PORT_OFFSETS = {
   p2p: DEVNET_PORT_OFFSETS.p2p,
   rpc: DEVNET_PORT_OFFSETS.rpc,
@@ -39,26 +42,29 @@ export interface HostEntry {
   port?: number;
 }
 
-/** `HOST`, `HOST:PORT`, `IPv6`, `[IPv6]` or `[IPv6]:PORT`. */
+/** The host and port text of `HOST`, `HOST:PORT`, `IPv6`, `[IPv6]` or `[IPv6]:PORT`. */
+function splitHostPort(text: string): { host: string; port?: string; bracketed: boolean } {
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(text);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2], bracketed: true };
+  const plain = /^([^:]*):(\d+)$/.exec(text);
+  if (plain && isIP(text) !== 6) return { host: plain[1]!, port: plain[2], bracketed: false };
+  return { host: text, bracketed: false };
+}
+
+const MAX_P2P_PORT = 65535 - PORTS_PER_VALIDATOR + 1;
+
 function parseEntry(text: string, position: number): HostEntry {
   const what = `--hosts entry ${position} ("${text}")`;
   if (text === "") throw new UsageError(`--hosts entry ${position} is empty`);
-  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(text);
-  const plain = /^([^:]*):(\d+)$/.exec(text);
-  const [host, port] = bracketed
-    ? [bracketed[1]!, bracketed[2]]
-    : isIP(text) === 6
-      ? [text, undefined]
-      : plain
-        ? [plain[1]!, plain[2]]
-        : [text, undefined];
-  if (bracketed && isIP(host) !== 6) throw new UsageError(`${what}: only an IPv6 address goes in brackets`);
-  const checked = checkedOption(PeerHostSchema, host, "hosts");
-  if (port === undefined) return { host: checked.toLowerCase() };
-  const number = Number(port);
-  if (number < 1 || number > 65535 - PORTS_PER_VALIDATOR + 1)
-    throw new UsageError(`${what}: the port must be 1 to ${65535 - PORTS_PER_VALIDATOR + 1}`);
-  return { host: checked.toLowerCase(), port: number };
+  const split = splitHostPort(text);
+  if (split.bracketed && isIP(split.host) !== 6)
+    throw new UsageError(`${what}: only an IPv6 address goes in brackets`);
+  // Hostnames are case-insensitive: A and a are one host, whose validators need distinct ports.
+  const host = checkedOption(PeerHostSchema, split.host, "hosts").toLowerCase();
+  if (split.port === undefined) return { host };
+  const port = Number(split.port);
+  if (port < 1 || port > MAX_P2P_PORT) throw new UsageError(`${what}: the port must be 1 to ${MAX_P2P_PORT}`);
+  return { host, port };
 }
 
 /** `--hosts a,b:26756,[2001:db8::1]`: one entry per validator, in order. */
@@ -78,8 +84,7 @@ function portsFrom(p2p: number): HostPorts {
 }
 
 /**
- * Each validator's ports: its entry's port, else the next free slot on its host from the port
- * base. Two validators on one host whose 10-port ranges meet are refused, naming the port.
+ * Each validator's ports: its entry's port, else its host's next slot from the port base. Two validators on one host whose 10-port ranges meet are refused, naming the port.
  */
 export function placeValidators(entries: readonly HostEntry[], portBase: number): PlacedValidator[] {
   const slots = new Map<string, number>();
@@ -95,10 +100,11 @@ export function placeValidators(entries: readonly HostEntry[], portBase: number)
   });
   for (const a of placed) {
     for (const b of placed.slice(a.index + 1)) {
-      const shared = Math.max(a.ports.p2p, b.ports.p2p);
       if (a.host === b.host && Math.abs(a.ports.p2p - b.ports.p2p) < PORTS_PER_VALIDATOR) {
+        // The higher p2p port lies inside the lower one's range.
+        const shared = hostPort(a.host, Math.max(a.ports.p2p, b.ports.p2p));
         throw new UsageError(
-          `--hosts: validators ${a.index} and ${b.index} would both use ${hostPort(a.host, shared)} (each takes ${PORTS_PER_VALIDATOR} ports from its p2p port)`,
+          `--hosts: validators ${a.index} and ${b.index} would both use ${shared} (each takes ${PORTS_PER_VALIDATOR} ports from its p2p port)`,
         );
       }
     }

@@ -112,6 +112,7 @@ describe("metro devnet --init-only --hosts", () => {
     await refused("300.1.2.3", /a hostname or an IP address/);
     await refused("[node-a]:26656", /only an IPv6 address goes in brackets/);
     await refused("a:70000", /port must be 1 to 65526/);
+    await refused("a,a", /validator 1 on a no ports below 65536/, ["--port-base", "65520"]);
     await refused("a,a:26656", /validators 0 and 1 would both use a:26656/);
     await refused("a:26656,a:26660", /validators 0 and 1 would both use a:26660/);
     await refused("a,b,c", /--validators 4 does not match the 3 --hosts/, ["--validators", "4"]);
