@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { UsageError } from "../../core/cli-args.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import {
   DashboardError,
@@ -13,6 +12,7 @@ import {
   keplrChainInfo,
   type Snapshot,
 } from "../../dashboard/index.js";
+import { rejectsUsage } from "../support/usage.js";
 
 const EMPTY: Snapshot = {
   ...emptySnapshot([
@@ -119,11 +119,7 @@ describe("the dashboard server", () => {
 
 describe("metro dashboard flags", () => {
   it("refuses a listen host that is not an IP and public URLs that are not http(s), before listening", async () => {
-    const refused = (args: string[], message: RegExp) =>
-      assert.rejects(
-        dashboardCommand(args),
-        (error: Error) => error instanceof UsageError && message.test(error.message),
-      );
+    const refused = (args: string[], message: RegExp) => rejectsUsage(dashboardCommand(args), message);
     await refused(["--host", "dashboard.local"], /--host "dashboard\.local": an IPv4 or IPv6 address/);
     await refused(["--public-rpc", "ftp://rpc.example.org"], /--public-rpc "ftp:\/\/rpc\.example\.org"/);
     await refused(["--public-rest", "rest.example.org"], /--public-rest .*an http\(s\) URL/);

@@ -11,9 +11,9 @@ import { after, describe, it } from "node:test";
 import { devnetCommand } from "../../chain/cli/devnet.js";
 import { nodeId } from "../../chain/node/cometbft.js";
 import { parseHosts, placeValidators } from "../../chain/node/hosts.js";
-import { UsageError } from "../../core/cli-args.js";
 import { metroCli } from "../support/cli.js";
 import { cometSetting } from "../support/comet-config.js";
+import { rejectsUsage } from "../support/usage.js";
 
 const root = mkdtempSync(join(tmpdir(), "metro-hosts-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -102,10 +102,7 @@ describe("metro devnet --init-only --hosts", () => {
   it("refuses bad hosts, clashing host:ports and a count that is not --validators, writing nothing", async () => {
     const dir = join(root, "refused");
     const refused = (hosts: string, message: RegExp, more: string[] = []) =>
-      assert.rejects(
-        devnetCommand(["--init-only", "--hosts", hosts, "--home", dir, ...more]),
-        (error: Error) => error instanceof UsageError && message.test(error.message),
-      );
+      rejectsUsage(devnetCommand(["--init-only", "--hosts", hosts, "--home", dir, ...more]), message);
     await refused("a,,b", /entry 2 is empty/);
     await refused("a,", /entry 2 is empty/);
     await refused("a,under_score", /"under_score": a hostname or an IP address/);
@@ -118,10 +115,7 @@ describe("metro devnet --init-only --hosts", () => {
     await refused("a,b,c", /--validators 4 does not match the 3 --hosts/, ["--validators", "4"]);
     await refused("a", /--listen-host "a\.b": an IPv4 or IPv6 address/, ["--listen-host", "a.b"]);
     await refused("a", /--rest-port is for a running devnet/, ["--rest-port", "1317"]);
-    await assert.rejects(
-      devnetCommand(["--hosts", "a,b"]),
-      (error: Error) => error instanceof UsageError && /--hosts needs --init-only/.test(error.message),
-    );
+    await rejectsUsage(devnetCommand(["--hosts", "a,b"]), /--hosts needs --init-only/);
     assert.equal(existsSync(dir), false);
   });
 });
