@@ -46,7 +46,7 @@ export interface HostsValues {
 const CHAIN_ID = /^[A-Za-z0-9._-]{1,50}$/;
 
 /** What each host runs, every address as it is seen from there. */
-export interface HostsLayout {
+interface HostsLayout {
   homes: readonly HostHome[];
   chainId: string;
   listenHost: string;
@@ -57,7 +57,7 @@ export interface HostsLayout {
 const metro = (...args: (string | number)[]): string => `    npm run metro -- ${args.join(" ")}`;
 
 /** Where validator i's home goes on its host: where it was written when that is this machine. */
-export function remoteHome(home: HostHome): string {
+function remoteHome(home: HostHome): string {
   return isLocalHost(home.host) ? home.dir : `~/metro-node${home.index}`;
 }
 
@@ -85,7 +85,7 @@ function hostLines(home: HostHome, layout: HostsLayout): string[] {
 }
 
 /** The operator's instructions: one block per validator, its commands one a line. */
-export function hostInstructions(root: string, layout: HostsLayout): string[] {
+function hostInstructions(root: string, layout: HostsLayout): string[] {
   const hosts = [...new Set(layout.homes.map((home) => home.host))];
   return [
     `Metro devnet ${layout.chainId}: ${layout.homes.length} validator home(s) for ${hosts.join(", ")} in ${root}, one genesis`,
