@@ -33,6 +33,12 @@ export interface CollectorOptions {
   rpc: string;
   /** The REST (LCD) API, checked for health and given to wallets. */
   rest: string;
+  /**
+   * The RPC and REST URLs Keplr's chain info gives wallets, when they differ from the ones read
+   * here (a dashboard reading its node on 127.0.0.1 serves browsers on other machines).
+   */
+  publicRpc?: string;
+  publicRest?: string;
   daUrl?: string;
   daToken?: string;
   pollMs?: number;
@@ -148,8 +154,8 @@ export class Collector {
       const params = await queryParams(rpc);
       next.chainInfo = keplrChainInfo({
         chainId: next.chainId,
-        rpc,
-        rest: this.options.rest,
+        rpc: this.options.publicRpc ?? rpc,
+        rest: this.options.publicRest ?? this.options.rest,
         minGasPrice: params.minGasPrice,
       });
     });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_HOST, httpUrl } from "../core/listen.js";
 import type { Snapshot } from "./snapshot.js";
 
 /** What the server shows: the collector, or anything else that keeps a snapshot. */
@@ -87,7 +88,7 @@ export class DashboardServer {
   }
 
   /** Listens on host:port (0 picks a free port) and returns the page's URL. */
-  async listen(port: number, host = "127.0.0.1"): Promise<string> {
+  async listen(port: number, host = DEFAULT_HOST): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", (error: NodeJS.ErrnoException) =>
         reject(
@@ -99,7 +100,7 @@ export class DashboardServer {
       this.server.listen(port, host, resolve);
     });
     const address = this.server.address() as { port: number };
-    return `http://${host}:${address.port}`;
+    return httpUrl(host, address.port);
   }
 
   async close(): Promise<void> {

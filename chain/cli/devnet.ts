@@ -27,6 +27,7 @@ import { DEFAULT_PORT_BASE, Devnet, DevnetError, devnetPort } from "../node/devn
 import { DEVNET_CHAIN_ID } from "../node/home.js";
 import { blockAt, nodeStatus, waitForHeight } from "../node/rpc.js";
 import { DEFAULT_REST_PORT, RestServer } from "../rest/index.js";
+import { devnetHostsCommand, HOSTS_FLAGS, RUN_FLAGS, refuseFlags } from "./devnet-hosts.js";
 
 function describeRollups(rollups: readonly RollupCount[]): string {
   if (rollups.length === 0) return "rollups 0";
@@ -94,7 +95,10 @@ function printMetricsUrls(
   }
 }
 
-/** `metro devnet`: a local network in the foreground; Ctrl-C stops every process it started. */
+/**
+ * `metro devnet`: a local network in the foreground; Ctrl-C stops every process it started.
+ * With --init-only --hosts, homes for validators on other machines instead (devnet-hosts.ts).
+ */
 export async function devnetCommand(args: string[]): Promise<void> {
   const { values } = parse(args, {
     validators: { type: "string" },
@@ -107,7 +111,13 @@ export async function devnetCommand(args: string[]): Promise<void> {
     "dashboard-port": { type: "string" },
     "rollup-rpc-port": { type: "string" },
     "da-port": { type: "string" },
+    ...HOSTS_FLAGS,
   });
+  if (values["init-only"]) {
+    refuseFlags(values, RUN_FLAGS, "is for a running devnet, not --init-only");
+    return devnetHostsCommand(values);
+  }
+  refuseFlags(values, Object.keys(HOSTS_FLAGS), "needs --init-only (homes for other hosts)");
   const log = createLogger("metro-devnet", process.env.METRO_LOG_LEVEL ?? "warn");
   const controller = new AbortController();
   let stopping = false;

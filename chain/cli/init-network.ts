@@ -8,6 +8,7 @@ import { z } from "zod";
 import { parseAddress } from "../../core/address.js";
 import { checkedOption, UsageError } from "../../core/cli-args.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
+import { tcpLaddr } from "../../core/listen.js";
 import type { AppState } from "../app/genesis.js";
 import { createKey, keyringDir, readKey } from "../client/keyring.js";
 import { walletFromMnemonic } from "../client/keys.js";
@@ -89,8 +90,6 @@ export interface CometNetworkFlags {
   externalAddress?: string;
   persistentPeers?: string;
 }
-
-const tcpLaddr = (host: string, port: number) => `tcp://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
 /** CometBFT's listen and external addresses; a real network also finds peers through PEX. */
 export function cometNetworkConfig(flags: CometNetworkFlags, devnet: boolean): Record<string, TomlValue> {

@@ -61,6 +61,8 @@ const USAGE = `usage: metro <command> [options]
           [--external-address HOST:P] [--trust-height H [--trust-hash HASH]] [--snapshot-interval N] [--no-start]
                                           a node for a running network, state-synced from its snapshots, then started
   devnet  [--validators N] [--home DIR] [--port-base P] [--fresh] [--rest-port 1317] [--dashboard-port 3000] [--rollup-rpc-port 8545] [--da-port 26658]
+  devnet  --init-only --hosts HOST[:P2P],... [--home .devnet-hosts] [--port-base P] [--chain-id ID] [--validators N] [--fresh]
+          [--listen-host 0.0.0.0] [--metrics-host H] [--oracle-host H]   homes for validators on other machines, and how to start each
   keys    list | add NAME | show NAME|INDEX
   tx      send TO AMOUNT | sequence --rollup NAME=DATA [--rollup ...]   [--from NAME|INDEX] [--node URL]
           create-validator --home DIR --amount A | delegate V A | unbond V A | redelegate V1 V2 A
@@ -71,7 +73,8 @@ const USAGE = `usage: metro <command> [options]
   oracle  [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N] [--metrics-port P]
   market  [--host H] [--port P]           a SIMULATED market in Binance, Coinbase and Kraken formats
   rest    [--node URL] [--host H] [--port 1317]   the REST (LCD) API wallets such as Keplr read
-  dashboard [--node URL] [--rest URL] [--da-url URL] [--port 3000] [--host 127.0.0.1]   the web dashboard and Keplr chain info
+  dashboard [--node URL] [--rest URL] [--da-url URL] [--port 3000] [--host 127.0.0.1] [--public-rpc URL] [--public-rest URL]
+                                          the web dashboard and Keplr chain info
   evm     --home ROLLUP_HOME [--metrics-port P]   a rollup's EVM node: Ethereum JSON-RPC, execution API, composer
   conductor --home ROLLUP_HOME [--metrics-port P]   drives the EVM node from Metro (gossip, RPC, DA), verifying every block
   rollup  deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]   adds a rollup to the running devnet

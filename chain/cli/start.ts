@@ -14,6 +14,7 @@ import { AbciServer } from "../abci/server.js";
 import { MetroApp } from "../app/app.js";
 import { AppMetrics, registerPriceGauges } from "../app/metrics.js";
 import { type AppConfig, readAppConfig } from "../node/app-config.js";
+import { configureComet } from "../node/cometbft.js";
 import { appDataDir, appSocketPath, genesisPath, isInitialized, snapshotDir } from "../node/home.js";
 import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
 import type { StateSyncOptions } from "../statesync/index.js";
@@ -110,7 +111,9 @@ export async function startCommand(args: string[]): Promise<void> {
   }
   if (registry) registerPriceGauges(registry, app.store);
   const server = new AbciServer(app, log);
-  const socket = appSocketPath(home);
+  const socket = appSocketPath(resolve(home));
+  // The socket is always the home's own, so a home copied to another folder or host still works.
+  configureComet(home, { proxy_app: `unix://${socket}` });
   await server.listen(`unix://${socket}`);
   log.info({ socket, height: app.store.height.toString() }, "metro app listening");
   const comet = values["app-only"] ? undefined : spawnComet(home, "inherit");

@@ -62,6 +62,13 @@ export class DevnetError extends Error {
   override name = "DevnetError";
 }
 
+/** A devnet holds 1 to 16 validators (test accounts 10 to 25 operate them). */
+export function assertValidatorCount(validators: number): void {
+  if (!Number.isInteger(validators) || validators < 1 || validators > 16) {
+    throw new DevnetError(`--validators must be 1 to 16, got ${validators}`);
+  }
+}
+
 const DevnetRecordSchema = z.object({
   chainId: z.string(),
   validators: z.number().int(),
@@ -97,9 +104,7 @@ export class Devnet {
   /** Creates the validator homes, or reuses those of an earlier run with the same shape. */
   static async create(options: DevnetOptions): Promise<Devnet> {
     const { home, validators, portBase } = options;
-    if (!Number.isInteger(validators) || validators < 1 || validators > 16) {
-      throw new DevnetError(`--validators must be 1 to 16, got ${validators}`);
-    }
+    assertValidatorCount(validators);
     const operators = await operatorAddresses(validators);
     const specs: HomeSpec[] = Array.from({ length: validators }, (_, i) => ({
       home: join(home, `node${i}`),

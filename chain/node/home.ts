@@ -8,6 +8,7 @@ import { z } from "zod";
 import { type BlsKeyPair, blsKeyPair, blsProvePOP } from "../../core/bls.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM, DEFAULT_LST_DISPLAY, DEFAULT_LST_TRACE } from "../../core/denom.js";
+import { DEFAULT_HOST, hostPort, tcpLaddr } from "../../core/listen.js";
 import { type AppState, DEFAULT_GENESIS_PARAMS, type GenesisValidator } from "../app/genesis.js";
 import { DEFAULT_STAKING_PARAMS, POWER_REDUCTION } from "../modules/staking.js";
 import { configureComet, initCometHome, nodeId, readValidatorKey } from "./cometbft.js";
@@ -94,6 +95,13 @@ export interface HomeSpec {
   operator?: string;
   /** The operator's self-bond in base units (10,000 stTIA unless given). */
   selfBond?: string;
+  /**
+   * Where the other validators dial this one (a hostname or IP), announced as its external
+   * address; 127.0.0.1, announcing nothing, unless given.
+   */
+  host?: string;
+  /** The IP its CometBFT p2p and RPC listeners bind: 127.0.0.1 unless given. */
+  listenHost?: string;
 }
 
 export interface InitOptions {
@@ -170,14 +178,17 @@ export function initValidatorHomes(
     app_hash: "",
     app_state: fullAppState,
   };
-  const peers = specs.map((spec) => `${nodeId(spec.home)}@127.0.0.1:${spec.ports.p2p}`);
+  const peers = specs.map(
+    (spec) => `${nodeId(spec.home)}@${hostPort(spec.host ?? DEFAULT_HOST, spec.ports.p2p)}`,
+  );
   specs.forEach((spec, index) => {
     writeFileSync(genesisPath(spec.home), `${JSON.stringify(genesis, null, 2)}\n`);
     configureComet(spec.home, {
       moniker: spec.moniker,
       proxy_app: proxyApp(spec),
-      "rpc.laddr": `tcp://127.0.0.1:${spec.ports.rpc}`,
-      "p2p.laddr": `tcp://127.0.0.1:${spec.ports.p2p}`,
+      "rpc.laddr": tcpLaddr(spec.listenHost ?? DEFAULT_HOST, spec.ports.rpc),
+      "p2p.laddr": tcpLaddr(spec.listenHost ?? DEFAULT_HOST, spec.ports.p2p),
+      "p2p.external_address": spec.host === undefined ? "" : hostPort(spec.host, spec.ports.p2p),
       "p2p.persistent_peers": peers.filter((_, other) => other !== index).join(","),
       "p2p.addr_book_strict": false,
       "p2p.allow_duplicate_ip": true,

@@ -25,6 +25,9 @@ import { metroCli } from "../support/cli.js";
 import { startNetwork, type TestNetwork, until } from "../support/network.js";
 import { PriceServer } from "../support/price-server.js";
 
+/** The REST URL wallets on other machines are given (never dialed here). */
+const PUBLIC_REST = "https://rest.metro.example.org";
+
 const ARTIFACTS = join(
   dirname(fileURLToPath(import.meta.url)),
   "..",
@@ -91,7 +94,14 @@ describe("the dashboard in chromium, four validators", () => {
     );
     rest = new RestServer(net.rpc(0), log);
     const restPort = await rest.listen(0);
-    dashboard = await startDashboard({ rpc: net.rpc(0), rest: `http://127.0.0.1:${restPort}`, port: 0, log });
+    const restUrl = `http://127.0.0.1:${restPort}`;
+    dashboard = await startDashboard({
+      rpc: net.rpc(0),
+      rest: restUrl,
+      publicRest: PUBLIC_REST,
+      port: 0,
+      log,
+    });
     browser = await launchBrowser(profile);
     page = await browser.newPage();
     await page.goto(dashboard.url);
@@ -183,7 +193,8 @@ describe("the dashboard in chromium, four validators", () => {
   it("serves Keplr's chain info and shows it", async () => {
     const info = (await (await fetch(`${dashboard.url}/chain-info.json`)).json()) as Record<string, unknown>;
     assert.equal(info.chainId, DEVNET_CHAIN_ID);
-    assert.equal(info.rpc, net.rpc(0));
+    assert.equal(info.rpc, net.rpc(0), "the RPC it reads, as no public one was given");
+    assert.equal(info.rest, PUBLIC_REST, "the public REST URL, not the one it reads on loopback");
     assert.deepEqual(info.stakeCurrency, {
       coinDenom: "stTIA",
       coinMinimalDenom: DEFAULT_LST_DENOM,

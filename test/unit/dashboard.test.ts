@@ -7,10 +7,12 @@ import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import {
   DashboardError,
   DashboardServer,
+  dashboardCommand,
   emptySnapshot,
   keplrChainInfo,
   type Snapshot,
 } from "../../dashboard/index.js";
+import { rejectsUsage } from "../support/usage.js";
 
 const EMPTY: Snapshot = {
   ...emptySnapshot([
@@ -112,5 +114,14 @@ describe("the dashboard server", () => {
       );
       return true;
     });
+  });
+});
+
+describe("metro dashboard flags", () => {
+  it("refuses a listen host that is not an IP and public URLs that are not http(s), before listening", async () => {
+    const refused = (args: string[], message: RegExp) => rejectsUsage(dashboardCommand(args), message);
+    await refused(["--host", "dashboard.local"], /--host "dashboard\.local": an IPv4 or IPv6 address/);
+    await refused(["--public-rpc", "ftp://rpc.example.org"], /--public-rpc "ftp:\/\/rpc\.example\.org"/);
+    await refused(["--public-rest", "rest.example.org"], /--public-rest .*an http\(s\) URL/);
   });
 });

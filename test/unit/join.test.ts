@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { joinCommand } from "../../chain/cli/join.js";
 import { JoinError, peerAddress, planJoin, TRUST_MARGIN } from "../../chain/node/join.js";
-import { UsageError } from "../../core/cli-args.js";
+import { rejectsUsage } from "../support/usage.js";
 
 const ID = "a".repeat(40);
 const HASH = "AB".repeat(32);
@@ -80,11 +80,7 @@ describe("metro join's view of the network", () => {
   });
 
   it("refuses bad flags before touching the network or the home", async () => {
-    const refused = async (args: string[], message: RegExp) =>
-      assert.rejects(
-        joinCommand(args),
-        (error: Error) => error instanceof UsageError && message.test(error.message),
-      );
+    const refused = (args: string[], message: RegExp) => rejectsUsage(joinCommand(args), message);
     await refused(["--rpc", "http://127.0.0.1:1"], /needs --home/);
     await refused(["--home", "/tmp/x"], /needs --rpc/);
     await refused(["--home", "/tmp/x", "--rpc", "a,b,c"], /one or two URLs/);

@@ -12,6 +12,7 @@ import { TEST_MNEMONIC, testAccountAddresses, walletFromMnemonic } from "../../c
 import { EvmSettingsSchema } from "../../conductor/rollup-home.js";
 import { startGossipNode } from "../../relayer/gossip-node.js";
 import { metroCli } from "../support/cli.js";
+import { cometSetting } from "../support/comet-config.js";
 
 const root = mkdtempSync(join(tmpdir(), "metro-init-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -25,13 +26,6 @@ interface Genesis {
 }
 const genesisOf = (home: string): Genesis =>
   JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8"));
-
-/** `key = value` under `[section]` of a home's config.toml. */
-function cometSetting(home: string, section: string, key: string): string {
-  const text = readFileSync(join(home, "config", "config.toml"), "utf8");
-  const body = text.split(`\n[${section}]\n`)[1]!.split("\n[")[0]!;
-  return new RegExp(`^${key} = (.*)$`, "m").exec(body)![1]!;
-}
 
 /** An account of another mnemonic than the test one (BIP-39's all-"abandon" vector). */
 const FUNDED = (await (await walletFromMnemonic(`${"abandon ".repeat(11)}about`)).getAccounts())[0]!.address;
