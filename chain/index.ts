@@ -24,7 +24,14 @@ export { MetroTxRefusedError, MetroTxSender } from "./client/sender.js";
 export { connectSigner, sequenceMsg } from "./client/signing.js";
 export { FAULT_UNITS_PER_BLOCK } from "./modules/oracle-penalties.js";
 export { blsKeyPath, DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "./node/home.js";
-export { abciQuery, appCommittedHeight, nodeStatus, RpcError, rpcGet } from "./node/rpc.js";
+export {
+  abciQuery,
+  appCommittedHeight,
+  describeFetchError,
+  nodeStatus,
+  RpcError,
+  rpcGet,
+} from "./node/rpc.js";
 export { type SignedBlockData, signedBlockAt, validatorsAt } from "./node/signed-block.js";
 export { SupervisedProcess } from "./node/supervised.js";
 export { decodeTx, MSG_SEQUENCE_TYPE_URL } from "./tx/decode.js";
