@@ -56,5 +56,8 @@ export function readMetrics<T>(
   const parsed = schema.safeParse(sums);
   if (parsed.success) return parsed.data;
   const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))];
-  throw new MetricsReadError(`${url} does not serve ${what}: no usable ${names.join(", ")}`);
+  // Garbage lacks them all: three names say enough.
+  const listed =
+    names.length > 3 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", ");
+  throw new MetricsReadError(`${url} does not serve ${what}: no usable ${listed}`);
 }

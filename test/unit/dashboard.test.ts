@@ -193,7 +193,7 @@ describe("the relayer's and the DA's progress from their metrics", () => {
     body = RELAYER_TEXT;
     assert.match(
       bad.errors.relayer ?? "",
-      /does not serve a Metro relayer's metrics: no usable metro_relayer_gossip_lag_blocks, metro_relayer_posted_through, /,
+      /does not serve a Metro relayer's metrics: no usable metro_relayer_gossip_lag_blocks, metro_relayer_posted_through, metro_relayer_da_lag_blocks and 5 more$/,
     );
     assert.equal(bad.metrics[0]?.up, false);
     assert.equal(bad.relayer.progress?.postedThrough, 17, "the last good reading stays");
