@@ -27,6 +27,7 @@ export { blsKeyPath, DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "./node/home.js"
 export {
   abciQuery,
   appCommittedHeight,
+  describeFetchError,
   HeightPrunedError,
   nodeStatus,
   RpcError,

@@ -11,12 +11,14 @@ import type { Logger } from "../core/log.js";
 import type { CurrencyPair } from "../oracle/index.js";
 import { type BlockRead, readBlock } from "./blocks.js";
 import { keplrChainInfo } from "./chain-info.js";
-import { DaWatcher } from "./da.js";
 import { readProposals } from "./governance.js";
+import { ProgressReader, type ProgressSources } from "./progress.js";
 import { readRollup, registeredRollups, type SeenData } from "./rollups.js";
 import {
   type EndpointHealth,
   emptySnapshot,
+  endpointHealth,
+  type MetricsEndpoint,
   type PairView,
   type SectionName,
   type Snapshot,
@@ -28,7 +30,7 @@ const BLOCKS_SHOWN = 20;
 /** Heights the price charts cover. */
 const CHART_HEIGHTS = 60;
 
-export interface CollectorOptions {
+export interface CollectorOptions extends ProgressSources {
   /** CometBFT RPC of a Metro node. */
   rpc: string;
   /** The REST (LCD) API, checked for health and given to wallets. */
@@ -39,19 +41,19 @@ export interface CollectorOptions {
    */
   publicRpc?: string;
   publicRest?: string;
-  daUrl?: string;
-  daToken?: string;
   pollMs?: number;
   log: Logger;
 }
 
 const NodeInfoSchema = z.object({ default_node_info: z.object({ network: z.string() }) });
 
+const NODE = "Metro node (CometBFT RPC)";
+
 const describe = (error: unknown): string => (error as Error).message ?? String(error);
 
 export class Collector {
   private snapshot: Snapshot;
-  private readonly da: DaWatcher | undefined;
+  private readonly progress: ProgressReader;
   private nextHeight = 0;
   private readonly seen = new Map<string, SeenData>();
   /** Per rollup, the height its headers were last seen final through. */
@@ -64,8 +66,13 @@ export class Collector {
   private stopped = false;
 
   constructor(private readonly options: CollectorOptions) {
-    this.da = options.daUrl ? new DaWatcher(options.daUrl, options.daToken) : undefined;
-    this.snapshot = emptySnapshot([this.health("Metro node (CometBFT RPC)", options.rpc, "not read yet")]);
+    this.progress = new ProgressReader(options);
+    this.snapshot = emptySnapshot([endpointHealth(NODE, options.rpc, "not read yet")]);
+  }
+
+  /** Lists one more metrics endpoint from the next poll on (a rollup deployed later). */
+  watchMetrics(endpoint: MetricsEndpoint): void {
+    this.progress.watch(endpoint);
   }
 
   current(): Snapshot {
@@ -86,10 +93,6 @@ export class Collector {
     clearTimeout(this.timer);
   }
 
-  private health(name: string, url: string, error?: string): EndpointHealth {
-    return { name, url, up: error === undefined, error, checkedAt: new Date().toISOString() };
-  }
-
   async refresh(): Promise<void> {
     const { rpc } = this.options;
     const errors: Snapshot["errors"] = {};
@@ -101,12 +104,14 @@ export class Collector {
       head = await appCommittedHeight(rpc);
       next.chainId = status.chainId;
       next.height = head;
-      endpoints.push(this.health("Metro node (CometBFT RPC)", rpc));
+      endpoints.push(endpointHealth(NODE, rpc));
     } catch (error) {
-      endpoints.push(this.health("Metro node (CometBFT RPC)", rpc, describe(error)));
+      endpoints.push(endpointHealth(NODE, rpc, describe(error)));
       for (const name of ["blocks", "prices", "validators", "rollups", "governance"] as const) {
         errors[name] = `the node is down: ${describe(error)}`;
       }
+      // The relayer, the DA and the metrics do not depend on the node: they stay live.
+      await this.readProgress(next);
       this.snapshot = next;
       return;
     }
@@ -147,8 +152,8 @@ export class Collector {
     await section("rest", async () => {
       await rpcGet(`${this.options.rest}/cosmos/base/tendermint/v1beta1/node_info`, NodeInfoSchema, 1);
     });
-    endpoints.push(this.health("REST (LCD) API", this.options.rest, errors.rest));
-    await this.readProgress(next, head);
+    endpoints.push(endpointHealth("REST (LCD) API", this.options.rest, errors.rest));
+    await this.readProgress(next);
     await section("wallet", async () => {
       if (!next.chainId) return;
       const params = await queryParams(rpc);
@@ -162,16 +167,13 @@ export class Collector {
     this.snapshot = next;
   }
 
-  private async readProgress(next: Snapshot, head: number): Promise<void> {
-    next.progress = { ...next.progress, metroHeight: head, daUrl: this.da?.url };
-    if (!this.da || !next.chainId) return;
-    try {
-      next.progress = { metroHeight: head, daUrl: this.da.url, ...(await this.da.read(next.chainId)) };
-      next.endpoints.push(this.health("DA (Celestia JSON-RPC)", this.da.url));
-    } catch (error) {
-      next.errors.progress = describe(error);
-      next.endpoints.push(this.health("DA (Celestia JSON-RPC)", this.da.url, describe(error)));
-    }
+  private async readProgress(next: Snapshot): Promise<void> {
+    const read = await this.progress.read(next.chainId);
+    next.relayer = read.relayer;
+    next.da = read.da;
+    next.metrics = read.metrics;
+    if (read.daRpc) next.endpoints.push(read.daRpc);
+    Object.assign(next.errors, read.errors);
   }
 
   /** Reads the blocks committed since the last poll and folds them into the rows and charts. */
@@ -201,11 +203,11 @@ export class Collector {
         votes: [],
       };
       const point = prices.get(pair.id);
-      if (point) view.latest = point;
-      view.points = [...view.points, ...(point ? [point] : [])].filter(
-        (p) => p.height > head - CHART_HEIGHTS,
-      );
       const pairVotes = votes.get(pair.id);
+      if (point) view.latest = point;
+      // The block that set the price also carries the votes it came from (both at voteHeight).
+      const added = point ? [{ ...point, votes: pairVotes ?? [] }] : [];
+      view.points = [...view.points, ...added].filter((p) => p.height > head - CHART_HEIGHTS);
       if (pairVotes) {
         view.votes = pairVotes;
         view.votesHeight = voteHeight;

@@ -14,6 +14,10 @@ export interface EndpointHealth {
   checkedAt: string;
 }
 
+export function endpointHealth(name: string, url: string, error?: string): EndpointHealth {
+  return { name, url, up: error === undefined, error, checkedAt: new Date().toISOString() };
+}
+
 /** A rollup a block touched: its id (hex), its registered name when known, txs and bytes. */
 export interface RollupTouch {
   id: string;
@@ -68,12 +72,17 @@ export interface VoteRow {
   price: string | null;
 }
 
+/** A chart point: the price the chain set for a height, and each validator's vote it came from. */
+export interface ChartPoint extends PricePoint {
+  votes: VoteRow[];
+}
+
 export interface PairView {
   pair: string;
   decimals: number;
   latest?: PricePoint;
   /** The chain's new prices, oldest first, at the heights their votes were cast (as `metro query prices` says). */
-  points: PricePoint[];
+  points: ChartPoint[];
   /** Each committed validator's vote in the latest block that had votes. */
   votes: VoteRow[];
   votesHeight?: number;
@@ -108,15 +117,52 @@ export interface ProposalRow {
   tally: { yes: string; no: string; abstain: string; veto: string };
 }
 
-export interface Progress {
-  /** The last Metro height the app committed. */
-  metroHeight?: number;
-  /** The DA read, when one was given. */
-  daUrl?: string;
-  daHead?: number;
+/** A Prometheus endpoint the dashboard was given: listed with its health, and read where a panel needs it. */
+export interface MetricsEndpoint {
+  name: string;
+  url: string;
+}
+
+/** The relayer's progress, from its metrics (metro_relayer_*, metro_gossip_peers). */
+export interface RelayerProgress {
+  /** Metro's head as the relayer last saw it. */
+  metroHeight: number;
+  gossipedThrough: number;
+  postedThrough: number;
+  /** Metro heights not yet posted to the DA. */
+  daLag: number;
+  posts: number;
+  retries: number;
+  /** Compressed bytes posted to the DA, and the SequencerBlock bytes they hold. */
+  postedBytes: number;
+  rawBytes: number;
+  peers: number;
+}
+
+export interface RelayerView {
+  /** The relayer's metrics URL; undefined when none was given. */
+  metricsUrl?: string;
+  progress?: RelayerProgress;
+}
+
+/** The local DA's own counters, from its metrics (metro_da_*). */
+export interface DaMetrics {
+  height: number;
+  pendingBlobs: number;
+  blobs: number;
+  blobBytes: number;
+}
+
+export interface DaView {
+  /** The DA's JSON-RPC (celestia-node's API); undefined when none was given. */
+  url?: string;
+  head?: number;
   /** The highest Metro height found in Metro's namespace on the DA, and at which DA height. */
-  relayerPostedThrough?: number;
-  relayerDaHeight?: number;
+  metroFoundThrough?: number;
+  metroFoundAt?: number;
+  /** The local DA's metrics URL (a celestia-node has none of Metro's). */
+  metricsUrl?: string;
+  metrics?: DaMetrics;
 }
 
 /** Keplr's chain-info JSON for `experimentalSuggestChain`. */
@@ -153,7 +199,9 @@ export type SectionName =
   | "validators"
   | "rollups"
   | "governance"
-  | "progress"
+  | "relayer"
+  | "da"
+  | "metrics"
   | "rest"
   | "wallet";
 
@@ -168,7 +216,10 @@ export interface Snapshot {
   prices: PairView[];
   validators: ValidatorRow[];
   proposals: ProposalRow[];
-  progress: Progress;
+  relayer: RelayerView;
+  da: DaView;
+  /** Every Prometheus endpoint given, with whether its last scrape worked. */
+  metrics: EndpointHealth[];
   chainInfo?: KeplrChainInfo;
 }
 
@@ -183,6 +234,8 @@ export function emptySnapshot(endpoints: EndpointHealth[]): Snapshot {
     prices: [],
     validators: [],
     proposals: [],
-    progress: {},
+    relayer: {},
+    da: {},
+    metrics: [],
   };
 }

@@ -11,7 +11,12 @@ import { type MetricsServer, serveMetrics, serviceRegistry } from "../../core/me
 import { StepCounter } from "../../core/progress.js";
 import type { RollupCount } from "../../core/proto/sequencer.js";
 import { rollupIdFromName } from "../../core/rollup.js";
-import { DEFAULT_DASHBOARD_PORT, type RunningDashboard, startDashboard } from "../../dashboard/index.js";
+import {
+  DEFAULT_DASHBOARD_PORT,
+  type MetricsEndpoint,
+  type RunningDashboard,
+  startDashboard,
+} from "../../dashboard/index.js";
 import {
   devnetSidecar,
   fromFixedPoint,
@@ -70,29 +75,46 @@ function serveSidecarMetrics(
   return serveMetrics(registry, { host: "127.0.0.1", port: devnetPort(portBase, index, "sidecarMetrics") });
 }
 
-/** Every Prometheus endpoint the devnet runs, one a line. */
-function printMetricsUrls(
+/** A rollup's EVM node's and conductor's metrics, named as the devnet prints them. */
+function rollupMetrics(
+  name: string,
+  urls: { evm: string; conductor: string } | undefined,
+): MetricsEndpoint[] {
+  return urls
+    ? [
+        { name: `rollup ${name} EVM`, url: urls.evm },
+        { name: `rollup ${name} conductor`, url: urls.conductor },
+      ]
+    : [];
+}
+
+/** Every Prometheus endpoint the devnet runs: the validators', the relayer's, the DA's and the rollups'. */
+function metricsEndpoints(
   devnet: Devnet,
   sidecars: readonly MetricsServer[],
   relaying: DevnetRelaying,
-  rollups: DevnetRollups,
-): void {
-  console.log("  metrics (Prometheus):");
-  const line = (what: string, url: string | undefined) => {
-    if (url) console.log(`    ${what.padEnd(26)} ${url}`);
+  rollups?: DevnetRollups,
+): MetricsEndpoint[] {
+  const endpoints: MetricsEndpoint[] = [];
+  const add = (name: string, url: string | undefined) => {
+    if (url) endpoints.push({ name, url });
   };
   devnet.specs.forEach((_, i) => {
     const urls = devnet.metricsUrls(i);
-    line(`validator ${i} app`, urls.app);
-    line(`validator ${i} CometBFT`, urls.comet);
-    line(`validator ${i} oracle sidecar`, sidecars[i]?.url);
+    add(`validator ${i} app`, urls.app);
+    add(`validator ${i} CometBFT`, urls.comet);
+    add(`validator ${i} oracle sidecar`, sidecars[i]?.url);
   });
-  line("relayer", relaying.metricsUrls.relayer);
-  line("local DA", relaying.metricsUrls.da);
-  for (const [name, rollup] of rollups.running) {
-    line(`rollup ${name} EVM`, rollup.metricsUrls?.evm);
-    line(`rollup ${name} conductor`, rollup.metricsUrls?.conductor);
-  }
+  add("relayer", relaying.metricsUrls.relayer);
+  add("local DA", relaying.metricsUrls.da);
+  for (const [name, rollup] of rollups?.running ?? [])
+    endpoints.push(...rollupMetrics(name, rollup.metricsUrls));
+  return endpoints;
+}
+
+function printMetricsUrls(endpoints: readonly MetricsEndpoint[]): void {
+  console.log("  metrics (Prometheus):");
+  for (const { name, url } of endpoints) console.log(`    ${name.padEnd(26)} ${url}`);
 }
 
 /**
@@ -207,6 +229,9 @@ export async function devnetCommand(args: string[]): Promise<void> {
       rest: `http://127.0.0.1:${restPort}`,
       daUrl: relaying.daUrl,
       daToken: values["da-token"],
+      relayerMetrics: relaying.metricsUrls.relayer,
+      daMetrics: relaying.metricsUrls.da,
+      metrics: metricsEndpoints(devnet, sidecarMetrics, relaying),
       port: intOption(values["dashboard-port"], "dashboard-port", DEFAULT_DASHBOARD_PORT),
       log,
     });
@@ -224,11 +249,17 @@ export async function devnetCommand(args: string[]): Promise<void> {
       log,
     });
     await rollups.start(intOption(values["rollup-rpc-port"], "rollup-rpc-port", DEFAULT_ROLLUP.rpcPort));
-    const deployer = rollups;
+    // The rollups start after the dashboard (and more are deployed later): it learns of their metrics here.
+    const [deployer, shown] = [rollups, dashboard];
+    const watch = (name: string, urls?: { evm: string; conductor: string }) => {
+      for (const endpoint of rollupMetrics(name, urls)) shown.collector.watchMetrics(endpoint);
+    };
+    for (const [name, rollup] of rollups.running) watch(name, rollup.metricsUrls);
     admin = await serveDevnetAdmin(home, async (request) => {
       const deployed = await deployer.deploy(request);
       const urls = deployer.running.get(request.name)?.metricsUrls;
       if (urls) console.log(`rollup ${request.name} metrics: EVM ${urls.evm}  conductor ${urls.conductor}`);
+      watch(request.name, urls);
       return deployed;
     });
     steps.step(`${rollups.running.size} rollup(s) up`);
@@ -263,7 +294,7 @@ export async function devnetCommand(args: string[]): Promise<void> {
       `  rollup ${genesis.name}: EVM chain id ${genesis.chainId}, RPC ${rollup.rpcUrl} (viem, MetaMask, cast), home ${rollup.home.dir}`,
     );
   }
-  printMetricsUrls(devnet, sidecarMetrics, relaying, rollups);
+  printMetricsUrls(metricsEndpoints(devnet, sidecarMetrics, relaying, rollups));
   console.log(`  rollup accounts: mnemonic "${TEST_MNEMONIC}", m/44'/60'/0'/0/0..9, 1,000,000 ETH each`);
   console.log("  deploy another: npm run metro -- rollup deploy --name gm --chain-id 7777777");
   console.log("  try: npm run metro -- tx sequence --rollup my-rollup=hello --rollup other-rollup=world");

@@ -73,8 +73,8 @@ const USAGE = `usage: metro <command> [options]
   oracle  [--host H] [--port P] [--market-url U | --binance-url U --coinbase-url U --kraken-url U] [--chainlink-rpc U] [--stride-rpc U] [--min-providers N] [--metrics-port P]
   market  [--host H] [--port P]           a SIMULATED market in Binance, Coinbase and Kraken formats
   rest    [--node URL] [--host H] [--port 1317]   the REST (LCD) API wallets such as Keplr read
-  dashboard [--node URL] [--rest URL] [--da-url URL] [--port 3000] [--host 127.0.0.1] [--public-rpc URL] [--public-rest URL]
-                                          the web dashboard and Keplr chain info
+  dashboard [--node URL] [--rest URL] [--da-url URL] [--relayer-metrics URL] [--da-metrics URL] [--metrics NAME=URL ...]
+           [--port 3000] [--host 127.0.0.1] [--public-rpc URL] [--public-rest URL]   the web dashboard and Keplr chain info
   evm     --home ROLLUP_HOME [--metrics-port P]   a rollup's EVM node: Ethereum JSON-RPC, execution API, composer
   conductor --home ROLLUP_HOME [--metrics-port P]   drives the EVM node from Metro (gossip, RPC, DA), verifying every block
   rollup  deploy --name N --chain-id ID [--devnet-home DIR] [--rpc-port P]   adds a rollup to the running devnet

@@ -90,6 +90,8 @@ export async function connectSigner(
     registry: metroRegistry(),
     aminoTypes: metroAminoTypes(),
     gasPrice,
+    // A tx lands in the next block (about a second): cosmjs's 3 s default poll would wait out two more.
+    broadcastPollIntervalMs: 500,
   });
   return { client, address: account!.address };
 }

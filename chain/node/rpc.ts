@@ -42,7 +42,8 @@ const BlockSchema = z.object({
   }),
 });
 
-function describeFetchError(error: unknown): string {
+/** A fetch failure in words, with its cause (ECONNREFUSED, a timeout) when Node gives one. */
+export function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { message?: string } }).cause?.message;
   return cause ? `${(error as Error).message} (${cause})` : (error as Error).message;
 }

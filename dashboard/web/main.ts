@@ -14,7 +14,9 @@ const SECTIONS: Record<Exclude<SectionName, "rest">, (s: Snapshot) => HTMLElemen
   rollups: (s) => render.rollups(s.rollups),
   validators: (s) => render.validators(s.validators),
   governance: (s) => render.governance(s.proposals),
-  progress: render.progress,
+  relayer: render.relayer,
+  da: render.da,
+  metrics: render.metrics,
   wallet: render.wallet,
 };
 
@@ -31,18 +33,7 @@ function draw(snapshot: Snapshot): void {
   byId("chain-id").textContent = snapshot.chainId ?? "chain unknown";
   byId("height").textContent = snapshot.height === undefined ? "–" : String(snapshot.height);
   byId("updated").textContent = `updated ${new Date(snapshot.updatedAt).toLocaleTimeString()}`;
-  byId("endpoints").replaceChildren(
-    ...snapshot.endpoints.map((e) =>
-      h(
-        "li",
-        { "data-up": String(e.up), class: e.up ? "up" : "down" },
-        h("strong", {}, e.up ? "up" : "down"),
-        ` ${e.name} `,
-        h("code", {}, e.url),
-        e.error ? h("span", { class: "error" }, `: ${e.error}`) : null,
-      ),
-    ),
-  );
+  byId("endpoints").replaceChildren(render.endpointList(snapshot.endpoints));
   const node = snapshot.endpoints[0];
   showBanner(node && !node.up ? `The Metro node at ${node.url} is down: ${node.error}` : undefined);
   for (const [name, build] of Object.entries(SECTIONS)) {

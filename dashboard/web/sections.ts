@@ -1,6 +1,6 @@
 /** One render function per section of the page, from the server's snapshot. */
-import type { BlockRow, PairView, RollupRow, Snapshot, ValidatorRow } from "../snapshot.js";
-import { priceChart } from "./chart.js";
+import type { BlockRow, EndpointHealth, PairView, RollupRow, Snapshot, ValidatorRow } from "../snapshot.js";
+import { priceChart, voterColours } from "./chart.js";
 import { h, table, trimDecimal } from "./dom.js";
 
 const shortId = (id: string): string => `${id.slice(0, 8)}…`;
@@ -36,10 +36,16 @@ export function blocks(rows: BlockRow[]): HTMLElement {
 }
 
 function pair(view: PairView): HTMLElement {
+  const colours = voterColours(view.points);
   const votes = table(
-    ["validator", `vote${view.votesHeight ? ` at ${view.votesHeight}` : ""}`],
+    ["", "validator", `vote${view.votesHeight ? ` at ${view.votesHeight}` : ""}`],
     view.votes.map((vote) => ({
-      cells: [vote.validator, vote.price === null ? "—" : trimDecimal(vote.price)],
+      attributes: { "data-validator": vote.validator },
+      cells: [
+        h("span", { class: "swatch", style: `background: ${colours.get(vote.validator) ?? "#8a93a6"}` }),
+        vote.validator,
+        vote.price === null ? "—" : trimDecimal(vote.price),
+      ],
     })),
     "no votes yet",
   );
@@ -56,7 +62,7 @@ function pair(view: PairView): HTMLElement {
     view.latest
       ? h("p", { class: "meta" }, `set at height ${view.latest.height}; ${view.points.length} points`)
       : null,
-    priceChart(view),
+    priceChart(view, colours),
     votes,
   );
 }
@@ -143,29 +149,76 @@ export function governance(rows: Snapshot["proposals"]): HTMLElement {
   );
 }
 
-export function progress({ progress: p }: Snapshot): HTMLElement {
-  const behind =
-    p.metroHeight !== undefined && p.relayerPostedThrough !== undefined
-      ? p.metroHeight - p.relayerPostedThrough
-      : undefined;
+/** A definition list of facts; each value's element carries `data-fact` for reading it back. */
+function facts(rows: [string, string, string | number][]): HTMLElement {
   return h(
     "dl",
     {},
-    h("dt", {}, "Metro committed"),
-    h("dd", {}, p.metroHeight ?? "—"),
-    h("dt", {}, "DA head"),
-    h("dd", {}, p.daHead ?? "—"),
-    h("dt", {}, "relayer posted through"),
-    h(
-      "dd",
-      { id: "relayer-posted" },
-      p.daUrl === undefined
-        ? "no DA given (--da-url)"
-        : p.relayerPostedThrough === undefined
-          ? "nothing found on the DA yet"
-          : `Metro ${p.relayerPostedThrough} (DA height ${p.relayerDaHeight}), ${behind} behind`,
+    ...rows.flatMap(([fact, term, value]) => [h("dt", {}, term), h("dd", { "data-fact": fact }, value)]),
+  );
+}
+
+const empty = (text: string): HTMLElement => h("p", { class: "empty" }, text);
+
+export function relayer({ relayer: r }: Snapshot): HTMLElement {
+  if (!r.metricsUrl) return empty("no relayer metrics given (--relayer-metrics URL)");
+  const p = r.progress;
+  if (!p) return empty(`not read yet from ${r.metricsUrl}`);
+  return h(
+    "div",
+    {},
+    h("progress", { max: Math.max(1, p.metroHeight), value: p.postedThrough }),
+    facts([
+      ["metro-height", "Metro head seen", p.metroHeight],
+      ["gossiped-through", "gossiped through", p.gossipedThrough],
+      ["posted-through", "posted to the DA through", p.postedThrough],
+      ["da-lag", "behind on the DA", `${p.daLag} block(s)`],
+      ["posts", "DA posts", `${p.posts} (${p.retries} retried)`],
+      ["posted-bytes", "bytes posted", `${p.postedBytes} B compressed, ${p.rawBytes} B of blocks`],
+      ["peers", "gossip peers", p.peers],
+    ]),
+  );
+}
+
+export function da({ da: d }: Snapshot): HTMLElement {
+  if (!d.url && !d.metricsUrl) return empty("no DA given (--da-url URL, --da-metrics URL)");
+  const found =
+    d.metroFoundThrough === undefined
+      ? "nothing found in Metro's namespace yet"
+      : `${d.metroFoundThrough} (at DA height ${d.metroFoundAt})`;
+  const rows: [string, string, string | number][] = [
+    ["head", "DA head", d.head ?? "—"],
+    ["metro-found", "Metro on the DA through", d.url ? found : "no DA JSON-RPC given (--da-url)"],
+  ];
+  const m = d.metrics;
+  if (m) {
+    rows.push(["blobs", "blobs included", `${m.blobs} (${m.blobBytes} B), ${m.pendingBlobs} waiting`]);
+  } else if (d.metricsUrl) {
+    rows.push(["blobs", "blobs included", `not read yet from ${d.metricsUrl}`]);
+  }
+  return facts(rows);
+}
+
+/** Endpoints with whether their last read worked, and why not. */
+export function endpointList(endpoints: EndpointHealth[]): HTMLElement {
+  return h(
+    "ul",
+    { class: "endpoints" },
+    ...endpoints.map((e) =>
+      h(
+        "li",
+        { "data-up": String(e.up), "data-name": e.name, class: e.up ? "up" : "down" },
+        h("strong", {}, e.up ? "up" : "down"),
+        ` ${e.name} `,
+        h("a", { href: e.url }, e.url),
+        e.error ? h("span", { class: "error" }, `: ${e.error}`) : null,
+      ),
     ),
   );
+}
+
+export function metrics({ metrics: list }: Snapshot): HTMLElement {
+  return list.length === 0 ? empty("no metrics endpoints given (--metrics NAME=URL)") : endpointList(list);
 }
 
 export function wallet(snapshot: Snapshot): HTMLElement {

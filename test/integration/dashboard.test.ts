@@ -1,8 +1,11 @@
 /**
  * The dashboard in a real browser (Debian's chromium, driven by playwright-core) against four
- * real validators: the height advancing on screen, a CLI tx with its rollups, the price chart
- * against `metro query prices`, a validator jailed for downtime, Keplr's chain info, and nodes
- * that are down or answer garbage shown as down with their error. Screenshots go to test-artifacts/.
+ * real validators, a local DA and a relayer: the height advancing on screen, every metrics
+ * endpoint up, the relayer's and the DA's progress from their metrics, a CLI tx with its rollups,
+ * a rollup's header pending then final, the price chart and each validator's vote against
+ * `metro query prices`, a validator jailed for downtime with its missed price votes, Keplr's
+ * chain info, and nodes that are down or answer garbage shown as down with their error.
+ * Screenshots go to test-artifacts/.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -12,18 +15,23 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { operatorAddresses } from "../../chain/client/keys.js";
+import { operatorAddresses, TEST_MNEMONIC } from "../../chain/client/keys.js";
+import { connectSigner, type MetroSigner } from "../../chain/client/signing.js";
 import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
+import { nodeStatus } from "../../chain/node/rpc.js";
 import { RestServer } from "../../chain/rest/index.js";
 import { operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { createLogger } from "../../core/log.js";
 import { rollupIdFromName } from "../../core/rollup.js";
-import { type RunningDashboard, startDashboard } from "../../dashboard/index.js";
+import type { RollupHeader } from "../../core/rollup-header.js";
+import { type MetricsEndpoint, type RunningDashboard, startDashboard } from "../../dashboard/index.js";
 import { metroCli } from "../support/cli.js";
 import { startNetwork, type TestNetwork, until } from "../support/network.js";
 import { PriceServer } from "../support/price-server.js";
+import { startTestRelaying, type TestRelaying } from "../support/relaying.js";
+import { registerRollup, signHeader, submitHeader } from "../support/rollup-headers.js";
 
 /** The REST URL wallets on other machines are given (never dialed here). */
 const PUBLIC_REST = "https://rest.metro.example.org";
@@ -59,10 +67,16 @@ async function launchBrowser(profile: string): Promise<BrowserContext> {
 describe("the dashboard in chromium, four validators", () => {
   let net: TestNetwork;
   let rest: RestServer;
+  let relaying: TestRelaying;
+  let user: MetroSigner;
   let dashboard: RunningDashboard;
   let browser: BrowserContext;
   let page: Page;
   const profile = mkdtempSync(join(tmpdir(), "metro-chromium-"));
+  const home = mkdtempSync(join(tmpdir(), "metro-dashboard-"));
+  const metrics: MetricsEndpoint[] = [];
+  /** Every URL the page asked for: the dashboard's own, nothing from the internet. */
+  const requested: string[] = [];
   const sidecars = Array.from({ length: 4 }, () => new PriceServer());
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
@@ -75,6 +89,7 @@ describe("the dashboard in chromium, four validators", () => {
     net = await startNetwork(
       4,
       (devnet) => {
+        devnet.metrics = true;
         devnet.specs.forEach((spec, i) => {
           writeFileSync(join(spec.home, "oracle-url"), urls[i]!);
         });
@@ -94,26 +109,48 @@ describe("the dashboard in chromium, four validators", () => {
     );
     rest = new RestServer(net.rpc(0), log);
     const restPort = await rest.listen(0);
-    const restUrl = `http://127.0.0.1:${restPort}`;
+    relaying = await startTestRelaying({
+      metroRpc: net.rpc(0),
+      home,
+      batchIntervalMs: 1000,
+      metrics: true,
+      log,
+    });
+    user = await connectSigner(net.rpc(0), TEST_MNEMONIC, 6);
+    net.devnet.specs.forEach((_, i) => {
+      const urls = net.devnet.metricsUrls(i);
+      metrics.push(
+        { name: `validator ${i} app`, url: urls.app },
+        { name: `validator ${i} CometBFT`, url: urls.comet },
+      );
+    });
     dashboard = await startDashboard({
       rpc: net.rpc(0),
-      rest: restUrl,
+      rest: `http://127.0.0.1:${restPort}`,
       publicRest: PUBLIC_REST,
+      daUrl: relaying.daUrl,
+      relayerMetrics: relaying.metricsUrls.relayer,
+      daMetrics: relaying.metricsUrls.da,
+      metrics,
       port: 0,
       log,
     });
     browser = await launchBrowser(profile);
     page = await browser.newPage();
+    page.on("request", (request) => requested.push(request.url()));
     await page.goto(dashboard.url);
   });
 
   after(async () => {
     await browser?.close();
     await dashboard?.stop();
+    user?.client.disconnect();
+    await relaying?.stop();
     await rest?.close();
     await net?.stop();
     for (const sidecar of sidecars) sidecar.stop();
     rmSync(profile, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   });
 
   const shownHeight = async () => Number(await page.locator("#height").textContent());
@@ -122,8 +159,55 @@ describe("the dashboard in chromium, four validators", () => {
     await until("a height is shown", async () => (await shownHeight()) > 0, 30_000);
     const first = await shownHeight();
     await until("the shown height advances", async () => (await shownHeight()) > first, 30_000);
-    assert.equal(await page.locator("#endpoints li[data-up='true']").count(), 2, "node and REST are up");
+    // The node, REST and the DA's JSON-RPC; then every metrics endpoint, the relayer's and the DA's first.
+    const up = (list: string) => page.locator(`${list} li[data-up='true']`).count();
+    await until("the node, REST and DA are up", async () => (await up("#endpoints")) === 3, 15_000);
+    await until(
+      "every metrics endpoint is up",
+      async () => (await up("#metrics")) === metrics.length + 2,
+      15_000,
+    );
+    assert.ok(requested.length > 3, "the page polls");
+    assert.deepEqual(
+      requested.filter((url) => !url.startsWith(`${dashboard.url}/`)),
+      [],
+      "the page reads only its own server",
+    );
     await shot("height");
+  });
+
+  /** A number the page shows in a `data-fact` of a section. */
+  const fact = async (section: string, name: string) =>
+    Number.parseInt((await page.locator(`#${section} [data-fact="${name}"]`).textContent()) ?? "", 10);
+  const scrape = async (url: string, metric: string) => {
+    const line = (await (await fetch(url)).text()).split("\n").find((l) => l.startsWith(`${metric}{`));
+    return Number(line?.split(" ").at(-1));
+  };
+
+  it("shows the relayer's and the DA's progress from their metrics", async () => {
+    const relayerUrl = relaying.metricsUrls.relayer!;
+    await until(
+      "the relayer posts",
+      async () => (await scrape(relayerUrl, "metro_relayer_posted_through")) > 0,
+    );
+    const posted = await scrape(relayerUrl, "metro_relayer_posted_through");
+    const daHeight = await scrape(relaying.metricsUrls.da!, "metro_da_height");
+    // The page catches up with what the metrics said a moment ago, and never runs ahead of them.
+    await until(
+      "the page shows the relayer's postings",
+      async () => (await fact("relayer", "posted-through")) >= posted,
+    );
+    await until("the page shows the DA's height", async () => (await fact("da", "head")) >= daHeight);
+    assert.ok(
+      (await fact("relayer", "posted-through")) <= (await scrape(relayerUrl, "metro_relayer_posted_through")),
+    );
+    assert.ok((await fact("relayer", "peers")) >= 0);
+    await until("Metro's blocks are found on the DA", async () => (await fact("da", "metro-found")) > 0);
+    assert.match(
+      (await page.locator('#da [data-fact="blobs"]').textContent()) ?? "",
+      /^[1-9]\d* \(\d+ B\), \d+ waiting$/,
+    );
+    await shot("relayer-da");
   });
 
   it("lists a tx sent with the CLI in its block, with the rollups it touched", async () => {
@@ -152,6 +236,28 @@ describe("the dashboard in chromium, four validators", () => {
     await shot("tx");
   });
 
+  it("lists a governance proposal with its status", async () => {
+    const title = "Dashboard check";
+    const proposal = {
+      messages: [],
+      initialDeposit: [{ denom: DEFAULT_LST_DENOM, amount: "10000000" }],
+      proposer: user.address,
+      metadata: "",
+      title,
+      summary: "",
+      expedited: false,
+    };
+    const proposed = await user.client.signAndBroadcast(
+      user.address,
+      [{ typeUrl: "/cosmos.gov.v1.MsgSubmitProposal", value: proposal }],
+      "auto",
+    );
+    assert.equal(proposed.code, 0, proposed.rawLog);
+    const row = page.locator("#governance tbody tr").filter({ hasText: title });
+    await row.waitFor();
+    assert.match((await row.locator("td").nth(2).textContent()) ?? "", /^(deposit|voting) period$/);
+  });
+
   it("charts the prices `metro query prices` reports, and each validator's vote", async () => {
     const { prices } = JSON.parse(await metroCli("query", "prices", "--node", net.rpc(0))) as {
       prices: { pair: string; height?: string; decimal?: string }[];
@@ -165,15 +271,51 @@ describe("the dashboard in chromium, four validators", () => {
       await point.waitFor({ state: "attached" });
       assert.equal(await point.getAttribute("data-price"), price.decimal, `${price.pair} at ${price.height}`);
     }
-    // Equal power, votes 5.1 5.2 5.3 5.4: every validator's vote is listed beside the chart.
+    // Equal power, votes 5.1 5.2 5.3 5.4: every validator's vote is charted at that height and
+    // listed beside the chart.
+    const tia = priced.find((p) => p.pair === "TIA/USD")!;
+    const rings = page.locator(`svg.chart[data-pair="TIA/USD"] circle.vote[data-height="${tia.height}"]`);
+    const ringPrices = await rings.evaluateAll((all) =>
+      all.map((ring) => Number(ring.getAttribute("data-price"))),
+    );
+    assert.deepEqual(ringPrices.sort(), [5.1, 5.2, 5.3, 5.4]);
+    const voters = await rings.evaluateAll((all) => all.map((ring) => ring.getAttribute("data-validator")));
+    assert.equal(new Set(voters).size, 4, "one vote per validator");
     const votes = page.locator(`.pair[data-pair="TIA/USD"] tbody tr`);
     assert.equal(await votes.count(), 4);
     await shot("prices");
   });
 
-  it("shows a validator that stopped signing as jailed", async () => {
-    const operator = operatorAddress((await operatorAddresses(4))[3]!);
+  it("shows a registered rollup's header pending through its window, then final", async () => {
+    // Validator 3 stops now: its jailing (the next test) comes while the header's window passes.
     await net.devnet.validators[3]!.stop();
+    const rollup = { name: "dash-headers", quorum: "0.67", window: 4n };
+    await registerRollup(net, user, rollup, [0]);
+    const rollupId = rollupIdFromName(rollup.name);
+    const { height } = await nodeStatus(net.rpc(0));
+    const header: RollupHeader = {
+      rollupId,
+      rollupHeight: 1n,
+      parentHash: new Uint8Array(32),
+      metroHeight: BigInt(height - 1),
+      daHeight: 0n,
+      dataRoot: new Uint8Array(32).fill(1),
+      stateRoot: new Uint8Array(32).fill(2),
+      blockHash: new Uint8Array(32).fill(3),
+    };
+    const accepted = await submitHeader(user, signHeader(net, header, [0], [0]));
+    assert.equal(accepted.code, 0, accepted.rawLog);
+    const cells = page.locator(`#rollups tr[data-rollup-id="${toHex(rollupId)}"] td`);
+    const headersShown = (text: string) => async () => (await cells.nth(3).textContent()) === text;
+    await until("the header is shown pending", headersShown("latest 1, final through 0, 1 pending"), 15_000);
+    assert.equal(await cells.nth(0).textContent(), rollup.name);
+    assert.equal(await cells.nth(4).textContent(), "none", "no challenges");
+    await until("the header is shown final", headersShown("latest 1, final through 1, 0 pending"), 30_000);
+    await shot("headers");
+  });
+
+  it("shows the validator that stopped signing as jailed", async () => {
+    const operator = operatorAddress((await operatorAddresses(4))[3]!);
     const state = page.locator(`#validators tr[data-operator="${operator}"] .state`);
     try {
       const jailed = async () => (await state.textContent()) === "jailed";
@@ -185,6 +327,12 @@ describe("the dashboard in chromium, four validators", () => {
         async () => (await power.textContent()) === "0",
         30_000,
       );
+      // The price votes it missed count against it in the oracle's penalty window (of 50 allowed).
+      const oracle = page.locator(`#validators tr[data-operator="${operator}"] td`).nth(6);
+      assert.match((await oracle.textContent()) ?? "", /^[1-9]\d*(\.\d+)? \/ 50$/);
+      for (const uptime of await page.locator("#validators tbody tr td:nth-child(6)").allTextContents()) {
+        assert.match(uptime, /^\d+\.\d% \(\d+ of 10 missed\)$/, "uptime over the 10-block window");
+      }
     } finally {
       await shot("jailed");
     }
@@ -219,11 +367,19 @@ describe("the dashboard in chromium, four validators", () => {
       });
     });
     try {
-      for (const [name, rpc, error] of [
-        ["garbage", garbageUrl, "unexpected response"],
-        ["closed", closed, "fetch failed"],
+      for (const [name, rpc, error, metricsError] of [
+        ["garbage", garbageUrl, "unexpected response", "does not serve a Metro relayer's metrics"],
+        ["closed", closed, "fetch failed", "fetch failed"],
       ] as const) {
-        const down = await startDashboard({ rpc, rest: rpc, port: 0, log });
+        const relayerMetrics = `${rpc}/metrics`;
+        const down = await startDashboard({
+          rpc,
+          rest: rpc,
+          relayerMetrics,
+          metrics: [{ name: "validator 0 app", url: `${rpc}/app-metrics` }],
+          port: 0,
+          log,
+        });
         try {
           const other = await browser.newPage();
           await other.goto(down.url);
@@ -236,6 +392,17 @@ describe("the dashboard in chromium, four validators", () => {
             /down/,
           );
           assert.match((await other.locator("#blocks .error").textContent()) ?? "", /the node is down/);
+          // The relayer's panel and the metrics list say the same of their endpoints, each its own error.
+          assert.match(
+            (await other.locator("#relayer .error").textContent()) ?? "",
+            new RegExp(metricsError),
+          );
+          const metricsDown = other.locator("#metrics li[data-up='false']");
+          assert.equal(await metricsDown.count(), 2);
+          assert.match(
+            (await metricsDown.nth(1).textContent()) ?? "",
+            /app-metrics: .*(no Prometheus samples|fetch failed)/,
+          );
           const info = await fetch(`${down.url}/chain-info.json`);
           assert.equal(info.status, 503);
           await other.screenshot({ path: join(ARTIFACTS, `down-${name}.png`), fullPage: true });

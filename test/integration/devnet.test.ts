@@ -114,27 +114,38 @@ describe("npm run devnet with its rollup, and metro rollup deploy", () => {
       );
     }
     assert.ok(output.includes(`[7/7] 1 rollup(s) up`), output);
-    // The dashboard reads the devnet's node, REST and DA, and offers its chain to Keplr.
+    // The dashboard reads the devnet's node, REST and DA, every metrics URL it printed (the
+    // relayer's and the DA's for their progress), and offers its chain to Keplr.
     const dashboard = `http://127.0.0.1:${dashboardPort}`;
     assert.ok(output.includes(`dashboard: ${dashboard}`), output);
+    type Health = { name: string; url: string; up: boolean };
     type State = {
-      endpoints: { name: string; up: boolean }[];
+      endpoints: Health[];
+      metrics: Health[];
       chainInfo?: { chainId: string };
-      progress: { relayerPostedThrough?: number };
+      relayer: { progress?: { postedThrough: number } };
+      da: { metroFoundThrough?: number };
     };
-    let state: State = { endpoints: [], progress: {} };
-    const read = (s: State) => s.endpoints.length === 3 && s.chainInfo && s.progress.relayerPostedThrough;
+    let state: State = { endpoints: [], metrics: [], relayer: {}, da: {} };
+    const allUp = (list: Health[], count: number) => list.length === count && list.every((e) => e.up);
+    const read = (s: State) =>
+      allUp(s.endpoints, 3) &&
+      allUp(s.metrics, metricsUrls.length) &&
+      s.chainInfo &&
+      s.relayer.progress?.postedThrough &&
+      s.da.metroFoundThrough;
     for (let i = 0; i < 100 && !read(state); i++) {
       await sleep(200);
       state = (await (await fetch(`${dashboard}/api/state`)).json()) as State;
     }
+    assert.ok(allUp(state.endpoints, 3), JSON.stringify(state.endpoints));
     assert.deepEqual(
-      state.endpoints.map((e) => e.up),
-      [true, true, true],
-      JSON.stringify(state.endpoints),
+      state.metrics.map((e) => [e.name, e.url, e.up]).sort(),
+      metricsUrls.map(([, what, url]) => [what, url, true]).sort(),
     );
     assert.equal(state.chainInfo?.chainId, "metro-devnet-1");
-    assert.ok(state.progress.relayerPostedThrough! > 0, "the relayer's postings are found on the DA");
+    assert.ok(state.relayer.progress!.postedThrough > 0, "the relayer's metrics say it posts");
+    assert.ok(state.da.metroFoundThrough! > 0, "the relayer's postings are found on the DA");
 
     const stdout = await metroCli(
       "rollup",

@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { operatorAccountIndex, TEST_MNEMONIC } from "../../chain/client/keys.js";
+import { TEST_MNEMONIC } from "../../chain/client/keys.js";
 import { queryRollup, queryRollupHeader } from "../../chain/client/queries.js";
 import { connectSigner, type MetroSigner } from "../../chain/client/signing.js";
-import { loadOrCreateBlsKey } from "../../chain/node/home.js";
 import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
-import { operatorAddress } from "../../core/address.js";
-import { blsAggregateSignatures, blsSign } from "../../core/bls.js";
 import { toHex } from "../../core/bytes.js";
-import {
-  MsgJoinCommitteeCodec,
-  MsgRegisterRollupCodec,
-  MsgSubmitRollupHeaderCodec,
-} from "../../core/proto/rollup.js";
 import { rollupIdFromName } from "../../core/rollup.js";
-import { type RollupHeader, rollupHeaderHash, signerBitmap } from "../../core/rollup-header.js";
+import { type RollupHeader, rollupHeaderHash } from "../../core/rollup-header.js";
 import { startNetwork, type TestNetwork } from "../support/network.js";
+import { registerRollup, signHeader, submitHeader } from "../support/rollup-headers.js";
 
 const NAME = "headers-test";
 const WINDOW = 4n;
@@ -35,62 +28,12 @@ describe("rollup headers on real CometBFT: four validators sign, the chain check
     await net?.stop();
   });
 
-  /** A header signed by the validators at `signers` with the BLS keys in their homes. */
-  function signed(header: RollupHeader, signers: number[]) {
-    const hash = rollupHeaderHash(header);
-    const signatures = signers.map((i) =>
-      blsSign(loadOrCreateBlsKey(net.devnet.specs[i]!.home).secretKey, hash),
-    );
-    return {
-      header,
-      aggregateSignature: blsAggregateSignatures(signatures),
-      signerBitmap: signerBitmap(4, signers),
-    };
-  }
-
-  const submit = (value: ReturnType<typeof signed>) =>
-    user.client.signAndBroadcast(
-      user.address,
-      [{ typeUrl: MsgSubmitRollupHeaderCodec.typeUrl, value: { submitter: user.address, signed: value } }],
-      "auto",
-    );
+  const COMMITTEE = [0, 1, 2, 3];
+  const signed = (header: RollupHeader, signers: number[]) => signHeader(net, header, COMMITTEE, signers);
+  const submit = (value: ReturnType<typeof signed>) => submitHeader(user, value);
 
   it("registers a rollup and its committee of all four validators", async () => {
-    const registered = await user.client.signAndBroadcast(
-      user.address,
-      [
-        {
-          typeUrl: MsgRegisterRollupCodec.typeUrl,
-          value: {
-            creator: user.address,
-            name: NAME,
-            quorum: "0.67",
-            challengeWindow: WINDOW,
-            executionKind: "none",
-          },
-        },
-      ],
-      "auto",
-    );
-    assert.equal(registered.code, 0, registered.rawLog);
-    for (let i = 0; i < 4; i++) {
-      const operator = await connectSigner(net.rpc(0), TEST_MNEMONIC, operatorAccountIndex(i));
-      try {
-        const joined = await operator.client.signAndBroadcast(
-          operator.address,
-          [
-            {
-              typeUrl: MsgJoinCommitteeCodec.typeUrl,
-              value: { validatorAddress: operatorAddress(operator.address), rollupId },
-            },
-          ],
-          "auto",
-        );
-        assert.equal(joined.code, 0, joined.rawLog);
-      } finally {
-        operator.client.disconnect();
-      }
-    }
+    await registerRollup(net, user, { name: NAME, quorum: "0.67", window: WINDOW }, COMMITTEE);
     const rollup = await queryRollup(net.rpc(0), rollupId);
     assert.equal(rollup?.rollup?.committee.length, 4);
   });

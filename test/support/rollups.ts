@@ -5,9 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Registry } from "prom-client";
 import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from "viem";
-import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
 import { waitForHeight } from "../../chain/node/rpc.js";
 import type { ConductorConfig } from "../../conductor/config.js";
 import {
@@ -17,13 +15,13 @@ import {
   RollupProcesses,
 } from "../../conductor/rollup-home.js";
 import { createLogger } from "../../core/log.js";
-import { type MetricsServer, serveMetrics, serviceRegistry } from "../../core/metrics.js";
-import { LocalDa } from "../../relayer/da/server.js";
-import { registerDaMetrics, registerRelayerMetrics } from "../../relayer/metrics.js";
-import { type Relaying, startRelaying } from "../../relayer/start.js";
+import { serveMetrics, serviceRegistry } from "../../core/metrics.js";
+import type { LocalDa } from "../../relayer/da/server.js";
+import type { Relaying } from "../../relayer/start.js";
 import { ethAccount } from "./evm.js";
 import { startNetwork, type TestNetwork } from "./network.js";
 import { PriceServer } from "./price-server.js";
+import { startTestRelaying } from "./relaying.js";
 
 export interface RollupStack {
   net: TestNetwork;
@@ -66,31 +64,14 @@ export async function startRollupStack(
   });
   await waitForHeight(net.rpc(0), 2);
   const home = mkdtempSync(join(tmpdir(), "metro-rollups-"));
-  const da = new LocalDa({ dataDir: join(home, "da"), blockTimeMs: 500, log });
-  const daUrl = `http://127.0.0.1:${await da.listen(0)}`;
-  const relaying = await startRelaying({
-    chainId: DEVNET_CHAIN_ID,
+  const relayingStack = await startTestRelaying({
     metroRpc: net.rpc(0),
-    daUrl,
-    statePath: join(home, "relayer", "state.json"),
+    home,
     batchIntervalMs,
+    metrics: options.metrics,
     log,
   });
-  const metricsServers: MetricsServer[] = [];
-  const metricsUrls: RollupStack["metricsUrls"] = {};
-  if (options.metrics) {
-    const serve = async (service: string, register: (registry: Registry) => void) => {
-      const registry = serviceRegistry(service);
-      register(registry);
-      const server = await serveMetrics(registry, { host: "127.0.0.1", port: 0 });
-      metricsServers.push(server);
-      return server.url;
-    };
-    metricsUrls.relayer = await serve("metro-relayer", (r) =>
-      registerRelayerMetrics(r, relaying.relayer, relaying.gossip),
-    );
-    metricsUrls.da = await serve("metro-da", (r) => registerDaMetrics(r, da));
-  }
+  const { da, daUrl, relaying, metricsUrls } = relayingStack;
   const rollups = new Map<string, RollupProcesses>();
   const all: RollupProcesses[] = [];
   const launch = async (processes: RollupProcesses) => {
@@ -134,9 +115,7 @@ export async function startRollupStack(
     },
     async stop() {
       await Promise.all(all.map((processes) => processes.stop()));
-      await Promise.all(metricsServers.map((server) => server.close()));
-      await relaying.stop();
-      await da.close();
+      await relayingStack.stop();
       await net.stop();
       prices.stop();
       rmSync(home, { recursive: true, force: true });

@@ -1,0 +1,93 @@
+/**
+ * Rollup headers on a test network: a rollup registered with a committee of its validators, and
+ * headers signed with the BLS keys in their homes and submitted by a user.
+ */
+import assert from "node:assert/strict";
+import { operatorAccountIndex, TEST_MNEMONIC } from "../../chain/client/keys.js";
+import { connectSigner, type MetroSigner } from "../../chain/client/signing.js";
+import { loadOrCreateBlsKey } from "../../chain/node/home.js";
+import { operatorAddress } from "../../core/address.js";
+import { blsAggregateSignatures, blsSign } from "../../core/bls.js";
+import {
+  MsgJoinCommitteeCodec,
+  MsgRegisterRollupCodec,
+  MsgSubmitRollupHeaderCodec,
+} from "../../core/proto/rollup.js";
+import { rollupIdFromName } from "../../core/rollup.js";
+import { type RollupHeader, rollupHeaderHash, signerBitmap } from "../../core/rollup-header.js";
+import type { TestNetwork } from "./network.js";
+
+export interface TestRollup {
+  name: string;
+  quorum: string;
+  /** Blocks a header stays pending before it is final. */
+  window: bigint;
+}
+
+/** Registers `rollup` (no execution) and has the validators at `committee` join its committee, in that order. */
+export async function registerRollup(
+  net: TestNetwork,
+  user: MetroSigner,
+  rollup: TestRollup,
+  committee: readonly number[],
+): Promise<void> {
+  const value = {
+    creator: user.address,
+    name: rollup.name,
+    quorum: rollup.quorum,
+    challengeWindow: rollup.window,
+    executionKind: "none",
+  };
+  const registered = await user.client.signAndBroadcast(
+    user.address,
+    [{ typeUrl: MsgRegisterRollupCodec.typeUrl, value }],
+    "auto",
+  );
+  assert.equal(registered.code, 0, registered.rawLog);
+  for (const i of committee) {
+    const operator = await connectSigner(net.rpc(0), TEST_MNEMONIC, operatorAccountIndex(i));
+    try {
+      const join = {
+        validatorAddress: operatorAddress(operator.address),
+        rollupId: rollupIdFromName(rollup.name),
+      };
+      const joined = await operator.client.signAndBroadcast(
+        operator.address,
+        [{ typeUrl: MsgJoinCommitteeCodec.typeUrl, value: join }],
+        "auto",
+      );
+      assert.equal(joined.code, 0, joined.rawLog);
+    } finally {
+      operator.client.disconnect();
+    }
+  }
+}
+
+/** `header` signed by the validators at `signers`, members of `committee` (validator indexes in committee order). */
+export function signHeader(
+  net: TestNetwork,
+  header: RollupHeader,
+  committee: readonly number[],
+  signers: readonly number[],
+) {
+  const hash = rollupHeaderHash(header);
+  const signatures = signers.map((i) =>
+    blsSign(loadOrCreateBlsKey(net.devnet.specs[i]!.home).secretKey, hash),
+  );
+  return {
+    header,
+    aggregateSignature: blsAggregateSignatures(signatures),
+    signerBitmap: signerBitmap(
+      committee.length,
+      signers.map((i) => committee.indexOf(i)),
+    ),
+  };
+}
+
+export function submitHeader(user: MetroSigner, signed: ReturnType<typeof signHeader>) {
+  return user.client.signAndBroadcast(
+    user.address,
+    [{ typeUrl: MsgSubmitRollupHeaderCodec.typeUrl, value: { submitter: user.address, signed } }],
+    "auto",
+  );
+}
