@@ -12,6 +12,7 @@ import { sequenceMsg } from "../chain/client/signing.js";
 import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { blockAt, nodeStatus } from "../chain/node/rpc.js";
 import { decodeTx, MSG_SEQUENCE_TYPE_URL } from "../chain/tx/decode.js";
+import { BackgroundLoop } from "../core/background-loop.js";
 import { toHex, utf8 } from "../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../core/denom.js";
 import { sha256 } from "../core/hash.js";
@@ -44,8 +45,11 @@ export class MetroLoad {
   readonly committed = new Map<string, CommittedTx>();
   private generator: LoadGenerator | undefined;
   private followed = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  /** Reads each new block from whichever node answers, noting the campaign's txs in it. */
+  private readonly follower = new BackgroundLoop(
+    () => this.catchUp().catch(() => undefined),
+    () => 500,
+  );
 
   constructor(private readonly rpcUrls: string[]) {}
 
@@ -64,8 +68,7 @@ export class MetroLoad {
     });
     this.followed = (await nodeStatus(first!)).height;
     this.generator.start();
-    this.running = true;
-    this.loop = this.follow();
+    this.follower.start();
   }
 
   /** Txs CheckTx accepted: committed ones, and those a crashed node's mempool lost. */
@@ -75,17 +78,8 @@ export class MetroLoad {
 
   async stop(): Promise<void> {
     await this.generator?.stop();
-    this.running = false;
-    await this.loop;
+    await this.follower.stop();
     await this.catchUp();
-  }
-
-  /** Reads each new block from whichever node answers, noting the campaign's txs in it. */
-  private async follow(): Promise<void> {
-    while (this.running) {
-      await this.catchUp().catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
   }
 
   private async catchUp(): Promise<void> {
@@ -133,42 +127,35 @@ export class EvmLoad {
   /** Hashes of transfers whose receipt the rollup's RPC returned. */
   readonly receipts: `0x${string}`[] = [];
   refused = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
 
-  constructor(
-    private readonly rollup: ChaosRollup,
-    private readonly accountIndex: number,
-  ) {}
+  constructor(rollup: ChaosRollup, accountIndex: number) {
+    const { publicClient, wallet } = rollupClients(rollup.primary, accountIndex);
+    const to = ethAccount(30 + accountIndex).address;
+    this.loop = new BackgroundLoop(
+      async () => {
+        try {
+          const hash = await wallet.sendTransaction({ to, value: parseEther("0.001") });
+          const receipt = await (publicClient as PublicClient).waitForTransactionReceipt({
+            hash,
+            timeout: 30_000,
+            pollingInterval: 200,
+          });
+          if (receipt.status === "success") this.receipts.push(hash);
+        } catch {
+          // The node is down or dropped the tx with its composer: the sender was told.
+          this.refused++;
+        }
+      },
+      () => 300,
+    );
+  }
 
   start(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { publicClient, wallet } = rollupClients(this.rollup.primary, this.accountIndex);
-    const to = ethAccount(30 + this.accountIndex).address;
-    while (this.running) {
-      try {
-        const hash = await wallet.sendTransaction({ to, value: parseEther("0.001") });
-        const receipt = await (publicClient as PublicClient).waitForTransactionReceipt({
-          hash,
-          timeout: 30_000,
-          pollingInterval: 200,
-        });
-        if (receipt.status === "success") this.receipts.push(hash);
-      } catch {
-        // The node is down or dropped the tx with its composer: the sender was told.
-        this.refused++;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

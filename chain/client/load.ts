@@ -5,6 +5,7 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BackgroundLoop } from "../../core/background-loop.js";
 import { abciQuery, broadcastTxs } from "../node/rpc.js";
 import type { OfflineSigner, UnsignedTx } from "./offline.js";
 
@@ -42,10 +43,16 @@ export class LoadGenerator {
   rejected = 0;
   private sent = 0;
   private node = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
 
-  constructor(private readonly options: LoadOptions) {}
+  constructor(private readonly options: LoadOptions) {
+    this.loop = new BackgroundLoop(
+      async () => {
+        await Promise.all(options.accounts.map((account) => this.tick(account)));
+      },
+      (stepMs) => options.tickMs - stepMs,
+    );
+  }
 
   private get rpcUrl(): string {
     const urls = [this.options.rpcUrl, ...(this.options.fallbackRpcUrls ?? [])];
@@ -53,23 +60,11 @@ export class LoadGenerator {
   }
 
   start(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      const started = Date.now();
-      await Promise.all(this.options.accounts.map((account) => this.tick(account)));
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(0, this.options.tickMs - (Date.now() - started))),
-      );
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async tick(account: LoadAccount): Promise<void> {

@@ -25,13 +25,12 @@ import { toHex } from "../../core/bytes.js";
 import { DEFAULT_LST_DENOM } from "../../core/denom.js";
 import { createLogger } from "../../core/log.js";
 import { rollupIdFromName } from "../../core/rollup.js";
-import type { RollupHeader } from "../../core/rollup-header.js";
 import { type MetricsEndpoint, type RunningDashboard, startDashboard } from "../../dashboard/index.js";
 import { metroCli } from "../support/cli.js";
 import { startNetwork, type TestNetwork, until } from "../support/network.js";
 import { PriceServer } from "../support/price-server.js";
 import { startTestRelaying, type TestRelaying } from "../support/relaying.js";
-import { registerRollup, signHeader, submitHeader } from "../support/rollup-headers.js";
+import { firstHeader, registerRollup, signHeader, submitHeader } from "../support/rollup-headers.js";
 
 /** The REST URL wallets on other machines are given (never dialed here). */
 const PUBLIC_REST = "https://rest.metro.example.org";
@@ -293,16 +292,7 @@ describe("the dashboard in chromium, four validators", () => {
     await registerRollup(net, user, rollup, [0]);
     const rollupId = rollupIdFromName(rollup.name);
     const { height } = await nodeStatus(net.rpc(0));
-    const header: RollupHeader = {
-      rollupId,
-      rollupHeight: 1n,
-      parentHash: new Uint8Array(32),
-      metroHeight: BigInt(height - 1),
-      daHeight: 0n,
-      dataRoot: new Uint8Array(32).fill(1),
-      stateRoot: new Uint8Array(32).fill(2),
-      blockHash: new Uint8Array(32).fill(3),
-    };
+    const header = firstHeader(rollupId, BigInt(height - 1), 1);
     const accepted = await submitHeader(user, signHeader(net, header, [0], [0]));
     assert.equal(accepted.code, 0, accepted.rawLog);
     const cells = page.locator(`#rollups tr[data-rollup-id="${toHex(rollupId)}"] td`);

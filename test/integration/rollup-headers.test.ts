@@ -8,7 +8,7 @@ import { toHex } from "../../core/bytes.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { type RollupHeader, rollupHeaderHash } from "../../core/rollup-header.js";
 import { startNetwork, type TestNetwork } from "../support/network.js";
-import { registerRollup, signHeader, submitHeader } from "../support/rollup-headers.js";
+import { firstHeader, registerRollup, signHeader, submitHeader } from "../support/rollup-headers.js";
 
 const NAME = "headers-test";
 const WINDOW = 4n;
@@ -40,16 +40,7 @@ describe("rollup headers on real CometBFT: four validators sign, the chain check
 
   it("accepts a quorum-signed header, keeps it pending through the window, then makes it final", async () => {
     const { height } = await nodeStatus(net.rpc(0));
-    const header: RollupHeader = {
-      rollupId,
-      rollupHeight: 1n,
-      parentHash: new Uint8Array(32),
-      metroHeight: BigInt(height - 1),
-      daHeight: 0n,
-      dataRoot: new Uint8Array(32).fill(7),
-      stateRoot: new Uint8Array(32).fill(8),
-      blockHash: new Uint8Array(32).fill(6),
-    };
+    const header = firstHeader(rollupId, BigInt(height - 1), 6);
     const belowQuorum = await submit(signed(header, [0, 1])).catch((error: Error) => error);
     assert.match(
       belowQuorum instanceof Error ? belowQuorum.message : (belowQuorum.rawLog ?? ""),

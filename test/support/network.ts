@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Devnet, type DevnetOptions, startTemporaryDevnet } from "../../chain/node/devnet.js";
-import { blockAt } from "../../chain/node/rpc.js";
+import { blockAt, waitForHeight } from "../../chain/node/rpc.js";
 import { createLogger } from "../../core/log.js";
 
 export interface TestNetwork {
@@ -69,8 +69,9 @@ export async function startNetwork(
   return { devnet, rpc: (index = 0) => devnet.rpcUrl(index), stop: () => stop() };
 }
 
-/** The app hash each node's header reports at `height` (one per rpc URL). */
+/** The app hash each node's header reports at `height` (one per rpc URL), once each has it. */
 export async function appHashesAt(rpcUrls: readonly string[], height: number): Promise<string[]> {
+  await Promise.all(rpcUrls.map((url) => waitForHeight(url, height)));
   return Promise.all(rpcUrls.map(async (url) => (await blockAt(url, height)).appHash));
 }
 

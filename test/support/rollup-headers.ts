@@ -17,6 +17,20 @@ import { rollupIdFromName } from "../../core/rollup.js";
 import { type RollupHeader, rollupHeaderHash, signerBitmap } from "../../core/rollup-header.js";
 import type { TestNetwork } from "./network.js";
 
+/** Rollup height 1's header, saying Metro height `metroHeight`; `fill` makes its roots distinct. */
+export function firstHeader(rollupId: Uint8Array, metroHeight: bigint, fill: number): RollupHeader {
+  return {
+    rollupId,
+    rollupHeight: 1n,
+    parentHash: new Uint8Array(32),
+    metroHeight,
+    daHeight: 0n,
+    dataRoot: new Uint8Array(32).fill(fill),
+    stateRoot: new Uint8Array(32).fill(fill + 1),
+    blockHash: new Uint8Array(32).fill(fill + 2),
+  };
+}
+
 export interface TestRollup {
   name: string;
   quorum: string;
