@@ -50,7 +50,7 @@ import { readBlockMaxBytes, readParams, writeBlockMaxBytes } from "../modules/pa
 import { readEvidenceMaxAgeBlocks } from "../modules/staking.js";
 import type { PruningSettings } from "../node/app-config.js";
 import { StateSync, type StateSyncOptions } from "../statesync/index.js";
-import { type CommitBatch, CommittedState, toTreeChanges } from "../store/committed.js";
+import { type CommitBatch, CommittedState, StoreWriteError, toTreeChanges } from "../store/committed.js";
 import { StateOverlay, type StateReader } from "../store/overlay.js";
 import { DecodedTxCache } from "../tx/cache.js";
 import type { DecodedTx } from "../tx/decode.js";
@@ -97,6 +97,8 @@ export interface MetroAppOptions {
   tamperInjectedCommit?: boolean;
   /** Called after committing the height governance chose to halt at. */
   onHalt?: (height: bigint) => void;
+  /** Called when a block's state could not be written (the node must stop; the store is intact). */
+  onStoreFailure?: (error: StoreWriteError) => void;
   /** Told of every CheckTx, vote extension and finalized block (metrics). */
   observer?: AppObserver;
   /** Snapshots for CometBFT's state sync, taken and restored (none: snapshots are refused). */
@@ -162,6 +164,7 @@ export class MetroApp implements AbciApplication {
   private readonly prices: (() => DecimalPrices | undefined) | undefined;
   private readonly tamperInjectedCommit: boolean;
   private readonly onHalt: ((height: bigint) => void) | undefined;
+  private readonly onStoreFailure: ((error: StoreWriteError) => void) | undefined;
   private readonly observer: AppObserver | undefined;
   private readonly stateSync: StateSync | undefined;
 
@@ -174,6 +177,7 @@ export class MetroApp implements AbciApplication {
     this.prices = options.prices;
     this.tamperInjectedCommit = options.tamperInjectedCommit ?? false;
     this.onHalt = options.onHalt;
+    this.onStoreFailure = options.onStoreFailure;
     this.observer = options.observer;
     this.store = new CommittedState(dataDir);
     this.stateSync = options.stateSync && new StateSync(this.store, options.stateSync, log);
@@ -608,7 +612,12 @@ export class MetroApp implements AbciApplication {
   commit(): ResponseCommit {
     const batch = this.finalized;
     if (!batch) throw new Error("Commit without a finalized block");
-    this.timed("commit", () => this.store.commit(batch));
+    try {
+      this.timed("commit", () => this.store.commit(batch));
+    } catch (error) {
+      if (error instanceof StoreWriteError) this.onStoreFailure?.(error);
+      throw error;
+    }
     const retainHeight = this.retainHeight(batch.height);
     if (batch.height % BigInt(this.pruning.interval) === 0n) this.prune(batch.height, retainHeight);
     this.log.info(

@@ -12,7 +12,7 @@ import { createLogger } from "../../core/log.js";
 import { testAccountAddresses } from "../client/keys.js";
 import type { PruningSettings } from "../node/app-config.js";
 import { DEVNET_CHAIN_ID, devnetAppState } from "../node/home.js";
-import { MetroApp } from "./app.js";
+import { MetroApp, type MetroAppOptions } from "./app.js";
 import type { AppState } from "./genesis.js";
 
 export interface InProcessApp {
@@ -30,11 +30,15 @@ export async function inProcessApp(
     appState?: AppState;
     blockMaxBytes?: bigint;
     evidenceMaxAgeBlocks?: bigint;
+    /** Where the store lives (default: a new temporary folder, deleted on close). */
+    dataDir?: string;
+    onStoreFailure?: MetroAppOptions["onStoreFailure"];
   } = {},
 ): Promise<InProcessApp> {
-  const dir = mkdtempSync(join(tmpdir(), "metro-app-"));
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), "metro-app-"));
   const app = new MetroApp(dir, createLogger("in-process", "silent"), {
     ...(options.pruning ? { pruning: options.pruning } : {}),
+    ...(options.onStoreFailure ? { onStoreFailure: options.onStoreFailure } : {}),
   });
   const appState = utf8(JSON.stringify(options.appState ?? devnetAppState(await testAccountAddresses())));
   app.initChain({

@@ -16,7 +16,7 @@ import { AppMetrics, registerPriceGauges } from "../app/metrics.js";
 import { type AppConfig, readAppConfig } from "../node/app-config.js";
 import { configureComet } from "../node/cometbft.js";
 import { appDataDir, appSocketPath, genesisPath, isInitialized, snapshotDir } from "../node/home.js";
-import { HALTED_EXIT_CODE, spawnComet } from "../node/process.js";
+import { HALTED_EXIT_CODE, STORE_FAILURE_EXIT_CODE, spawnComet } from "../node/process.js";
 import type { StateSyncOptions } from "../statesync/index.js";
 
 /** The validator's oracle sidecar: `--oracle-url`, else `<home>/oracle-url`, else METRO_ORACLE_URL. */
@@ -95,6 +95,11 @@ export async function startCommand(args: string[]): Promise<void> {
     tamperInjectedCommit,
     stateSync: stateSyncOptions(home, config, log),
     // The Commit response must reach CometBFT before the app goes.
+    // The exception reaches CometBFT, which stops too; the store keeps the last height whole.
+    onStoreFailure: (error) => {
+      log.fatal({ err: error }, "the store could not be written; stopping");
+      setTimeout(() => void shutdown(STORE_FAILURE_EXIT_CODE), 300);
+    },
     onHalt: (height) => {
       log.warn({ height: height.toString() }, "halted by governance after committing this height");
       setTimeout(() => void shutdown(HALTED_EXIT_CODE), 300);

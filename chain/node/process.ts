@@ -13,6 +13,8 @@ const MAX_FAST_FAILURES = 5;
 
 /** The app exits with this code when the chain reached its governance halt height: do not restart it. */
 export const HALTED_EXIT_CODE = 64;
+/** The app exits with this code when its store could not be written (a full disk): restarting would not help. */
+export const STORE_FAILURE_EXIT_CODE = 65;
 
 const cliEntry = join(dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
 
@@ -134,6 +136,15 @@ export class ValidatorProcess {
       }
       await stopChild(this.comet);
       await stopChild(this.app);
+      if (this.app?.exitCode === STORE_FAILURE_EXIT_CODE) {
+        this.failure = new ProcessStartError(
+          `${this.name} stopped: its store could not be written (is the disk full?); see ${join(this.home, "app.log")}`,
+        );
+        this.log.error({ validator: this.name }, this.failure.message);
+        this.onFailure?.(this.failure);
+        failed(this.failure);
+        return;
+      }
       if (this.app?.exitCode === HALTED_EXIT_CODE) {
         this.halted = true;
         this.log.info({ validator: this.name }, "chain halted by governance; not restarting");

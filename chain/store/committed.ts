@@ -19,6 +19,26 @@ export interface CommitBatch {
   indexKeptFrom?: bigint;
 }
 
+/**
+ * A block's state that could not be written (a full disk, an I/O error). LMDB's commit is atomic,
+ * so the store still holds the previous height, whole.
+ */
+export class StoreWriteError extends Error {
+  override name = "StoreWriteError";
+  constructor(
+    readonly directory: string,
+    readonly height: bigint,
+    readonly keptHeight: bigint,
+    cause: unknown,
+  ) {
+    super(
+      `could not write height ${height} to ${directory}: ${(cause as Error).message ?? cause} ` +
+        `(is the disk full?); the store is intact at height ${keptHeight}: free space and restart`,
+      { cause },
+    );
+  }
+}
+
 /** A height this node no longer holds (pruned, or before the snapshot it was restored from). */
 export class PrunedHeightError extends Error {
   override name = "PrunedHeightError";
@@ -134,7 +154,18 @@ export class CommittedState implements StateReader, NodeReader {
     for (const entry of this.index.getRange({ start, end })) yield entry;
   }
 
+  /** Writes `batch` in one transaction; throws StoreWriteError, the store unchanged, if it cannot. */
   commit(batch: CommitBatch): void {
+    try {
+      this.write(batch);
+    } catch (error) {
+      throw new StoreWriteError(this.directory, batch.height, this.height, error);
+    }
+    this.height = batch.height;
+    this.root = batch.root;
+  }
+
+  private write(batch: CommitBatch): void {
     this.env.transactionSync(() => {
       for (const [hex, bytes] of batch.nodes) {
         const hash = Buffer.from(hex, "hex");
@@ -162,8 +193,6 @@ export class CommittedState implements StateReader, NodeReader {
       this.meta.put(Buffer.from(rootKey(batch.height)), Buffer.from(batch.root));
       this.meta.put(Buffer.from(LATEST_KEY), Buffer.concat([u64be(batch.height), batch.root]));
     });
-    this.height = batch.height;
-    this.root = batch.root;
   }
 
   /**
