@@ -36,15 +36,14 @@ describe("rollups end to end: real CometBFT, relayer, local DA, gossip, EVM node
   it("takes viem transfers and a deployment: receipts arrive soft first, then finalized catches up", async () => {
     const { publicClient, wallet } = rollupClients(gm);
     const to = ethAccount(5).address;
-    // Both heads sampled together from before the send: load delays both alike, so the order holds.
+    // Both heads sampled from before the send, one right after the other: load delays both alike.
     const heads: { latest: bigint; finalized: bigint }[] = [];
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const [latest, finalized] = await Promise.all([
-          publicClient.getBlockNumber({ cacheTime: 0 }),
-          publicClient.getBlock({ blockTag: "finalized" }).then((block) => block.number),
-        ]);
+        // Finalized first: it never passes latest, so a sample can never show it ahead.
+        const finalized = (await publicClient.getBlock({ blockTag: "finalized" })).number;
+        const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
         heads.push({ latest, finalized });
         await sleep(25);
       }
