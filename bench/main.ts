@@ -99,6 +99,7 @@ const SECTIONS = [
   "staking",
   "bls",
   "rollup",
+  "composer",
   "sweep",
   "statesync",
   "pruning",
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
   if (sections.has("staking")) printStaking(await benchStaking());
   if (sections.has("bls")) printBls(benchBls(), benchHeaderSubmissions());
   if (sections.has("rollup")) printRollup(await benchRollup());
+  if (sections.has("composer")) await import("./composer.js").then((m) => m.composerSection());
   if (sections.has("sweep")) await sweepSection();
   if (sections.has("statesync"))
     await import("./statesync.js").then(async (m) => m.printStateSync(await m.benchStateSync()));

@@ -8,10 +8,9 @@
  * run on it at 1 validator (sizes BENCH_ALT_SIZES), side by side with the pinned release.
  */
 import { execFileSync } from "node:child_process";
-import { z } from "zod";
 import { queryParams } from "../chain/client/queries.js";
 import { COMETBFT_VERSION } from "../chain/node/cometbft.js";
-import { rpcGet } from "../chain/node/rpc.js";
+import { blockMaxBytes } from "../chain/node/rpc.js";
 import { saturate } from "./driver.js";
 import { kvstoreLanes, LANES, type LaneBuilder, metroLanes, payloadForTxBytes } from "./lanes.js";
 import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
@@ -45,18 +44,6 @@ interface SweepRow {
   resyncs: number;
   blocks: number;
   longestGapMs: number;
-}
-
-const GenesisSchema = z.object({
-  result: z.object({
-    genesis: z.object({ consensus_params: z.object({ block: z.object({ max_bytes: z.string() }) }) }),
-  }),
-});
-
-/** From the genesis: `/consensus_params` answers 500 until the node has stored its first height. */
-async function blockMaxBytes(rpcUrl: string): Promise<number> {
-  const reply = await rpcGet(`${rpcUrl}/genesis`, GenesisSchema);
-  return Number(reply.result.genesis.consensus_params.block.max_bytes);
 }
 
 /** The CometBFT binary a network starts with: METRO_COMETBFT while `start` runs. */
@@ -101,7 +88,7 @@ async function measure(run: Run): Promise<SweepRow> {
   try {
     const rpc = network.rpcUrl(0);
     const { build, txBytes, payloadBytes } = await run.lanes(rpc);
-    const lanes = await build(rpc, txsPerLane(await blockMaxBytes(rpc), txBytes), "sweep");
+    const lanes = await build(rpc, txsPerLane(Number(await blockMaxBytes(rpc)), txBytes), "sweep");
     const backlog = Math.min(MAX_OUTSTANDING, Math.floor(BACKLOG_BYTES / txBytes));
     const result = await saturate(rpc, lanes, SATURATE_MS, backlog);
     const row: SweepRow = {

@@ -5,8 +5,10 @@
 export { injectedTxCount } from "./app/block-layout.js";
 export { keyringDir, readKey } from "./client/keyring.js";
 export { operatorAccountIndex, TEST_MNEMONIC, walletFromMnemonic } from "./client/keys.js";
+export { fetchAccount, type LoadAccount } from "./client/load.js";
 export { OfflineSigner } from "./client/offline.js";
 export {
+  largestTxBytes,
   QueryFailedError,
   queryBlockRollups,
   queryChallenges,
@@ -20,13 +22,23 @@ export {
   queryRollupHeader,
   queryValidatorRecord,
 } from "./client/queries.js";
-export { MetroTxRefusedError, MetroTxSender } from "./client/sender.js";
+export {
+  type ChainTerms,
+  expectedSequence,
+  MetroTxRefusedError,
+  MetroTxSender,
+  readChainTerms,
+  signAtMinimumFee,
+} from "./client/sender.js";
 export { connectSigner, sequenceMsg } from "./client/signing.js";
 export { FAULT_UNITS_PER_BLOCK } from "./modules/oracle-penalties.js";
 export { blsKeyPath, DEVNET_CHAIN_ID, loadOrCreateBlsKey } from "./node/home.js";
 export {
   abciQuery,
   appCommittedHeight,
+  type BroadcastOutcome,
+  blockMaxBytes,
+  broadcastTxs,
   describeFetchError,
   HeightPrunedError,
   nodeStatus,

@@ -47,6 +47,7 @@ export async function evmCommand(args: string[]): Promise<void> {
     metroRpc: home.settings.metroRpc,
     composerMnemonic: home.settings.composerMnemonic,
     composerAccountIndex: home.settings.composerAccountIndex,
+    ...(home.settings.composer ? { composer: home.settings.composer } : {}),
     keepBlocks,
     ...(home.settings.faucetAccountIndex === undefined || home.settings.faucetMnemonic === undefined
       ? {}

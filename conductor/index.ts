@@ -10,6 +10,15 @@ export {
   fraudProofOverRpc,
 } from "./challenge.js";
 export { conductorCommand, evmCommand, rollupCommand } from "./cli.js";
+export { Composer, type ComposerOptions, type ComposerSetup } from "./composer/composer.js";
+export { ComposerError, RollupTxRefusedError, SequencingRefusedError } from "./composer/errors.js";
+export {
+  metroSequencingRpc,
+  type SequencingRpc,
+  type SequencingTerms,
+  type Verdict,
+} from "./composer/metro.js";
+export { type ComposerTuning, ComposerTuningSchema, DEFAULT_TUNING } from "./composer/tuning.js";
 export { Conductor, type ConductorOptions, type ConductorStats } from "./conductor.js";
 export { type ConductorConfig, ConductorConfigSchema, loadConductorConfig } from "./config.js";
 export { DEFAULT_ROLLUP, DevnetRollups } from "./devnet.js";

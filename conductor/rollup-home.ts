@@ -15,6 +15,7 @@ import { toHex } from "../core/bytes.js";
 import { DEFAULT_HOST, httpUrl, ListenHostSchema } from "../core/listen.js";
 import type { Logger } from "../core/log.js";
 import { CelestiaClient } from "../relayer/index.js";
+import { type ComposerTuning, ComposerTuningSchema } from "./composer/tuning.js";
 import {
   type ConductorConfig,
   ConductorConfigSchema,
@@ -41,6 +42,8 @@ export const EvmSettingsSchema = z
     /** The Metro account (mnemonic and index) that pays for sequencing this rollup's txs. */
     composerAccountIndex: z.number().int().nonnegative(),
     composerMnemonic: mnemonic.optional(),
+    /** How the composer batches and retries; its defaults fill Metro's blocks. */
+    composer: ComposerTuningSchema.optional(),
     /** The Ethereum account (m/44'/60'/0'/0/i of the mnemonic) that serves `metro_faucet`, if any. */
     faucetAccountIndex: z.number().int().nonnegative().optional(),
     faucetMnemonic: mnemonic.optional(),
@@ -123,6 +126,8 @@ export interface NewRollupOptions {
   listen?: RollupListen;
   /** When this operator's validator signs the rollup's headers. */
   headers?: HeaderSigning;
+  /** The composer's batching and retries, when not its defaults. */
+  composer?: ComposerTuning;
 }
 
 export interface RollupListen {
@@ -189,6 +194,7 @@ export async function writeRollupHome(options: NewRollupOptions, keys: RollupKey
     devnet: keys.devnet,
     composerAccountIndex: keys.composer.accountIndex,
     composerMnemonic: keys.composer.mnemonic,
+    ...(options.composer ? { composer: options.composer } : {}),
     ...(keys.faucet
       ? { faucetAccountIndex: keys.faucet.accountIndex, faucetMnemonic: keys.faucet.mnemonic }
       : {}),

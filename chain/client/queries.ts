@@ -25,10 +25,12 @@ import {
 } from "../../core/proto/sequencer.js";
 import { type ValidatorRecord, ValidatorRecordCodec } from "../../core/proto/staking.js";
 import { type CurrencyPair, type OracleInputs, oracleInputs, pairsFrom } from "../../oracle/index.js";
+import { maxBlockTxBytes } from "../app/block-layout.js";
 import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
 import { DEFAULT_ORACLE_PARAMS, faultRecordKey, ORACLE_PARAMS_KEY } from "../modules/oracle-penalties.js";
 import { validatorKey } from "../modules/staking.js";
-import { abciQuery } from "../node/rpc.js";
+import { abciQuery, blockMaxBytes, nodeStatus } from "../node/rpc.js";
+import { validatorsAt } from "../node/signed-block.js";
 import { decodeInteger } from "../store/integers.js";
 import { SdkCode } from "../tx/errors.js";
 
@@ -54,6 +56,16 @@ async function query(rpcUrl: string, path: string, data: Uint8Array, height = 0)
 
 export async function queryParams(rpcUrl: string): Promise<Params> {
   return QueryParamsResponseCodec.decode(await query(rpcUrl, QueryPath.params, new Uint8Array())).params;
+}
+
+/**
+ * The largest tx a Metro node takes now: the chain's `max_tx_bytes`, or less when a block (its
+ * `block.max_bytes` less header, the current validators' commit and the commitment tx) holds less.
+ */
+export async function largestTxBytes(rpcUrl: string, params: Params): Promise<number> {
+  const [maxBytes, status] = await Promise.all([blockMaxBytes(rpcUrl), nodeStatus(rpcUrl)]);
+  const validators = await validatorsAt(rpcUrl, Math.max(1, status.height));
+  return Math.min(params.maxTxBytes, maxBlockTxBytes(maxBytes, validators.length));
 }
 
 /** One rollup's txs at `height`, in block order. */

@@ -27,10 +27,44 @@ export class MetroTxRefusedError extends Error {
  */
 const WRONG_SEQUENCE = /account sequence mismatch, expected (\d+)/;
 
+/** The sequence a refusal says Metro expects, when it was refused for its sequence. */
+export function expectedSequence(reason: string): bigint | undefined {
+  const expected = WRONG_SEQUENCE.exec(reason)?.[1];
+  return expected === undefined ? undefined : BigInt(expected);
+}
+
 /** What a tx is priced and signed against; read again only when Metro refuses a tx. */
-interface ChainTerms {
+export interface ChainTerms {
   params: Params;
   chainId: string;
+}
+
+export async function readChainTerms(rpcUrl: string): Promise<ChainTerms> {
+  const [params, status] = await Promise.all([queryParams(rpcUrl), nodeStatus(rpcUrl)]);
+  return { params, chainId: status.chainId };
+}
+
+/**
+ * One signed tx of `messages` from `account` at `sequence`, paying gas for `dataBytes` of
+ * rollup data at the smallest fee the chain's gas price allows.
+ */
+export function signAtMinimumFee(
+  account: LoadAccount,
+  terms: ChainTerms,
+  messages: readonly EncodeObject[],
+  dataBytes: bigint,
+  sequence: bigint = account.sequence,
+): Uint8Array {
+  const { params, chainId } = terms;
+  const gas = gasFor(params, messages.length, dataBytes);
+  const fee = requiredFee(gas, parseDecimal(params.minGasPrice));
+  return account.signer.signTx({
+    messages,
+    fee: { amount: [{ denom: params.feeDenom, amount: fee.toString() }], gas },
+    chainId,
+    accountNumber: account.accountNumber,
+    sequence,
+  });
 }
 
 export class MetroTxSender {
@@ -61,38 +95,21 @@ export class MetroTxSender {
     } catch (error) {
       if (!(error instanceof MetroTxRefusedError)) throw error;
       this.terms = undefined;
-      const expected = WRONG_SEQUENCE.exec(error.reason)?.[1];
-      if (expected !== undefined) this.account = { ...this.account, sequence: BigInt(expected) };
+      const expected = expectedSequence(error.reason);
+      if (expected !== undefined) this.account = { ...this.account, sequence: expected };
       await this.sendOnce(messages, dataBytes);
     }
   }
 
-  private async currentTerms(): Promise<ChainTerms> {
-    if (!this.terms) {
-      const [params, status] = await Promise.all([queryParams(this.rpcUrl), nodeStatus(this.rpcUrl)]);
-      this.terms = { params, chainId: status.chainId };
-    }
-    return this.terms;
-  }
-
   private async sendOnce(messages: readonly EncodeObject[], dataBytes: bigint): Promise<void> {
-    const { params, chainId } = await this.currentTerms();
-    const gas = gasFor(params, messages.length, dataBytes);
-    const fee = requiredFee(gas, parseDecimal(params.minGasPrice));
-    const { signer, accountNumber, sequence } = this.account;
-    const tx = signer.signTx({
-      messages,
-      fee: { amount: [{ denom: params.feeDenom, amount: fee.toString() }], gas },
-      chainId,
-      accountNumber,
-      sequence,
-    });
+    this.terms ??= await readChainTerms(this.rpcUrl);
+    const tx = signAtMinimumFee(this.account, this.terms, messages, dataBytes);
     const [outcome] = await broadcastTxs(this.rpcUrl, [tx]);
     if (outcome?.kind !== "checked" || outcome.code !== 0) {
       throw new MetroTxRefusedError(
         outcome?.kind === "checked" ? outcome.log : (outcome?.message ?? "no reply from the node"),
       );
     }
-    this.account = { ...this.account, sequence: sequence + 1n };
+    this.account = { ...this.account, sequence: this.account.sequence + 1n };
   }
 }

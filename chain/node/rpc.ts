@@ -104,6 +104,30 @@ export async function blockAt(rpcUrl: string, height: number): Promise<BlockSumm
   };
 }
 
+const ConsensusParamsSchema = z.object({
+  result: z.object({ consensus_params: z.object({ block: z.object({ max_bytes: z.string() }) }) }),
+});
+const GenesisBlockSchema = z.object({
+  result: z.object({
+    genesis: z.object({ consensus_params: z.object({ block: z.object({ max_bytes: z.string() }) }) }),
+  }),
+});
+
+/**
+ * The consensus `block.max_bytes` (-1: CometBFT's ceiling). `/consensus_params` answers 500
+ * until the node has stored its first height; the genesis says the same then.
+ */
+export async function blockMaxBytes(rpcUrl: string): Promise<bigint> {
+  try {
+    const { result } = await rpcGet(`${rpcUrl}/consensus_params`, ConsensusParamsSchema, 1);
+    return BigInt(result.consensus_params.block.max_bytes);
+  } catch (error) {
+    if (!(error instanceof RpcError)) throw error;
+    const { result } = await rpcGet(`${rpcUrl}/genesis`, GenesisBlockSchema);
+    return BigInt(result.genesis.consensus_params.block.max_bytes);
+  }
+}
+
 const AbciInfoSchema = z.object({
   result: z.object({ response: z.object({ last_block_height: z.string().optional() }) }),
 });

@@ -9,9 +9,10 @@ import { queryRollup } from "../../chain/index.js";
 import { DEFAULT_HOST, httpUrl } from "../../core/listen.js";
 import type { Logger } from "../../core/log.js";
 import { rollupIdFromName } from "../../core/rollup.js";
+import { Composer } from "../composer/composer.js";
+import type { ComposerTuning } from "../composer/tuning.js";
 import { serveExecutionApi } from "../execution/transport.js";
 import { EvmChain } from "./chain.js";
-import { Composer } from "./composer.js";
 import { ethHandlers } from "./eth-api.js";
 import { addFaucet } from "./faucet.js";
 import type { RollupGenesis } from "./genesis.js";
@@ -33,6 +34,8 @@ export interface EvmNodeOptions {
   /** The Metro account that pays for sequencing users' txs. */
   composerMnemonic: string;
   composerAccountIndex: number;
+  /** How the composer batches and retries (its defaults fill Metro's blocks). */
+  composer?: ComposerTuning;
   /** A funded account that serves `metro_faucet` (devnets). */
   faucet?: HDAccount;
   /** Blocks kept below the firm head, checked against the rollup's challenge window (0: all). */
@@ -63,6 +66,7 @@ export async function startEvmNode(options: EvmNodeOptions): Promise<EvmNode> {
     rollupName: options.genesis.name,
     mnemonic: options.composerMnemonic,
     accountIndex: options.composerAccountIndex,
+    ...(options.composer ? { tuning: options.composer } : {}),
     log,
   });
   const onError = (error: Error) => log.error({ err: error }, "request failed");

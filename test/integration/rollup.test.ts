@@ -76,6 +76,25 @@ describe("rollups end to end: real CometBFT, relayer, local DA, gossip, EVM node
     assert.equal(code?.length, feedContract.deployedBytecode.length);
   });
 
+  it("answers a tx too large for Metro with the limit, from the real chain's params", async () => {
+    const raw = await ethAccount(3).signTransaction({
+      chainId: 7777777,
+      type: "eip1559",
+      to: ethAccount(6).address,
+      data: `0x${"ab".repeat(300_000)}`,
+      nonce: 0,
+      gas: 25_000_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const response = await fetch(gm.rpcUrl, {
+      method: "POST",
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [raw] }),
+    });
+    const reply = (await response.json()) as { error?: { message: string } };
+    assert.match(reply.error?.message ?? "", /Metro carries at most 262144 bytes of rollup data per tx/);
+  });
+
   it("gives contracts Metro's prices: latestRoundData equals the on-chain median at that height", async () => {
     const { publicClient, wallet } = rollupClients(gm, 1);
     const oracle = loadArtifact("MetroOracle");

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from "viem";
 import { waitForHeight } from "../../chain/node/rpc.js";
+import type { ComposerTuning } from "../../conductor/composer/tuning.js";
 import type { ConductorConfig } from "../../conductor/config.js";
 import {
   createFollowerHome,
@@ -32,7 +33,13 @@ export interface RollupStack {
   rollups: Map<string, RollupProcesses>;
   /** With `metrics`: the relayer's and the DA's scrape URLs (the validators' are the devnet's). */
   metricsUrls: { relayer?: string; da?: string };
-  addRollup(name: string, chainId: number, composerAccountIndex: number): Promise<RollupProcesses>;
+  /** `composer` tunes the rollup's composer (its defaults otherwise). */
+  addRollup(
+    name: string,
+    chainId: number,
+    composerAccountIndex: number,
+    composer?: ComposerTuning,
+  ): Promise<RollupProcesses>;
   /** A second EVM node and conductor for an existing rollup: a reference that is never stopped. */
   addFollower(of: RollupProcesses, composerAccountIndex: number): Promise<RollupProcesses>;
   stop(): Promise<void>;
@@ -87,7 +94,7 @@ export async function startRollupStack(
     relaying,
     rollups,
     metricsUrls,
-    async addRollup(name, chainId, composerAccountIndex) {
+    async addRollup(name, chainId, composerAccountIndex, composer) {
       const rollupHome = await createRollupHome({
         dir: join(home, name),
         name,
@@ -97,6 +104,7 @@ export async function startRollupStack(
         gossipPeers: relaying.gossip.addresses(),
         rpcPort: 0,
         composerAccountIndex,
+        ...(composer ? { composer } : {}),
       });
       const ports = options.metrics ? await freeMetricsPorts() : undefined;
       const processes = await launch(new RollupProcesses(rollupHome, log, ports));

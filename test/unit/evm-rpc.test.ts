@@ -4,12 +4,25 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createPublicClient, createWalletClient, defineChain, type Hex, http, parseEther } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  hexToBytes,
+  http,
+  keccak256,
+  parseEther,
+} from "viem";
+import { Composer } from "../../conductor/composer/composer.js";
 import { EvmChain } from "../../conductor/evm/chain.js";
 import { ethHandlers } from "../../conductor/evm/eth-api.js";
 import { serveJsonRpc } from "../../conductor/evm/json-rpc.js";
 import { EvmStore } from "../../conductor/evm/store.js";
+import { createLogger } from "../../core/log.js";
+import { testSigner } from "../support/accounts.js";
 import { ETHER, ethAccount, testRollupGenesis } from "../support/evm.js";
+import { FakeMetro } from "../support/fake-metro.js";
 
 /** Runtime: LOG1(topic 1) then return 42. The init code copies it out. */
 const RUNTIME = "600160006000a1602a60005260206000f3";
@@ -223,5 +236,90 @@ describe("the EVM node's Ethereum JSON-RPC, through viem", () => {
     assert.equal(badParams.error?.code, -32602);
     const parse = await (await fetch(url, { method: "POST", body: "{" })).json();
     assert.equal((parse as { error: { code: number } }).error.code, -32700);
+  });
+});
+
+describe("eth_sendRawTransaction through the composer (Metro faked)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "metro-evm-composer-"));
+  const genesis = testRollupGenesis();
+  const metro = new FakeMetro();
+  metro.maxTxBytes = 8_000;
+  let store: EvmStore;
+  let server: Server;
+  let composer: Composer;
+  let url: string;
+
+  before(async () => {
+    store = new EvmStore(dir);
+    const chain = await EvmChain.open(store, genesis);
+    composer = await Composer.connect(await testSigner(3), metro, {
+      rollupName: genesis.name,
+      tuning: { lingerMs: 0, retryDelayMs: 0, maxAttempts: 2 },
+      log: createLogger("test-composer", "silent"),
+    });
+    const served = await serveJsonRpc(ethHandlers(chain, composer, "test"), 0, () => {});
+    server = served.server;
+    url = `http://127.0.0.1:${served.port}`;
+  });
+
+  after(async () => {
+    composer.stop();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let nonce = 0;
+  const signed = (data: Hex = "0x") =>
+    ethAccount(0).signTransaction({
+      chainId: genesis.chainId,
+      type: "eip1559",
+      to: ethAccount(2).address,
+      value: 1n,
+      data,
+      nonce: nonce++,
+      gas: 5_000_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+    });
+  const send = async (raw: Hex) => {
+    const response = await fetch(url, {
+      method: "POST",
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [raw] }),
+    });
+    return (await response.json()) as { result?: string; error?: { code: number; message: string } };
+  };
+
+  it("answers with the hash once Metro took the tx, and Metro holds the tx as sent", async () => {
+    const raw = await signed();
+    const reply = await send(raw);
+    assert.equal(reply.error, undefined);
+    assert.equal(reply.result, keccak256(raw));
+    assert.deepEqual(metro.sequenced.at(-1), hexToBytes(raw));
+  });
+
+  it("answers with Metro's reason when Metro keeps refusing the tx", async () => {
+    metro.refuse = () => "mempool is full: number of txs 10000 (max: 10000)";
+    try {
+      const reply = await send(await signed());
+      assert.equal(reply.error?.code, -32000);
+      assert.match(
+        reply.error?.message ?? "",
+        /Metro refused the sequencing tx \(2 attempts\): mempool is full/,
+      );
+    } finally {
+      metro.refuse = () => undefined;
+    }
+  });
+
+  it("refuses at once a tx too large for any Metro tx, saying so", async () => {
+    const before = metro.rounds.length;
+    const reply = await send(await signed(`0x${"ab".repeat(10_000)}`));
+    assert.match(
+      reply.error?.message ?? "",
+      /a Metro tx carrying it alone takes up to \d+ bytes, over the 8000/,
+    );
+    assert.equal(metro.rounds.length, before, "it was never sent");
   });
 });
