@@ -1,0 +1,18 @@
+/**
+ * The hostile-input campaign (issue 17, item 3): one fast-check property per surface, each
+ * driving the real decoding and handling code in process. `npm run chaos:fuzz` runs them all
+ * (chaos/fuzz.ts); test/unit/hostile-input.test.ts runs a short version of each in `npm test`.
+ */
+import type { Surface } from "./surface.js";
+import { txSurface } from "./txs/surface.js";
+import { voteSurface } from "./votes/surface.js";
+
+export { type CampaignOptions, runSurface, type SurfaceResult } from "./campaign.js";
+export type { Surface } from "./surface.js";
+export { formatTable } from "./table.js";
+
+export const SURFACES: readonly Surface[] = [txSurface, voteSurface];
+
+export function surfaceNamed(name: string): Surface | undefined {
+  return SURFACES.find((surface) => surface.name === name);
+}
