@@ -148,6 +148,7 @@ class TxTarget {
 
   /** A fresh MsgSequence is accepted and lands in the next block. */
   async stillWorks(): Promise<void> {
+    this.block();
     const signer = this.signers[0]!;
     const { accountNumber, sequence } = this.accounts[0]!;
     const tx = signer.signTx({
