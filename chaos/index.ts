@@ -3,6 +3,8 @@
  * driving the real decoding and handling code in process. `npm run chaos:fuzz` runs them all
  * (chaos/fuzz.ts); test/unit/hostile-input.test.ts runs a short version of each in `npm test`.
  */
+
+import { gossipSurface } from "./gossip/surface.js";
 import type { Surface } from "./surface.js";
 import { txSurface } from "./txs/surface.js";
 import { voteSurface } from "./votes/surface.js";
@@ -11,7 +13,7 @@ export { type CampaignOptions, runSurface, type SurfaceResult } from "./campaign
 export type { Surface } from "./surface.js";
 export { formatTable } from "./table.js";
 
-export const SURFACES: readonly Surface[] = [txSurface, voteSurface];
+export const SURFACES: readonly Surface[] = [txSurface, gossipSurface, voteSurface];
 
 export function surfaceNamed(name: string): Surface | undefined {
   return SURFACES.find((surface) => surface.name === name);

@@ -56,18 +56,18 @@ function applyByteMutation(bytes: Uint8Array, mutation: ByteMutation): Uint8Arra
   switch (mutation.kind) {
     case "flip": {
       if (bytes.length === 0) return bytes;
-      const out = bytes.slice();
+      const out = Uint8Array.from(bytes); // Buffer#slice would be a view
       out[inside]! ^= 1 << mutation.bit;
       return out;
     }
     case "set": {
       if (bytes.length === 0) return bytes;
-      const out = bytes.slice();
+      const out = Uint8Array.from(bytes); // Buffer#slice would be a view
       out[inside] = mutation.value;
       return out;
     }
     case "truncate":
-      return bytes.slice(0, at);
+      return bytes.subarray(0, at);
     case "insert":
       return concat(bytes.subarray(0, at), mutation.bytes, bytes.subarray(at));
     case "delete":

@@ -127,12 +127,21 @@ function clone(fields: readonly Field[]): Field[] {
   );
 }
 
+/** Whether `mutation` changes a field of this wire type (a text for a varint would do nothing). */
+function fits(mutation: FieldMutation, field: Field): boolean {
+  if (mutation.kind === "integer") return field.wire !== 2;
+  if (mutation.kind === "text" || mutation.kind === "bytes") return field.wire === 2;
+  return true;
+}
+
 function applyFieldMutation(fields: Field[], mutation: FieldMutation): Field[] {
   const all = places(fields);
   if (all.length === 0) {
     return mutation.kind === "unknown" ? [{ no: mutation.no, wire: 2, bytes: mutation.bytes }] : fields;
   }
-  const { list, index } = all[mutation.at % all.length]!;
+  const fitting = all.filter(({ list, index }) => fits(mutation, list[index]!));
+  if (fitting.length === 0) return fields;
+  const { list, index } = fitting[mutation.at % fitting.length]!;
   const field = list[index]!;
   switch (mutation.kind) {
     case "integer":

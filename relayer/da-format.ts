@@ -27,6 +27,8 @@ export interface BlockSummary {
   oracleCommitTx: Uint8Array;
   oracleCommitProof?: MerkleProofMessage | null;
   oracleState?: OracleStateMessage | null;
+  secondTx?: Uint8Array;
+  secondTxProof?: MerkleProofMessage | null;
 }
 
 export interface RollupBlobPointer {

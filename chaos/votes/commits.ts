@@ -4,7 +4,7 @@
  * injected votes alone or to the block's LastCommit too (powers, addresses, flags, round,
  * order, a vote dropped or repeated, a signature or extension swapped after signing).
  */
-import { createPrivateKey, type KeyObject, sign } from "node:crypto";
+import { type KeyObject, sign } from "node:crypto";
 import type { CommitInfo, ExtendedCommitInfo, ExtendedVoteInfo } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import fc from "fast-check";
@@ -70,14 +70,6 @@ export function commitCaseArbitrary(
     mutation: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: mutation }),
     both: fc.boolean(),
   });
-}
-
-/** ed25519 keys from their 32-byte seeds, for node:crypto's (fast) signing. */
-export function signingKeys(seeds: readonly Uint8Array[]): KeyObject[] {
-  const prefix = Buffer.from("302e020100300506032b657004220420", "hex");
-  return seeds.map((seed) =>
-    createPrivateKey({ key: Buffer.concat([prefix, seed]), format: "der", type: "pkcs8" }),
-  );
 }
 
 /** The precommits of `voteHeight` with each committed vote's extension signed. */

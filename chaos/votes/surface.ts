@@ -32,18 +32,12 @@ import {
 import { extensionSignBytes } from "../../oracle/injection.js";
 import { OracleVoteError } from "../../oracle/vote.js";
 import { CHAIN, validatorSet } from "../../test/support/signed-blocks.js";
+import { signingKeys } from "../blocks.js";
 import { ChaosChain, type LastCommit } from "../chain.js";
 import { requireTypedError } from "../clear.js";
 import { applyByteMutations, type ByteMutation, byteMutations, sometimes } from "../mutate.js";
 import { CrashError, type Depth, surface, type Verdict } from "../surface.js";
-import {
-  type CommitCase,
-  commitCaseArbitrary,
-  forged,
-  lastCommitOf,
-  signedCommit,
-  signingKeys,
-} from "./commits.js";
+import { type CommitCase, commitCaseArbitrary, forged, lastCommitOf, signedCommit } from "./commits.js";
 import { hostileExtension } from "./extensions.js";
 
 const BLOCK_EVERY = 100;
