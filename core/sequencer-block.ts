@@ -219,7 +219,7 @@ const INJECTED_COMMIT_PREFIX = 0x01;
 function requireNoOracleCommit(header: Header, block: SignedPart): void {
   const second = block.secondTx ?? new Uint8Array();
   const proof = block.secondTxProof ? fromProofMessage(block.secondTxProof) : undefined;
-  if (!proof || proof.index !== 1 || !verifyMerkleProof(header.dataHash, sha256(second), proof)) {
+  if (proof?.index !== 1 || !verifyMerkleProof(header.dataHash, sha256(second), proof)) {
     throw new SequencerBlockError(
       `height ${header.height}: no oracle commit and no proven second tx (its oracle commit may have been left out)`,
     );

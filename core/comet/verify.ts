@@ -94,9 +94,11 @@ export function requireComplete(header: Header, commit?: Commit, validators?: re
       ["commit.block_id", commit.blockId],
       ["commit.block_id.part_set_header", commit.blockId?.partSetHeader],
     );
-    commit.signatures.forEach((sig, i) => parts.push([`commit.signatures[${i}].timestamp`, sig.timestamp]));
+    for (const [i, sig] of commit.signatures.entries())
+      parts.push([`commit.signatures[${i}].timestamp`, sig.timestamp]);
   }
-  validators?.forEach((validator, i) => parts.push([`validators[${i}].pub_key`, validator.pubKey]));
+  for (const [i, validator] of (validators ?? []).entries())
+    parts.push([`validators[${i}].pub_key`, validator.pubKey]);
   const missing = parts.find(([, value]) => value === null || value === undefined);
   if (missing) throw new CommitVerificationError(`${missing[0]} is missing`, header.height);
 }
