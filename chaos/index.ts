@@ -4,6 +4,7 @@
  * (chaos/fuzz.ts); test/unit/hostile-input.test.ts runs a short version of each in `npm test`.
  */
 
+import { daRpcSurface } from "./da/rpc-surface.js";
 import { gossipSurface } from "./gossip/surface.js";
 import type { Surface } from "./surface.js";
 import { txSurface } from "./txs/surface.js";
@@ -13,7 +14,7 @@ export { type CampaignOptions, runSurface, type SurfaceResult } from "./campaign
 export type { Surface } from "./surface.js";
 export { formatTable } from "./table.js";
 
-export const SURFACES: readonly Surface[] = [txSurface, gossipSurface, voteSurface];
+export const SURFACES: readonly Surface[] = [txSurface, gossipSurface, daRpcSurface, voteSurface];
 
 export function surfaceNamed(name: string): Surface | undefined {
   return SURFACES.find((surface) => surface.name === name);
