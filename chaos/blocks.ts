@@ -13,7 +13,7 @@ import { DEFAULT_PAIRS, encodeInjectedCommit } from "../oracle/index.js";
 import { oracleChainState, signedInjectedCommit } from "../test/support/oracle-blocks.js";
 import { ALPHA, BETA, CHAIN, GAMMA, signedBlock, validatorSet } from "../test/support/signed-blocks.js";
 
-export { ALPHA, CHAIN };
+export { ALPHA, BETA, CHAIN, GAMMA };
 
 export type ValidatorSet = ReturnType<typeof validatorSet>;
 

@@ -55,7 +55,21 @@ function describe(error: unknown): string {
 
 export async function runSurface(surface: Surface, options: CampaignOptions): Promise<SurfaceResult> {
   const started = performance.now();
-  const target = await surface.setup();
+  let target: Awaited<ReturnType<Surface["setup"]>>;
+  try {
+    target = await surface.setup();
+  } catch (error) {
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
+    const empty = { cases: 0, refused: 0, accepted: 0, decoded: 0, deep: 0 };
+    return {
+      surface: surface.name,
+      ...empty,
+      crashes: 1,
+      seed: options.seed,
+      seconds,
+      failure: `setup: ${describe(error)}`,
+    };
+  }
   const tally = { cases: 0, refused: 0, accepted: 0, decoded: 0, deep: 0 };
   let failing = false;
   const count = (verdict: Verdict) => {

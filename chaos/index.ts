@@ -4,6 +4,7 @@
  * (chaos/fuzz.ts); test/unit/hostile-input.test.ts runs a short version of each in `npm test`.
  */
 
+import { daBlobSurface } from "./da/blob-surface.js";
 import { daRpcSurface } from "./da/rpc-surface.js";
 import { gossipSurface } from "./gossip/surface.js";
 import type { Surface } from "./surface.js";
@@ -14,7 +15,13 @@ export { type CampaignOptions, runSurface, type SurfaceResult } from "./campaign
 export type { Surface } from "./surface.js";
 export { formatTable } from "./table.js";
 
-export const SURFACES: readonly Surface[] = [txSurface, gossipSurface, daRpcSurface, voteSurface];
+export const SURFACES: readonly Surface[] = [
+  txSurface,
+  gossipSurface,
+  daBlobSurface,
+  daRpcSurface,
+  voteSurface,
+];
 
 export function surfaceNamed(name: string): Surface | undefined {
   return SURFACES.find((surface) => surface.name === name);
