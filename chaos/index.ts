@@ -7,6 +7,7 @@
 import { daBlobSurface } from "./da/blob-surface.js";
 import { daRpcSurface } from "./da/rpc-surface.js";
 import { gossipSurface } from "./gossip/surface.js";
+import { oracleSurface } from "./oracle/surface.js";
 import type { Surface } from "./surface.js";
 import { txSurface } from "./txs/surface.js";
 import { voteSurface } from "./votes/surface.js";
@@ -20,6 +21,7 @@ export const SURFACES: readonly Surface[] = [
   gossipSurface,
   daBlobSurface,
   daRpcSurface,
+  oracleSurface,
   voteSurface,
 ];
 
