@@ -6,6 +6,7 @@
 
 import { daBlobSurface } from "./da/blob-surface.js";
 import { daRpcSurface } from "./da/rpc-surface.js";
+import { evmSurface } from "./evm/surface.js";
 import { gossipSurface } from "./gossip/surface.js";
 import { oracleSurface } from "./oracle/surface.js";
 import type { Surface } from "./surface.js";
@@ -21,6 +22,7 @@ export const SURFACES: readonly Surface[] = [
   gossipSurface,
   daBlobSurface,
   daRpcSurface,
+  evmSurface,
   oracleSurface,
   voteSurface,
 ];
