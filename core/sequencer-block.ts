@@ -16,7 +16,7 @@ import {
 import { bytesEqual, toHex } from "./bytes.js";
 import { headerHash as hashOfHeader, validatorSetHash } from "./comet/hashes.js";
 import type { Commit, Header, Validator } from "./comet/types.js";
-import { verifyCommit } from "./comet/verify.js";
+import { requireComplete, verifyCommit } from "./comet/verify.js";
 import { sha256 } from "./hash.js";
 import { type MerkleProof, verifyMerkleProof } from "./merkle.js";
 import {
@@ -52,6 +52,9 @@ export interface SequencerBlock {
   oracleCommitProof?: MerkleProofMessage | null;
   /** With an oracle commit: the state its votes are read against, proven against app_hash. */
   oracleState?: OracleStateMessage | null;
+  /** Without an oracle commit: the block's second tx, if any, proving there is none. */
+  secondTx?: Uint8Array;
+  secondTxProof?: MerkleProofMessage | null;
 }
 
 /** A SequencerBlock cut down to one rollup; `rollup` is absent when it had no data. */
@@ -67,6 +70,8 @@ export interface RollupSlice {
   oracleCommitProof?: MerkleProofMessage | null;
   /** With an oracle commit: the state its votes are read against, proven against app_hash. */
   oracleState?: OracleStateMessage | null;
+  secondTx?: Uint8Array;
+  secondTxProof?: MerkleProofMessage | null;
 }
 
 export const SequencerBlockCodec = protoCodec<SequencerBlock>("metro.sequencer.v1.SequencerBlock");
@@ -135,6 +140,8 @@ export type SignedPart = Pick<
   | "oracleCommitTx"
   | "oracleCommitProof"
   | "oracleState"
+  | "secondTx"
+  | "secondTxProof"
 >;
 
 function trustedHeader(
@@ -143,6 +150,7 @@ function trustedHeader(
   chainId: string,
   trusted: Uint8Array,
 ): Uint8Array {
+  requireComplete(header, undefined, validators);
   const hash = hashOfHeader(header);
   if (header.chainId !== chainId || !bytesEqual(hash, trusted)) {
     throw new SequencerBlockError(
@@ -182,6 +190,12 @@ export function verifySignedPart(block: SignedPart, options: VerifyOptions): Ver
     ) {
       throw new SequencerBlockError(`height ${header.height}: oracle commit is not the block's second tx`);
     }
+  } else if (proof.total > 1) {
+    requireNoOracleCommit(header, block);
+  }
+  if (block.oracleCommitTx.length > 0 && !block.oracleState) {
+    // Its prices could not be known without it: a copy without it is no copy of the block.
+    throw new SequencerBlockError(`height ${header.height}: oracle commit without its oracle state`);
   }
   if (block.oracleState) {
     try {
@@ -193,6 +207,26 @@ export function verifySignedPart(block: SignedPart, options: VerifyOptions): Ver
     }
   }
   return { height: header.height, headerHash, header, commitment: decodeCommitmentTx(block.commitmentTx) };
+}
+
+/** No TxRaw starts with 0x01 (field number 0); Metro's injected commit does (oracle/injection.ts). */
+const INJECTED_COMMIT_PREFIX = 0x01;
+
+/**
+ * A block of two txs or more that says it has no oracle commit must show its second tx: else
+ * anyone could strip a block's price votes (and its prices with them) and keep it valid.
+ */
+function requireNoOracleCommit(header: Header, block: SignedPart): void {
+  const second = block.secondTx ?? new Uint8Array();
+  const proof = block.secondTxProof ? fromProofMessage(block.secondTxProof) : undefined;
+  if (proof?.index !== 1 || !verifyMerkleProof(header.dataHash, sha256(second), proof)) {
+    throw new SequencerBlockError(
+      `height ${header.height}: no oracle commit and no proven second tx (its oracle commit may have been left out)`,
+    );
+  }
+  if (second[0] === INJECTED_COMMIT_PREFIX) {
+    throw new SequencerBlockError(`height ${header.height}: its second tx is an oracle commit it leaves out`);
+  }
 }
 
 function verifyRollupData(
@@ -241,6 +275,7 @@ export function signedPartOf(block: SignedPart): SignedPart {
     oracleCommitTx,
     oracleCommitProof,
     ...(block.oracleState ? { oracleState: block.oracleState } : {}),
+    ...(block.secondTxProof ? { secondTx: block.secondTx, secondTxProof: block.secondTxProof } : {}),
   };
 }
 

@@ -41,10 +41,22 @@ export function stride(hostChainId = "celestia", pair = "STTIA/TIA"): PriceProvi
         return [{ pair, price: fromFixedPoint(BigInt(zone.redemptionRate), DEC_PLACES) }];
       } catch (error) {
         if (error instanceof ProviderError) throw error;
-        throw new ProviderError(`stride at ${rpcUrl}: ${(error as Error).message}`);
+        throw new ProviderError(`stride at ${rpcUrl}: ${failureReason(error as Error)}`, { cause: error });
       } finally {
         comet?.disconnect();
       }
     },
   };
+}
+
+/**
+ * What went wrong, in words: cosmjs reads the node's JSON-RPC reply without checking its shape,
+ * so a malformed reply surfaces as a TypeError from inside it, and a refused connection as
+ * fetch's "fetch failed" with the reason as its cause.
+ */
+function failureReason(error: Error): string {
+  const cause = (error as Error & { cause?: { message?: string } }).cause?.message;
+  if (error.message === "fetch failed") return cause ?? error.message;
+  if (error instanceof TypeError) return "malformed ABCI query reply from the node";
+  return error.message;
 }

@@ -27,6 +27,8 @@ export interface BlockSummary {
   oracleCommitTx: Uint8Array;
   oracleCommitProof?: MerkleProofMessage | null;
   oracleState?: OracleStateMessage | null;
+  secondTx?: Uint8Array;
+  secondTxProof?: MerkleProofMessage | null;
 }
 
 export interface RollupBlobPointer {
@@ -126,5 +128,9 @@ export function decodeMetadata(blob: Uint8Array): DaMetadata {
 }
 
 export function decodeRollupBlob(blob: Uint8Array): RollupBlob {
-  return decodeBlob(BlobKind.rollup, blob, (bytes) => RollupBlobCodec.decode(bytes), "rollup");
+  const decoded = decodeBlob(BlobKind.rollup, blob, (bytes) => RollupBlobCodec.decode(bytes), "rollup");
+  // Anyone can post in a rollup's namespace: a part without its data is refused here, not met later.
+  const empty = decoded.blocks.find((part) => !part.data);
+  if (empty) throw new DaFormatError(`rollup blob: the part at height ${empty.height} has no data`);
+  return decoded;
 }

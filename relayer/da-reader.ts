@@ -89,6 +89,8 @@ function sliceOf(summary: BlockSummary, data: RollupBlockData | undefined): Roll
     oracleCommitTx: summary.oracleCommitTx,
     oracleCommitProof: summary.oracleCommitProof,
     oracleState: summary.oracleState,
+    secondTx: summary.secondTx,
+    secondTxProof: summary.secondTxProof,
   };
 }
 

@@ -10,17 +10,11 @@
 import { type Message, TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
-import { bytesEqual, toHex } from "../core/bytes.js";
 import { ChainOfTrust, type TrustRoot } from "../core/comet/trust.js";
-import { sha256 } from "../core/hash.js";
 import type { Logger } from "../core/log.js";
-import { type SequencerBlock, SequencerBlockCodec, verifySequencerBlock } from "../core/sequencer-block.js";
+import { type SequencerBlock, SequencerBlockCodec } from "../core/sequencer-block.js";
 import { type GossipNode, startGossipNode } from "./gossip-node.js";
-
-/** A SequencerBlock of a full 22 MB CometBFT block does not fit; blocks that large go to DA only. */
-export const MAX_GOSSIP_BYTES = 8 * 1024 * 1024;
-/** How many recent heights are remembered to ignore replays. */
-const SEEN_HEIGHTS = 4096;
+import { GossipValidator, MAX_GOSSIP_BYTES, SEEN_HEIGHTS } from "./gossip-validator.js";
 
 export function blockTopic(chainId: string): string {
   return `/metro/${chainId}/sequencer-blocks/1`;
@@ -49,7 +43,7 @@ export class BlockGossip {
   readonly stats = { accepted: 0, ignored: 0, rejected: 0 };
   private readonly handlers: BlockHandler[] = [];
   private readonly trust: ChainOfTrust;
-  private readonly seenHeights = new Map<bigint, string>();
+  private readonly validator: GossipValidator;
 
   private constructor(
     readonly node: GossipNode,
@@ -57,6 +51,7 @@ export class BlockGossip {
   ) {
     this.trust =
       options.trust instanceof ChainOfTrust ? options.trust : new ChainOfTrust([options.trust], SEEN_HEIGHTS);
+    this.validator = new GossipValidator(options.chainId, this.trust);
   }
 
   static async start(options: BlockGossipOptions): Promise<BlockGossip> {
@@ -117,7 +112,7 @@ export class BlockGossip {
     }
     // What this node publishes comes from the node it follows, which it trusts outright.
     this.trust.adopt(block.header);
-    this.remember(block, data);
+    this.validator.remember(block);
     await this.node.services.pubsub.publish(this.topic, data);
   }
 
@@ -126,54 +121,14 @@ export class BlockGossip {
   }
 
   private validate(peer: PeerId, message: Message): TopicValidatorResult {
-    const result = this.judge(peer, message);
+    const { result, reason } = this.validator.judge(message.data);
     if (result === TopicValidatorResult.Accept) this.stats.accepted++;
     else if (result === TopicValidatorResult.Ignore) this.stats.ignored++;
-    else this.stats.rejected++;
-    return result;
-  }
-
-  private judge(peer: PeerId, message: Message): TopicValidatorResult {
-    const reject = (reason: string) => {
+    else {
+      this.stats.rejected++;
       this.options.log.warn({ peer: peer.toString(), reason }, "rejected gossiped block");
-      return TopicValidatorResult.Reject;
-    };
-    if (message.data.length > MAX_GOSSIP_BYTES) return reject(`${message.data.length} bytes is oversized`);
-    let block: SequencerBlock;
-    try {
-      block = SequencerBlockCodec.decode(message.data);
-    } catch (error) {
-      return reject(`undecodable: ${(error as Error).message}`);
     }
-    if (!block.header) return reject("no header");
-    const seen = this.seenHeights.get(block.header.height);
-    if (seen !== undefined) {
-      // The same block again is a harmless replay; another block at a seen height is a forgery
-      // (it cannot carry a valid commit unless 1/3 of the validators equivocated).
-      return seen === toHex(sha256(message.data))
-        ? TopicValidatorResult.Ignore
-        : reject("second block at a height");
-    }
-    const expected = this.trust.expectedAt(block.header.height);
-    if (!expected) return TopicValidatorResult.Ignore;
-    if (!bytesEqual(expected, block.header.validatorsHash))
-      return reject(`signed by a validator set that does not govern height ${block.header.height}`);
-    try {
-      verifySequencerBlock(block, { chainId: this.options.chainId });
-      this.trust.accept(block.header);
-    } catch (error) {
-      return reject((error as Error).message);
-    }
-    this.remember(block, message.data);
-    return TopicValidatorResult.Accept;
-  }
-
-  private remember(block: SequencerBlock, data: Uint8Array): void {
-    this.seenHeights.set(block.header.height, toHex(sha256(data)));
-    if (this.seenHeights.size > SEEN_HEIGHTS) {
-      const oldest = this.seenHeights.keys().next().value;
-      if (oldest !== undefined) this.seenHeights.delete(oldest);
-    }
+    return result;
   }
 
   private deliver(message: Message): void {

@@ -7,5 +7,6 @@ export { readRollupAtDaHeight } from "./da-reader.js";
 export { type DevnetRelaying, startDevnetRelaying } from "./devnet.js";
 export { BlockGossip } from "./gossip.js";
 export { type GossipNode, MultiaddrSchema, startGossipNode } from "./gossip-node.js";
+export { GossipValidator, type Judgement, MAX_GOSSIP_BYTES } from "./gossip-validator.js";
 export { registerDaMetrics, registerRelayerMetrics } from "./metrics.js";
 export { BlockBuildError, buildSequencerBlock } from "./sequencer-block.js";

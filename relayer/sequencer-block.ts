@@ -46,5 +46,9 @@ export function buildSequencerBlock(block: SignedBlockData): SequencerBlock {
     oracleCommitTx: lead === 2 ? block.txs[1]! : new Uint8Array(),
     oracleCommitProof: lead === 2 ? toProofMessage(txProof(block.txs, 1)) : null,
     oracleState: lead === 2 ? (block.oracleState ?? null) : null,
+    // Without an oracle commit, the second tx proves there is none.
+    ...(lead === 1 && block.txs.length > 1
+      ? { secondTx: block.txs[1]!, secondTxProof: toProofMessage(txProof(block.txs, 1)) }
+      : {}),
   };
 }

@@ -5,7 +5,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RequestFinalizeBlock, RequestProcessProposal } from "cosmjs-types/tendermint/abci/types";
+import type {
+  RequestFinalizeBlock,
+  RequestProcessProposal,
+  ValidatorUpdate,
+} from "cosmjs-types/tendermint/abci/types";
 import { utf8 } from "../../core/bytes.js";
 import { sha256 } from "../../core/hash.js";
 import { createLogger } from "../../core/log.js";
@@ -33,22 +37,30 @@ export async function inProcessApp(
     /** Where the store lives (default: a new temporary folder, deleted on close). */
     dataDir?: string;
     onStoreFailure?: MetroAppOptions["onStoreFailure"];
+    chainId?: string;
+    /** CometBFT's genesis validators (their keys check vote extensions when genesis bonds none). */
+    validators?: ValidatorUpdate[];
+    /** 0 (the default) leaves vote extensions off. */
+    voteExtensionsEnableHeight?: bigint;
+    prices?: MetroAppOptions["prices"];
   } = {},
 ): Promise<InProcessApp> {
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), "metro-app-"));
   const app = new MetroApp(dir, createLogger("in-process", "silent"), {
     ...(options.pruning ? { pruning: options.pruning } : {}),
     ...(options.onStoreFailure ? { onStoreFailure: options.onStoreFailure } : {}),
+    prices: options.prices,
   });
   const appState = utf8(JSON.stringify(options.appState ?? devnetAppState(await testAccountAddresses())));
   app.initChain({
     time: { seconds: 0n, nanos: 0 },
-    chainId: DEVNET_CHAIN_ID,
-    validators: [],
+    chainId: options.chainId ?? DEVNET_CHAIN_ID,
+    validators: options.validators ?? [],
     appStateBytes: appState,
     initialHeight: options.initialHeight ?? 1n,
     // Evidence must outlive unbonding (21 days by default), as a real genesis says.
     consensusParams: {
+      abci: { voteExtensionsEnableHeight: options.voteExtensionsEnableHeight ?? 0n },
       ...(options.blockMaxBytes === undefined
         ? {}
         : { block: { maxBytes: options.blockMaxBytes, maxGas: -1n } }),

@@ -16,7 +16,7 @@ import type { VM } from "@ethereumjs/vm";
 import { z } from "zod";
 import { fromHex } from "../../core/bytes.js";
 import { encodeStateWitness } from "../../core/evm/index.js";
-import type { ExecutedBlock } from "../execution/api.js";
+import { type ExecutedBlock, ExecutionError } from "../execution/api.js";
 import { type EvmChain, effectiveGasPrice } from "./chain.js";
 import { type Handler, INVALID_PARAMS, JsonRpcError } from "./json-rpc.js";
 import { prunedBlockMessage } from "./retention.js";
@@ -27,7 +27,11 @@ export interface TxSubmitter {
 }
 
 const hexData = z.string().regex(/^0x([0-9a-fA-F]{2})*$/);
-const hexQuantity = z.string().regex(/^0x[0-9a-fA-F]+$/);
+/** Every Ethereum quantity fits 256 bits; a longer one is refused here, not met by ethereumjs. */
+const hexQuantity = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]+$/)
+  .refine((text) => text.replace(/^0x0*/, "").length <= 64, "quantity above 2^256 - 1");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
 const blockTag = z.union([z.enum(["latest", "pending", "safe", "finalized", "earliest"]), hexQuantity]);
@@ -151,7 +155,16 @@ class EthApi {
   async fraudProof(ref: unknown): Promise<{ blockHash: string; parentHeader: string; witness: string }> {
     const located = await this.locate(ref);
     if (!located) throw new JsonRpcError(-32000, `block ${JSON.stringify(ref)} not found`);
-    const { parentHeader, witness } = await this.chain.fraudProof(located.meta.hash);
+    let proof: Awaited<ReturnType<EvmChain["fraudProof"]>>;
+    try {
+      proof = await this.chain.fraudProof(located.meta.hash);
+    } catch (error) {
+      // Genesis has no parent, and a block whose inputs are gone cannot be proven: say so.
+      if (error instanceof ExecutionError && error.code !== "internal")
+        throw new JsonRpcError(-32000, error.message);
+      throw error;
+    }
+    const { parentHeader, witness } = proof;
     return {
       blockHash: bytesToHex(located.meta.hash),
       parentHeader: bytesToHex(parentHeader),

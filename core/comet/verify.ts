@@ -77,9 +77,36 @@ export interface SignedBlock {
   validators: readonly Validator[];
 }
 
+/**
+ * Throws CommitVerificationError when the header, or the commit and validators when given, lack
+ * a message CometBFT always sends: decoded protobuf leaves an absent one null, and hashing or
+ * signature checks must not meet it.
+ */
+export function requireComplete(header: Header, commit?: Commit, validators?: readonly Validator[]): void {
+  const parts: [string, unknown][] = [
+    ["header.version", header.version],
+    ["header.time", header.time],
+    ["header.last_block_id", header.lastBlockId],
+    ["header.last_block_id.part_set_header", header.lastBlockId?.partSetHeader],
+  ];
+  if (commit) {
+    parts.push(
+      ["commit.block_id", commit.blockId],
+      ["commit.block_id.part_set_header", commit.blockId?.partSetHeader],
+    );
+    for (const [i, sig] of commit.signatures.entries())
+      parts.push([`commit.signatures[${i}].timestamp`, sig.timestamp]);
+  }
+  for (const [i, validator] of (validators ?? []).entries())
+    parts.push([`validators[${i}].pub_key`, validator.pubKey]);
+  const missing = parts.find(([, value]) => value === null || value === undefined);
+  if (missing) throw new CommitVerificationError(`${missing[0]} is missing`, header.height);
+}
+
 /** Throws CommitVerificationError unless the commit proves the header; returns the header's hash. */
 export function verifyCommit({ chainId, header, commit, validators }: SignedBlock): Uint8Array {
   const fail = (message: string) => new CommitVerificationError(message, header.height);
+  requireComplete(header, commit, validators);
   if (header.chainId !== chainId) throw fail(`header is for chain ${header.chainId}, expected ${chainId}`);
   if (commit.height !== header.height) throw fail(`commit is for height ${commit.height}`);
   const hash = headerHash(header);

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { bytesEqual, fromBase64, toBase64, toHex } from "../../core/bytes.js";
-import { blobCommitment } from "./shares.js";
+import { BlobError, blobCommitment, NamespaceError } from "./shares.js";
 
 export class CelestiaError extends Error {
   override name = "CelestiaError";
@@ -69,8 +69,14 @@ export const BlobJson = z.object({
   signer: base64.optional(),
 });
 
+/** A height in decimal, as celestia-node writes uint64: one JavaScript numbers hold exactly. */
+const heightText = z
+  .string()
+  .regex(/^\d+$/, "height is not a decimal integer")
+  .refine((text) => Number.isSafeInteger(Number(text)), "height is beyond 2^53");
+
 export const HeaderJson = z.object({
-  header: z.object({ height: z.string().regex(/^\d+$/), time: z.string() }),
+  header: z.object({ height: heightText, time: z.string() }),
 });
 
 const RpcResponse = z.union([
@@ -218,9 +224,21 @@ export class CelestiaClient {
         `node returned a blob in namespace ${toHex(blob.namespace)}, which was not asked for`,
       );
     }
-    if (blob.shareVersion === 0 && !bytesEqual(blobCommitment(blob.namespace, blob.data), blob.commitment)) {
+    if (blob.shareVersion === 0 && !bytesEqual(commitmentOf(blob), blob.commitment)) {
       throw new CelestiaError(`blob in ${toHex(blob.namespace)}: its commitment does not match its data`);
     }
     return blob;
+  }
+}
+
+/** The share commitment a blob's data makes; a blob Celestia could not hold (empty, say) is the node's error. */
+function commitmentOf(blob: Blob): Uint8Array {
+  try {
+    return blobCommitment(blob.namespace, blob.data);
+  } catch (error) {
+    if (!(error instanceof BlobError || error instanceof NamespaceError)) throw error;
+    throw new CelestiaError(
+      `node returned a blob in ${toHex(blob.namespace)} that Celestia cannot hold: ${error.message}`,
+    );
   }
 }

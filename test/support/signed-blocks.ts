@@ -147,6 +147,7 @@ export function signedBlock(options: SignedBlockOptions = {}): SequencerBlock {
     rollups: rollupDataMessages(batches),
     oracleCommitTx: options.oracleCommitTx ?? new Uint8Array(),
     oracleCommitProof: options.oracleCommitTx ? toProofMessage(txProof(txs, 1)) : null,
+    ...(options.oracleCommitTx ? {} : { secondTx: txs[1]!, secondTxProof: toProofMessage(txProof(txs, 1)) }),
     ...(options.oracleState ? { oracleState: options.oracleState } : {}),
   };
 }

@@ -196,9 +196,13 @@ describe("blockPrices: a block's prices from its signed votes and proven oracle 
       oracleState,
     });
     assert.throws(() => verifySequencerBlock(elsewhere, { chainId: CHAIN }), /oracle state/);
-    // Without its oracle state a block still verifies, but its prices cannot be known.
+    // Without its oracle state its prices cannot be known: such a copy is refused (a peer that
+    // strips it must not get its copy accepted in place of the whole block).
     const bare = make(undefined);
-    verifySequencerBlock(bare, { chainId: CHAIN });
+    assert.throws(
+      () => verifySequencerBlock(bare, { chainId: CHAIN }),
+      /oracle commit without its oracle state/,
+    );
     assert.throws(() => blockPrices(bare, { chainId: CHAIN }), /oracle state missing/);
   });
 

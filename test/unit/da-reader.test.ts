@@ -11,9 +11,18 @@ import type { OracleStateMessage } from "../../core/oracle-state.js";
 import { blockPrices } from "../../oracle/block-prices.js";
 import { encodeInjectedCommit } from "../../oracle/injection.js";
 import { CelestiaClient } from "../../relayer/celestia/client.js";
+import { blobCommitment } from "../../relayer/celestia/shares.js";
 import { LocalDa } from "../../relayer/da/server.js";
 import { planSubmissions } from "../../relayer/da-batch.js";
-import { BlobKind, encodeEnvelope, metroNamespace, rollupNamespace } from "../../relayer/da-format.js";
+import {
+  BlobKind,
+  DaMetadataCodec,
+  decodeMetadata,
+  encodeEnvelope,
+  metroNamespace,
+  RollupBlobCodec,
+  rollupNamespace,
+} from "../../relayer/da-format.js";
 import { readRollupAtDaHeight } from "../../relayer/da-reader.js";
 import { oracleChainState, signedInjectedCommit } from "../support/oracle-blocks.js";
 import { ALPHA, BETA, CHAIN, GAMMA, signedBlock, validatorSet } from "../support/signed-blocks.js";
@@ -97,6 +106,41 @@ describe("reading Metro blocks back from the DA", () => {
     assert.ok(result.rejected.some((reason) => /not posted by Metro/.test(reason)));
     assert.ok(result.rejected.some((reason) => /metadata is for chain other-chain/.test(reason)));
     assert.ok(result.rejected.some((reason) => /bad magic|corrupt/.test(reason)));
+  });
+
+  it("skips a pointed rollup blob whose part has no data instead of failing the read (hostile-input campaign)", async () => {
+    const [submission] = planSubmissions(CHAIN, blocks.slice(0, 1), { maxBlobBytes: 1_000_000 });
+    const [metadata, alphaBlob] = submission!.blobs;
+    // A forger posts a rollup blob whose part lacks its data, and metadata pointing at it.
+    const hollow = encodeEnvelope(
+      BlobKind.rollup,
+      RollupBlobCodec.encode({
+        rollupId: ALPHA,
+        blocks: [{ height: 1n, firstItem: 0, totalItems: 1 } as never],
+      }),
+    );
+    const forged = decodeMetadata(metadata!.data);
+    forged.rollupBlobs = forged.rollupBlobs.map((p) => ({
+      ...p,
+      commitment: blobCommitment(p.namespace, hollow),
+    }));
+    const height = await client.submit([
+      ...submission!.blobs,
+      {
+        namespace: metadata!.namespace,
+        data: encodeEnvelope(BlobKind.metadata, DaMetadataCodec.encode(forged)),
+      },
+      { namespace: alphaBlob!.namespace, data: hollow },
+    ]);
+    const result = await readRollupAtDaHeight(client, height, ALPHA, options);
+    assert.match(result.rejected.join("\n"), /the part at height 1 has no data/);
+    assert.deepEqual(
+      result.blocks.map((b) => [b.height, b.items.map(toHex)]),
+      [
+        [1n, [toHex(utf8("alpha at 1"))]],
+        [1n, [toHex(utf8("alpha at 1"))]],
+      ],
+    );
   });
 
   it("refuses a block whose data was swapped, even in a blob Metro's metadata points at", async () => {

@@ -236,6 +236,18 @@ describe("the EVM node's Ethereum JSON-RPC, through viem", () => {
     assert.equal(badParams.error?.code, -32602);
     const parse = await (await fetch(url, { method: "POST", body: "{" })).json();
     assert.equal((parse as { error: { code: number } }).error.code, -32700);
+    // Found by the hostile-input campaign: both used to fail inside the server (-32603).
+    const slot = await post({
+      jsonrpc: "2.0",
+      id: 4,
+      method: "eth_getStorageAt",
+      params: [ethAccount(0).address, `0x1${"0".repeat(64)}`, "latest"],
+    });
+    assert.equal(slot.error?.code, -32602);
+    assert.match(slot.error?.message ?? "", /quantity above 2\^256 - 1/);
+    const genesis = await post({ jsonrpc: "2.0", id: 5, method: "metro_fraudProof", params: ["0x0"] });
+    assert.equal(genesis.error?.code, -32000);
+    assert.match(genesis.error?.message ?? "", /has no parent: genesis/);
   });
 });
 

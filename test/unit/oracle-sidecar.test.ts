@@ -221,7 +221,10 @@ describe("stride provider", () => {
   }>("metro.oracle.v1.StrideHostZoneResponse");
 
   /** A Stride node's CometBFT RPC answering abci_query for the host zone, in CometBFT's JSON. */
-  async function strideNode(zone: { chainId: string; redemptionRate: string; halted: boolean }) {
+  async function strideNode(
+    zone: { chainId: string; redemptionRate: string; halted: boolean },
+    reshape: (response: Record<string, unknown>) => unknown = (response) => response,
+  ) {
     const paths: string[] = [];
     const server = createServer((request, response) => {
       let body = "";
@@ -233,7 +236,7 @@ describe("stride provider", () => {
         paths.push(call.params.path);
         const value = HostZoneResponse.encode({ hostZone: { ...zone, hostDenom: "utia" } });
         const result = {
-          response: {
+          response: reshape({
             code: 0,
             log: "",
             info: "",
@@ -243,7 +246,7 @@ describe("stride provider", () => {
             proofOps: null,
             height: "42",
             codespace: "",
-          },
+          }),
         };
         response.writeHead(200, { "content-type": "application/json" });
         response.end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result }));
@@ -279,6 +282,23 @@ describe("stride provider", () => {
       assert.deepEqual(await stride().fetchQuotes(good.url, ["BTC/USD"]), [], "only STTIA/TIA");
     } finally {
       for (const node of [good, halted, other]) node.server.close();
+    }
+  });
+
+  it("says a malformed reply is one, not what broke inside cosmjs (hostile-input campaign)", async () => {
+    const zone = { chainId: "celestia", redemptionRate: "1083456789012345678", halted: false };
+    const node = await strideNode(zone, (response) => ({ ...response, proofOps: 0 }));
+    try {
+      await assert.rejects(stride().fetchQuotes(node.url, ["STTIA/TIA"]), (error: Error) => {
+        assert.ok(error instanceof ProviderError);
+        assert.match(
+          error.message,
+          /^stride at http:\/\/127.0.0.1:\d+: malformed ABCI query reply from the node$/,
+        );
+        return true;
+      });
+    } finally {
+      node.server.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { writePairs, writeVotePairs } from "../../chain/modules/oracle.js";
 import { toHex, utf8 } from "../../core/bytes.js";
 import { headerHash, simpleValidatorBytes } from "../../core/comet/hashes.js";
 import { SimpleValidatorCodec } from "../../core/comet/types.js";
@@ -13,6 +14,8 @@ import {
   verifyRollupSlice,
   verifySequencerBlock,
 } from "../../core/sequencer-block.js";
+import { DEFAULT_PAIRS, encodeInjectedCommit } from "../../oracle/index.js";
+import { oracleChainState, signedInjectedCommit } from "../support/oracle-blocks.js";
 import { ALPHA, BETA, CHAIN, GAMMA, signedBlock, validatorSet } from "../support/signed-blocks.js";
 
 const verify = (block: SequencerBlock) => verifySequencerBlock(block, { chainId: CHAIN });
@@ -60,6 +63,43 @@ describe("SequencerBlock verification", () => {
     const dropped = signedBlock();
     dropped.rollups.pop();
     assert.throws(() => verify(dropped), /not the block's rollups/);
+  });
+
+  it("refuses a block missing a message CometBFT always sends, with its name (hostile-input campaign)", () => {
+    // Decoding leaves an absent message null; hashing the header used to read through it.
+    const decoded = SequencerBlockCodec.decode(SequencerBlockCodec.encode(signedBlock()));
+    const noBlockId = { ...decoded, commit: { ...decoded.commit, blockId: null as never } };
+    assert.throws(() => verify(noBlockId), /height 7: commit.block_id is missing/);
+    const noTime = { ...decoded, header: { ...decoded.header, time: null as never } };
+    assert.throws(() => verify(noTime), CommitVerificationError);
+    assert.throws(
+      () => verifySequencerBlock(noTime, { chainId: CHAIN, trustedHeaderHash: headerHash(decoded.header) }),
+      /header.time is missing/,
+    );
+  });
+
+  it("refuses a block whose oracle commit was left out (hostile-input campaign)", () => {
+    const vote = new Map([["TIA/USD", 520_000_000n]]);
+    const set = validatorSet();
+    const oracleCommitTx = encodeInjectedCommit(
+      signedInjectedCommit(set, DEFAULT_PAIRS, new Map(), [{ vote }, { vote }, { vote }, { vote }], 6n),
+    );
+    const { appHash, oracleState } = oracleChainState((state) => {
+      writePairs(state, DEFAULT_PAIRS);
+      writeVotePairs(state, DEFAULT_PAIRS);
+    });
+    const priced = signedBlock({ oracleCommitTx, appHash, oracleState });
+    assert.equal(verify(priced).height, 7n);
+    const noState = { ...priced, oracleState: null };
+    assert.throws(() => verify(noState), /oracle commit without its oracle state/);
+    // Stripped of its votes the block once still verified, and every price with it was lost.
+    const stripped = { ...priced, oracleCommitTx: new Uint8Array(), oracleCommitProof: null };
+    assert.throws(() => verify(stripped), /no oracle commit and no proven second tx/);
+    const posing = { ...stripped, secondTx: priced.oracleCommitTx, secondTxProof: priced.oracleCommitProof };
+    assert.throws(() => verify(posing), /its second tx is an oracle commit/);
+    const plain = signedBlock();
+    assert.equal(verify(plain).height, 7n, "a block without votes shows its second tx");
+    assert.throws(() => verify({ ...plain, secondTxProof: null }), /no proven second tx/);
   });
 
   it("gives each rollup exactly its items, or proves it had none", () => {
