@@ -60,9 +60,15 @@ export function readFields(bytes: Uint8Array, depth = 0): Field[] | undefined {
   return fields;
 }
 
+/** A protobuf varint of a value wrapped to 64 bits, as the wire format has it. */
 function varint(value: bigint): number[] {
+  return unboundedVarint(BigInt.asUintN(64, value));
+}
+
+/** Varint bytes of any non-negative integer, beyond 64 bits too (decoders must refuse those). */
+export function unboundedVarint(value: bigint): number[] {
   const out: number[] = [];
-  let rest = BigInt.asUintN(64, value);
+  let rest = value;
   do {
     const byte = Number(rest & 0x7fn);
     rest >>= 7n;

@@ -7,17 +7,9 @@
 import fc from "fast-check";
 import { type CurrencyPair, encodeOracleVote, type PriceReport } from "../../oracle/index.js";
 import { mutatedBytes } from "../mutate.js";
+import { unboundedVarint } from "../protowire.js";
 
-function varint(value: bigint): number[] {
-  const out: number[] = [];
-  let rest = value;
-  do {
-    const byte = Number(rest & 0x7fn);
-    rest >>= 7n;
-    out.push(rest > 0n ? byte | 0x80 : byte);
-  } while (rest > 0n);
-  return out;
-}
+const varint = unboundedVarint;
 
 /** Zigzag of any integer (beyond 64 bits too: the decoder must refuse those). */
 const zigzag = (value: bigint): bigint => (value >= 0n ? value * 2n : -value * 2n - 1n);
