@@ -9,6 +9,7 @@ import { daRpcSurface } from "./da/rpc-surface.js";
 import { evmSurface } from "./evm/surface.js";
 import { gossipSurface } from "./gossip/surface.js";
 import { oracleSurface } from "./oracle/surface.js";
+import { restSurface } from "./rest/surface.js";
 import type { Surface } from "./surface.js";
 import { txSurface } from "./txs/surface.js";
 import { voteSurface } from "./votes/surface.js";
@@ -23,6 +24,7 @@ export const SURFACES: readonly Surface[] = [
   daBlobSurface,
   daRpcSurface,
   evmSurface,
+  restSurface,
   oracleSurface,
   voteSurface,
 ];
