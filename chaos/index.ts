@@ -4,6 +4,7 @@
  * (chaos/fuzz.ts); test/unit/hostile-input.test.ts runs a short version of each in `npm test`.
  */
 
+import { abciSurface } from "./abci/surface.js";
 import { daBlobSurface } from "./da/blob-surface.js";
 import { daRpcSurface } from "./da/rpc-surface.js";
 import { evmSurface } from "./evm/surface.js";
@@ -20,6 +21,7 @@ export { formatTable } from "./table.js";
 
 export const SURFACES: readonly Surface[] = [
   txSurface,
+  abciSurface,
   gossipSurface,
   daBlobSurface,
   daRpcSurface,
