@@ -4,11 +4,13 @@
  * (chaos/fuzz.ts); test/unit/hostile-input.test.ts runs a short version of each in `npm test`.
  */
 
+import { abciSurface } from "./abci/surface.js";
 import { daBlobSurface } from "./da/blob-surface.js";
 import { daRpcSurface } from "./da/rpc-surface.js";
 import { evmSurface } from "./evm/surface.js";
 import { gossipSurface } from "./gossip/surface.js";
 import { oracleSurface } from "./oracle/surface.js";
+import { restSurface } from "./rest/surface.js";
 import type { Surface } from "./surface.js";
 import { txSurface } from "./txs/surface.js";
 import { voteSurface } from "./votes/surface.js";
@@ -19,10 +21,12 @@ export { formatTable } from "./table.js";
 
 export const SURFACES: readonly Surface[] = [
   txSurface,
+  abciSurface,
   gossipSurface,
   daBlobSurface,
   daRpcSurface,
   evmSurface,
+  restSurface,
   oracleSurface,
   voteSurface,
 ];

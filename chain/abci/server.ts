@@ -1,3 +1,4 @@
+import "../../core/proto/cosmjs-writer.js";
 import { existsSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import { Request, Response, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";

@@ -58,7 +58,7 @@ export async function getBlock(rpc: string, height?: string): Promise<unknown> {
     throw new RestError(400, 3, `invalid height "${height}"`);
   }
   const reply = await rpcGet(`${rpc}/block${height ? `?height=${height}` : ""}`, BlockReplySchema);
-  if (!reply.result) throw new RestError(400, 3, reply.error?.data ?? reply.error?.message ?? "no block");
+  if (!reply.result) throw new RestError(400, 3, reply.error?.data || reply.error?.message || "no block");
   const block = gatewayJson(reply.result.block) as { header: Record<string, unknown> };
   const proposer = consensusAddressText(Buffer.from(reply.result.block.header.proposer_address, "hex"));
   return {

@@ -11,7 +11,7 @@ import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import * as staking from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { z } from "zod";
-import { abciQuery, rpcGet } from "../node/rpc.js";
+import { abciQuery, RpcError, rpcGet } from "../node/rpc.js";
 import { getBlock } from "./blocks.js";
 import { RestError } from "./errors.js";
 import { toRestJson } from "./json.js";
@@ -44,8 +44,17 @@ async function grpc<T>(
 ): Promise<unknown> {
   const bytes = request.encode(request.fromPartial(fields)).finish();
   const result = await abciQuery(rpc, path, bytes);
-  if (result.code !== 0) throw new RestError(statusOf(result.code, result.log), result.code, result.log);
-  return toRestJson((response.toJSON as (m: unknown) => unknown)(response.decode(result.value)));
+  if (result.code !== 0) {
+    const message = result.log || `${path} failed with code ${result.code}`;
+    throw new RestError(statusOf(result.code, result.log), result.code, message);
+  }
+  let decoded: unknown;
+  try {
+    decoded = response.decode(result.value);
+  } catch (error) {
+    throw new RpcError(`${path}: the node's answer does not decode: ${(error as Error).message}`);
+  }
+  return toRestJson((response.toJSON as (m: unknown) => unknown)(decoded));
 }
 
 export interface RouteInput {
@@ -78,6 +87,14 @@ function compile(path: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+/** A uint64 path parameter (a proposal id): a RestError unless it is a decimal that fits 64 bits. */
+function uint64Param(text: string | undefined, name: string): bigint {
+  if (text === undefined || !/^\d{1,20}$/.test(text) || BigInt(text) >= 2n ** 64n) {
+    throw new RestError(400, 3, `${name} must be an unsigned 64-bit integer, got "${text ?? ""}"`);
+  }
+  return BigInt(text);
+}
+
 const TxBodySchema = z.object({ tx_bytes: z.string().min(1), mode: z.string().optional() });
 
 function txBody(body: unknown): z.infer<typeof TxBodySchema> {
@@ -97,6 +114,25 @@ const BroadcastSchema = z.object({
     .optional(),
   error: z.object({ message: z.string(), data: z.string().optional() }).optional(),
 });
+
+/** The node's answer to a broadcast; a node that cannot be reached or answers garbage is an RpcError (503). */
+async function broadcast(rpc: string, method: string, tx: string): Promise<z.infer<typeof BroadcastSchema>> {
+  let response: Response;
+  try {
+    response = await fetch(rpc, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { tx } }),
+    });
+  } catch (error) {
+    const cause = (error as Error & { cause?: Error }).cause?.message;
+    throw new RpcError(`${method}: ${rpc} unreachable: ${cause ?? (error as Error).message}`);
+  }
+  const parsed = BroadcastSchema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success)
+    throw new RpcError(`${method}: unexpected response from the node (HTTP ${response.status})`);
+  return parsed.data;
+}
 
 const StatusSchema = z.object({
   result: z.object({
@@ -249,13 +285,9 @@ export const ROUTES: Route[] = [
     ),
   ),
   get("/cosmos/gov/v1/proposals/{proposalId}", ({ rpc, params }) =>
-    grpc(
-      rpc,
-      "/cosmos.gov.v1.Query/Proposal",
-      govV1.QueryProposalRequest,
-      govV1.QueryProposalResponse,
-      params,
-    ),
+    grpc(rpc, "/cosmos.gov.v1.Query/Proposal", govV1.QueryProposalRequest, govV1.QueryProposalResponse, {
+      proposalId: uint64Param(params.proposalId, "proposal_id"),
+    }),
   ),
   get("/cosmos/gov/v1/proposals/{proposalId}/tally", ({ rpc, params }) =>
     grpc(
@@ -263,7 +295,7 @@ export const ROUTES: Route[] = [
       "/cosmos.gov.v1.Query/TallyResult",
       govV1.QueryTallyResultRequest,
       govV1.QueryTallyResultResponse,
-      params,
+      { proposalId: uint64Param(params.proposalId, "proposal_id") },
     ),
   ),
   get("/cosmos/gov/v1beta1/proposals", ({ rpc }) =>
@@ -298,14 +330,9 @@ export const ROUTES: Route[] = [
       throw new RestError(400, 3, `unsupported broadcast mode ${mode}`);
     }
     const method = mode === "BROADCAST_MODE_ASYNC" ? "broadcast_tx_async" : "broadcast_tx_sync";
-    const response = await fetch(rpc, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { tx: tx_bytes } }),
-    });
-    const reply = BroadcastSchema.parse(await response.json());
+    const reply = await broadcast(rpc, method, tx_bytes);
     if (!reply.result)
-      throw new RestError(400, 3, reply.error?.data ?? reply.error?.message ?? "broadcast failed");
+      throw new RestError(400, 3, reply.error?.data || reply.error?.message || "broadcast failed");
     const { code, log, codespace, hash } = reply.result;
     return {
       tx_response: { height: "0", txhash: hash, codespace: codespace ?? "", code, raw_log: log ?? "" },

@@ -4,7 +4,7 @@
  */
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { z } from "zod";
-import { rpcGet } from "../node/rpc.js";
+import { RpcError, rpcGet } from "../node/rpc.js";
 import { RestError } from "./errors.js";
 import { toRestJson } from "./json.js";
 
@@ -52,10 +52,20 @@ const HeaderReplySchema = z.object({ result: z.object({ header: z.object({ time:
 
 /** A tx's bytes as the gateway shows a cosmos.tx.v1beta1.Tx: body and auth info with `@type` Anys. */
 export function txJson(bytes: Uint8Array): unknown {
-  const raw = TxRaw.decode(bytes);
+  let raw: TxRaw;
+  let body: TxBody;
+  let authInfo: AuthInfo;
+  try {
+    raw = TxRaw.decode(bytes);
+    body = TxBody.decode(raw.bodyBytes);
+    authInfo = AuthInfo.decode(raw.authInfoBytes);
+  } catch (error) {
+    // Committed txs decode (CheckTx saw to it): one that does not came from a broken node.
+    throw new RpcError(`the node served a tx that does not decode: ${(error as Error).message}`);
+  }
   return toRestJson({
-    body: TxBody.toJSON(TxBody.decode(raw.bodyBytes)),
-    authInfo: AuthInfo.toJSON(AuthInfo.decode(raw.authInfoBytes)),
+    body: TxBody.toJSON(body),
+    authInfo: AuthInfo.toJSON(authInfo),
     signatures: raw.signatures.map((signature) => Buffer.from(signature).toString("base64")),
   });
 }
@@ -104,9 +114,9 @@ export async function getTx(rpc: string, hash: string): Promise<unknown> {
   }
   const reply = await rpcGet(`${rpc}/tx?hash=0x${hash}`, TxReplySchema);
   if (!reply.result) {
-    const detail = reply.error?.data ?? reply.error?.message ?? "";
+    const detail = reply.error?.data || reply.error?.message || "";
     if (/not found/i.test(detail)) throw new RestError(404, GRPC_NOT_FOUND, `tx not found: ${hash}`);
-    throw new RestError(500, 13, detail);
+    throw new RpcError(`tx ${hash}: the node refused: ${detail || "no reason given"}`);
   }
   const times = await blockTimes(rpc, [reply.result.height]);
   const json = txJson(Buffer.from(reply.result.tx, "base64"));
@@ -172,7 +182,7 @@ export async function searchTxs(rpc: string, query: URLSearchParams): Promise<un
   if (order) params.set("order_by", JSON.stringify(order));
   const reply = await rpcGet(`${rpc}/tx_search?${params}`, SearchReplySchema);
   if (!reply.result) {
-    throw new RestError(400, GRPC_INVALID_ARGUMENT, reply.error?.data ?? reply.error?.message ?? "bad query");
+    throw new RestError(400, GRPC_INVALID_ARGUMENT, reply.error?.data || reply.error?.message || "bad query");
   }
   const found = reply.result.txs ?? [];
   const times = await blockTimes(

@@ -150,7 +150,16 @@ export function txCaseArbitrary(
           amount: fc.oneof(fc.constantFrom("0", "1", "2000", "-5", "1.5", "", "9".repeat(90)), texts),
           denom: fc.oneof(fc.constant(DEFAULT_LST_DENOM), texts),
           gas: fc.oneof(
-            fc.constantFrom(0n, 1n, 39_999n, 1_000_000n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n),
+            fc.constantFrom(
+              0n,
+              1n,
+              39_999n,
+              1_000_000n,
+              3_000_000_000n,
+              2n ** 63n - 1n,
+              2n ** 63n,
+              2n ** 64n - 1n,
+            ),
             fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
           ),
           extra: fc.boolean(),

@@ -3,7 +3,12 @@
  * mutated content, judged by the real MetroApp's CheckTx or, inside a proposed block, by its
  * ProcessProposal. Every hundred cases an honest proposer makes a block of what CheckTx took.
  */
-import { CheckTxType, ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
+import {
+  CheckTxType,
+  Response,
+  type ResponseCheckTx,
+  ResponseProcessProposal_ProposalStatus,
+} from "cosmjs-types/tendermint/abci/types";
 import { commitmentTxFor } from "../../chain/app/block-layout.js";
 import { TEST_MNEMONIC } from "../../chain/client/keys.js";
 import { OfflineSigner } from "../../chain/client/offline.js";
@@ -54,6 +59,21 @@ function depthOf(bytes: Uint8Array, code: number, codespace: string): Depth {
   return code !== 0 && ANTE_CODES.has(`${codespace}/${code}`) ? 1 : 2;
 }
 
+/** The answer as CometBFT reads it: encoded and decoded, it must say the same. */
+function requireWireSafe(response: ResponseCheckTx): void {
+  const read = Response.decode(Response.encode({ checkTx: response }).finish()).checkTx;
+  if (
+    read?.code !== response.code ||
+    read.log !== response.log ||
+    read.gasWanted !== response.gasWanted ||
+    read.gasUsed !== response.gasUsed
+  ) {
+    throw new CrashError(
+      `the CheckTx answer does not survive its encoding (gas wanted ${response.gasWanted})`,
+    );
+  }
+}
+
 class TxTarget {
   private readonly accounts: Account[];
   private pending: Uint8Array[];
@@ -97,6 +117,7 @@ class TxTarget {
     } catch (error) {
       throw new CrashError(`CheckTx threw: ${(error as Error).message}`, { cause: error });
     }
+    requireWireSafe(response);
     const depth = depthOf(bytes, response.code, response.codespace);
     if (response.code !== 0) {
       requireClearMessage(response.log, `CheckTx code ${response.codespace}/${response.code}`);
