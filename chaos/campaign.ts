@@ -8,6 +8,12 @@ import { DEVNET_CHAIN_ID } from "../chain/node/home.js";
 import { nodeStatus, waitForHeight } from "../chain/node/rpc.js";
 import type { Logger } from "../core/log.js";
 import {
+  type AdversaryOptions,
+  type AdversaryReport,
+  adversaryFailures,
+  runAdversaries,
+} from "./adversaries/index.js";
+import {
   type CommittedCheck,
   type ConsensusCheck,
   checkCommitted,
@@ -28,6 +34,8 @@ export interface CampaignOptions {
   log: Logger;
   /** Outages after the crashes (none: skipped). */
   outages?: OutageOptions;
+  /** Adversary phases after the outages (none: skipped). */
+  adversaries?: AdversaryOptions;
   /** Told of each fault as it is injected, and of each phase. */
   onFault?: (index: number, target: string) => void;
   onPhase?: (phase: string) => void;
@@ -42,6 +50,7 @@ export interface CampaignReport {
   da: DaCheck;
   rollups: RollupCheck[];
   outages?: OutageReport;
+  adversaries?: AdversaryReport[];
   seconds: number;
 }
 
@@ -107,6 +116,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       options.onPhase?.("outages: one validator down, two down, the DA down");
       outages = await runOutages(stack, options.outages);
     }
+    let adversaries: AdversaryReport[] | undefined;
+    if (options.adversaries && unrecovered.length === 0) {
+      adversaries = await runAdversaries(stack, options.adversaries, options.onPhase);
+    }
     await Promise.all([metroLoad.stop(), ...evmLoads.map((load) => load.stop())]);
     options.onPhase?.("final checks");
     const report = await finalChecks(stack, rpcUrls, metroLoad, evmLoads, {
@@ -114,7 +127,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       faults: { injected: Object.values(byTarget).reduce((a, b) => a + b, 0), byTarget, unrecovered },
       started,
     });
-    return outages ? { ...report, outages } : report;
+    return { ...report, ...(outages ? { outages } : {}), ...(adversaries ? { adversaries } : {}) };
   } finally {
     await stack.stop();
   }
@@ -178,7 +191,11 @@ async function rollupHeads(rpcUrl: string): Promise<{ soft: bigint; finalized: b
 
 /** Whether the campaign found anything wrong: a loss, a split, a DA gap or duplicate, a mismatch. */
 export function campaignFailures(report: CampaignReport): string[] {
-  const failures = [...report.faults.unrecovered, ...(report.outages ? outageFailures(report.outages) : [])];
+  const failures = [
+    ...report.faults.unrecovered,
+    ...(report.outages ? outageFailures(report.outages) : []),
+    ...adversaryFailures(report.adversaries ?? []),
+  ];
   if (report.metroTxs.lost.length > 0)
     failures.push(`${report.metroTxs.lost.length} committed Metro txs lost`);
   if (report.consensus.splits.length > 0)

@@ -10,6 +10,10 @@ import type { ChaosStack } from "./stack.js";
 export interface OutageOptions {
   /** How long the DA stays down. */
   daOutageSeconds: number;
+  /** Blocks to measure with one validator down (default 12). */
+  oneDownBlocks?: number;
+  /** How long to watch the chain stand still with two down (default 15 s). */
+  haltWaitMs?: number;
 }
 
 export interface OutageReport {
@@ -19,7 +23,7 @@ export interface OutageReport {
    */
   oneDown: { blocks: number; medianIntervalMs: number; maxIntervalMs: number };
   /** Two of four down: whether the chain stood still, and whether it moved again with three. */
-  twoDown: { haltedAt: number; heightAfterWait: number; resumed: boolean };
+  twoDown: { haltedAt: number; heightAfterWait: number; waitedMs: number; resumed: boolean };
   /** The DA down: how long, and how far Metro got meanwhile (the relayer must post it all later). */
   da: { seconds: number; metroBlocksMeanwhile: number };
 }
@@ -29,6 +33,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ONE_DOWN_BLOCKS = 12;
 /** Long enough for several CometBFT rounds to time out: a chain below 2/3 makes no block. */
 const HALT_WAIT_MS = 15_000;
+/** A height in flight when the second validator went may still commit: measure from after it. */
+const IN_FLIGHT_MS = 3000;
 
 async function blockIntervalsMs(rpcUrl: string, from: number, blocks: number): Promise<number[]> {
   const times: number[] = [];
@@ -42,27 +48,28 @@ export async function runOutages(stack: ChaosStack, options: OutageOptions): Pro
   const [, , v2, v3] = stack.devnet.validators;
   const rpc = (i: number) => stack.devnet.rpcUrl(i);
 
+  const oneDownBlocks = options.oneDownBlocks ?? ONE_DOWN_BLOCKS;
   await v3!.stop();
   const { height: from } = await nodeStatus(rpc(0));
-  await waitForHeight(rpc(0), from + ONE_DOWN_BLOCKS, 120_000);
-  const intervals = (await blockIntervalsMs(rpc(0), from, ONE_DOWN_BLOCKS)).sort((a, b) => a - b);
+  await waitForHeight(rpc(0), from + oneDownBlocks, 120_000);
+  const intervals = (await blockIntervalsMs(rpc(0), from, oneDownBlocks)).sort((a, b) => a - b);
   const oneDown = {
-    blocks: ONE_DOWN_BLOCKS,
+    blocks: oneDownBlocks,
     medianIntervalMs: intervals[Math.floor(intervals.length / 2)]!,
     maxIntervalMs: intervals.at(-1)!,
   };
 
   await v2!.stop();
-  // A height in flight when the second one went may still commit: measure from after it.
-  await sleep(3000);
+  await sleep(IN_FLIGHT_MS);
   const { height: haltedAt } = await nodeStatus(rpc(0));
-  await sleep(HALT_WAIT_MS);
+  const waitedMs = options.haltWaitMs ?? HALT_WAIT_MS;
+  await sleep(waitedMs);
   const { height: heightAfterWait } = await nodeStatus(rpc(0));
   await v2!.start();
   await waitForHeight(rpc(0), heightAfterWait + 2, 120_000);
   await v3!.start();
   await Promise.all([0, 1, 2, 3].map(async (i) => waitForHeight(rpc(i), heightAfterWait + 3, 120_000)));
-  const twoDown = { haltedAt, heightAfterWait, resumed: true };
+  const twoDown = { haltedAt, heightAfterWait, waitedMs, resumed: true };
 
   await stack.da.stop();
   const { height: daDownAt } = await nodeStatus(rpc(0));

@@ -1,4 +1,5 @@
 /** The campaign's figures as a Markdown table, as RELIABILITY.md records them. */
+import type { AdversaryReport } from "./adversaries/index.js";
 import type { CampaignReport } from "./campaign.js";
 import type { OutageReport } from "./outages.js";
 
@@ -26,11 +27,23 @@ export function reportTable(report: CampaignReport): string {
     ...(report.outages ? outageRows(report.outages) : []),
     ["seconds", report.seconds.toFixed(0)],
   ];
-  return [
+  const figures = [
     "| figure | value |",
     "| --- | ---: |",
     ...rows.map(([name, value]) => `| ${name} | ${value} |`),
-  ].join("\n");
+  ];
+  return [...figures, ...(report.adversaries ? ["", ...adversaryTable(report.adversaries)] : [])].join("\n");
+}
+
+function adversaryTable(reports: readonly AdversaryReport[]): string[] {
+  return [
+    "| adversary | attempts | refused | punished | outcome |",
+    "| --- | ---: | ---: | ---: | --- |",
+    ...reports.map(
+      (r) =>
+        `| ${r.name} | ${r.attempts} | ${r.refused} | ${r.punished} | ${r.failures.length > 0 ? `FAILED: ${r.failures.join("; ")}` : r.outcome} |`,
+    ),
+  ];
 }
 
 function outageRows(outages: OutageReport): [string, string][] {
@@ -40,7 +53,10 @@ function outageRows(outages: OutageReport): [string, string][] {
       "one of 4 validators down: block interval median, max (ms)",
       `${oneDown.medianIntervalMs}, ${oneDown.maxIntervalMs}`,
     ],
-    ["two of 4 down: height before, after 15 s", `${twoDown.haltedAt}, ${twoDown.heightAfterWait}`],
+    [
+      `two of 4 down: height before, after ${twoDown.waitedMs / 1000} s`,
+      `${twoDown.haltedAt}, ${twoDown.heightAfterWait}`,
+    ],
     ["two of 4 down: resumed when one returned", twoDown.resumed ? "yes" : "NO"],
     [`DA down for ${da.seconds} s: Metro blocks meanwhile`, String(da.metroBlocksMeanwhile)],
   ];

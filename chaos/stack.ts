@@ -15,6 +15,7 @@ import { SupervisedProcess } from "../chain/node/supervised.js";
 import { createFollowerHome, createRollupHome, RollupProcesses } from "../conductor/rollup-home.js";
 import type { Logger } from "../core/log.js";
 import { CelestiaClient } from "../relayer/index.js";
+import { ChaosPrices } from "./prices.js";
 
 export const VALIDATORS = 4;
 /** The EVM rollups under load; a third rollup, data only, has no execution node. */
@@ -48,6 +49,8 @@ export interface ChaosStack {
   daUrl: string;
   /** The local DA's supervisor, for outages longer than a crash. */
   da: SupervisedProcess;
+  /** The validators' price sources, silent until the adversary phases. */
+  prices: ChaosPrices;
   rollups: ChaosRollup[];
   targets: FaultTarget[];
   /** The highest Metro height the relayer has posted to the DA (its metrics say). */
@@ -100,7 +103,15 @@ async function waitForDa(url: string): Promise<void> {
 }
 
 export async function startChaosStack(portBase: number, log: Logger): Promise<ChaosStack> {
-  const { devnet, stop: stopDevnet } = await startTemporaryDevnet(VALIDATORS, portBase, log);
+  const prices = new ChaosPrices(VALIDATORS);
+  const priceUrls = await prices.start();
+  const { devnet, stop: stopDevnet } = await startTemporaryDevnet(VALIDATORS, portBase, log, (devnet) => {
+    for (const [i, spec] of devnet.specs.entries())
+      writeFileSync(join(spec.home, "oracle-url"), priceUrls[i]!);
+  }).catch((error: unknown) => {
+    prices.stop();
+    throw error;
+  });
   const home = mkdtempSync(join(tmpdir(), "metro-chaos-"));
   const processes: SupervisedProcess[] = [];
   const rollupProcesses: RollupProcesses[] = [];
@@ -108,6 +119,7 @@ export async function startChaosStack(portBase: number, log: Logger): Promise<Ch
     await Promise.all(rollupProcesses.map((rollup) => rollup.stop()));
     await Promise.all(processes.map((process) => process.stop()));
     await stopDevnet();
+    prices.stop();
     rmSync(home, { recursive: true, force: true });
   };
   try {
@@ -200,7 +212,7 @@ export async function startChaosStack(portBase: number, log: Logger): Promise<Ch
       ]),
     ];
     const relayerPostedThrough = () => scrapeGauge(relayerMetrics, "metro_relayer_posted_through");
-    return { devnet, home, daUrl, da, rollups, targets, relayerPostedThrough, stop };
+    return { devnet, home, daUrl, da, prices, rollups, targets, relayerPostedThrough, stop };
   } catch (error) {
     await stop();
     throw error;

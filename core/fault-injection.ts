@@ -38,8 +38,45 @@ export function assertFaultInjectionAllowed(chainId: string, switches: readonly 
   );
 }
 
-/** The switch `metro start` reads: the validator whose home folder is named here tampers. */
+/**
+ * The switch `metro start` reads: the validator whose home folder is named here tampers with the
+ * commits it injects as proposer, `node1` or `node1:MODE` with a mode of INJECTION_TAMPERS.
+ */
 export const TAMPER_INJECTION_ENV = "METRO_TEST_TAMPER_INJECTION";
+
+/** How a tampering proposer alters the injected commit: each must be refused by every validator. */
+export const INJECTION_TAMPERS = ["forge", "drop", "reorder"] as const;
+export type InjectionTamper = (typeof INJECTION_TAMPERS)[number];
+
+/** The switch that makes the named validator send bad vote extensions, `node2:MODE`. */
+export const BAD_VOTE_EXTENSIONS_ENV = "METRO_TEST_BAD_VOTE_EXTENSIONS";
+
+/** Oversized: above what any validator accepts. Late: signed after the others committed. */
+export const BAD_VOTE_EXTENSIONS = ["oversized", "late"] as const;
+export type BadVoteExtension = (typeof BAD_VOTE_EXTENSIONS)[number];
+
+export class FaultSwitchError extends Error {
+  override name = "FaultSwitchError";
+}
+
+/**
+ * The mode a switch's value sets for the home folder `homeName`: undefined when it names another
+ * home, `fallback` when it names this one without a mode. A mode outside `modes` is refused.
+ */
+export function faultSwitchMode<Mode extends string>(
+  value: string,
+  homeName: string,
+  modes: readonly Mode[],
+  fallback?: Mode,
+): Mode | undefined {
+  const [name, mode, ...rest] = value.split(":");
+  if (name !== homeName) return undefined;
+  if (rest.length === 0 && mode === undefined && fallback !== undefined) return fallback;
+  if (rest.length > 0 || !modes.includes(mode as Mode)) {
+    throw new FaultSwitchError(`fault switch value ${value}: the mode must be one of ${modes.join(", ")}`);
+  }
+  return mode as Mode;
+}
 
 /** The switch that makes the named validator serve every state-sync chunk corrupted. */
 export const CORRUPT_SNAPSHOT_ENV = "METRO_TEST_CORRUPT_SNAPSHOT_CHUNKS";

@@ -15,7 +15,7 @@ import {
   provenOracleState,
   provenPriceEntries,
 } from "../core/oracle-state.js";
-import { type AgreedPrice, aggregateVotes } from "./aggregate.js";
+import { type Aggregation, type AgreedPrice, aggregateVotes } from "./aggregate.js";
 import { decodeInjectedCommit, InjectionError, verifyInjectedCommit } from "./injection.js";
 import { decodePriceRecord, type OracleInputs, oracleInputs, type PriceRecord } from "./state.js";
 
@@ -90,6 +90,20 @@ export function blockPrices(block: PricedBlock, options: BlockPricesOptions): Ma
     if (error instanceof InjectionError) throw new BlockPricesError(`height ${height}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * The block's committed votes, each decoded, and the prices they agree on: what blockPrices
+ * returns, without its checks of the votes' validators and signatures (for auditing a chain
+ * whose blocks were verified already, such as the fault campaign's honest-range check).
+ */
+export function blockAggregation(block: PricedBlock): Aggregation {
+  if (block.oracleCommitTx.length === 0) return { prices: new Map(), votes: [] };
+  const state = provenInputs(block);
+  return aggregateVotes(
+    decodeInjectedCommit(block.oracleCommitTx),
+    oracleInputs((key) => state.get(key)),
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ export { type Aggregation, type AgreedPrice, aggregateVotes, type CommittedVote 
 export {
   BlockPricesError,
   type BlockPricesOptions,
+  blockAggregation,
   blockPriceList,
   blockPrices,
   type PricedBlock,
@@ -35,4 +36,10 @@ export {
   voteBaseFrom,
   votePairsFrom,
 } from "./state.js";
-export { type CurrencyPair, decodeOracleVote, encodeOracleVote, type PriceReport } from "./vote.js";
+export {
+  type CurrencyPair,
+  decodeOracleVote,
+  encodeOracleVote,
+  MAX_VOTE_BYTES,
+  type PriceReport,
+} from "./vote.js";

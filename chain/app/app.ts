@@ -37,6 +37,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual, toHex, utf8 } from "../../core/bytes.js";
 import { parseDecimal } from "../../core/decimal.js";
+import type { BadVoteExtension, InjectionTamper } from "../../core/fault-injection.js";
 import { sha256 } from "../../core/hash.js";
 import type { Logger } from "../../core/log.js";
 import { timestampToMs } from "../../core/timestamp.js";
@@ -70,6 +71,7 @@ import { creditBlockFees, runTx, type TxContext, type TxMode, type TxOutcome } f
 import { applyGenesis, parseGenesisAppState } from "./genesis.js";
 import { importState } from "./hard-fork.js";
 import type { AppObserver } from "./metrics.js";
+import { badVoteExtension, tamperedCommit } from "./misbehaviour.js";
 import {
   applyPrices,
   extendVote,
@@ -94,7 +96,9 @@ export interface MetroAppOptions {
   /** The latest prices from this validator's oracle sidecar (undefined: none fresh enough). */
   prices?: () => DecimalPrices | undefined;
   /** Tests only: the proposer alters the commit it injects, which every validator must reject. */
-  tamperInjectedCommit?: boolean;
+  tamperInjectedCommit?: InjectionTamper;
+  /** Tests only: this validator's vote extensions are oversized, or signed too late to count. */
+  badVoteExtensions?: BadVoteExtension;
   /** Called after committing the height governance chose to halt at. */
   onHalt?: (height: bigint) => void;
   /** Called when a block's state could not be written (the node must stop; the store is intact). */
@@ -162,7 +166,8 @@ export class MetroApp implements AbciApplication {
   private readonly prefetched = new WeakMap<Uint8Array, Promise<void>>();
   /** This validator's sidecar prices, for its vote extensions. */
   private readonly prices: (() => DecimalPrices | undefined) | undefined;
-  private readonly tamperInjectedCommit: boolean;
+  private readonly tamperInjectedCommit: InjectionTamper | undefined;
+  private readonly badVoteExtensions: BadVoteExtension | undefined;
   private readonly onHalt: ((height: bigint) => void) | undefined;
   private readonly onStoreFailure: ((error: StoreWriteError) => void) | undefined;
   private readonly observer: AppObserver | undefined;
@@ -175,7 +180,8 @@ export class MetroApp implements AbciApplication {
   ) {
     this.pruning = options.pruning ?? KEEP_ALL;
     this.prices = options.prices;
-    this.tamperInjectedCommit = options.tamperInjectedCommit ?? false;
+    this.tamperInjectedCommit = options.tamperInjectedCommit;
+    this.badVoteExtensions = options.badVoteExtensions;
     this.onHalt = options.onHalt;
     this.onStoreFailure = options.onStoreFailure;
     this.observer = options.observer;
@@ -374,14 +380,9 @@ export class MetroApp implements AbciApplication {
   private injectedCommit(request: RequestPrepareProposal): Uint8Array | undefined {
     if (!hasInjectedCommit(this.base(), request.height)) return undefined;
     const commit = request.localLastCommit;
-    if (this.tamperInjectedCommit && commit.votes[0]) {
-      const [first, ...rest] = commit.votes;
-      return encodeInjectedCommit({
-        ...commit,
-        votes: [{ ...first, voteExtension: Uint8Array.of(0x0a, 0x00) }, ...rest],
-      });
-    }
-    return encodeInjectedCommit(commit);
+    return encodeInjectedCommit(
+      this.tamperInjectedCommit ? tamperedCommit(commit, this.tamperInjectedCommit) : commit,
+    );
   }
 
   /**
@@ -482,7 +483,13 @@ export class MetroApp implements AbciApplication {
   }
 
   /** This validator's prices; any failure gives an empty extension, so the chain stays live. */
-  extendVote(request: RequestExtendVote): ResponseExtendVote {
+  async extendVote(request: RequestExtendVote): Promise<ResponseExtendVote> {
+    if (this.badVoteExtensions)
+      return badVoteExtension(this.badVoteExtensions, () => this.ownExtension(request));
+    return this.ownExtension(request);
+  }
+
+  private ownExtension(request: RequestExtendVote): ResponseExtendVote {
     try {
       const voteExtension = extendVote(this.base(), this.prices?.());
       this.observer?.voteExtension(voteExtension.length);

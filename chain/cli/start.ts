@@ -4,7 +4,11 @@ import { z } from "zod";
 import { parse, UsageError } from "../../core/cli-args.js";
 import {
   assertFaultInjectionAllowed,
+  BAD_VOTE_EXTENSIONS,
+  BAD_VOTE_EXTENSIONS_ENV,
   CORRUPT_SNAPSHOT_ENV,
+  faultSwitchMode,
+  INJECTION_TAMPERS,
   TAMPER_INJECTION_ENV,
 } from "../../core/fault-injection.js";
 import { createLogger, type Logger } from "../../core/log.js";
@@ -43,6 +47,20 @@ function faultSwitchOn(home: string, env: string, log: Logger): boolean {
   return named === basename(resolve(home));
 }
 
+/** The mode of a fault switch with modes (`node1:drop`), checked as faultSwitchOn checks. */
+function faultSwitchModeOf<Mode extends string>(
+  home: string,
+  env: string,
+  modes: readonly Mode[],
+  log: Logger,
+  fallback?: Mode,
+): Mode | undefined {
+  const value = process.env[env];
+  if (!value) return undefined;
+  assertFaultInjectionAllowed(genesisChainId(home), [env], log);
+  return faultSwitchMode(value, basename(resolve(home)), modes, fallback);
+}
+
 /** State sync: snapshots as `<home>/config/app.json` says, served and restored. */
 function stateSyncOptions(home: string, config: AppConfig, log: Logger): StateSyncOptions {
   return {
@@ -70,7 +88,8 @@ export async function startCommand(args: string[]): Promise<void> {
     throw new UsageError(`${home} is not a Metro home: run \`metro init --home ${home}\``);
   const metricsListen = metricsListenOption(values);
   const log = createLogger("metro-app");
-  const tamperInjectedCommit = faultSwitchOn(home, TAMPER_INJECTION_ENV, log);
+  const tamperInjectedCommit = faultSwitchModeOf(home, TAMPER_INJECTION_ENV, INJECTION_TAMPERS, log, "forge");
+  const badVoteExtensions = faultSwitchModeOf(home, BAD_VOTE_EXTENSIONS_ENV, BAD_VOTE_EXTENSIONS, log);
   // One worker for CheckTx signature checks by default; METRO_VERIFY_WORKERS=0 checks inline.
   const verifyWorkers = Number(process.env.METRO_VERIFY_WORKERS ?? 1);
   const config = readAppConfig(home);
@@ -93,6 +112,7 @@ export async function startCommand(args: string[]): Promise<void> {
     pruning: config.pruning,
     prices: () => feed?.latest(),
     tamperInjectedCommit,
+    badVoteExtensions,
     stateSync: stateSyncOptions(home, config, log),
     // The Commit response must reach CometBFT before the app goes.
     // The exception reaches CometBFT, which stops too; the store keeps the last height whole.

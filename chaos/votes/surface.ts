@@ -176,9 +176,9 @@ class VoteTarget {
     return { accepted, depth };
   }
 
-  extend(prices: [string, string][]): Verdict {
+  async extend(prices: [string, string][]): Promise<Verdict> {
     this.sidecar = new Map(prices);
-    const { voteExtension } = this.chain.app.extendVote({
+    const { voteExtension } = await this.chain.app.extendVote({
       hash: new Uint8Array(32),
       height: this.chain.height + 1n,
       time: { seconds: 0n, nanos: 0 },
@@ -276,11 +276,11 @@ class VoteTarget {
     }
   }
 
-  run(input: VoteCase): Verdict {
+  async run(input: VoteCase): Promise<Verdict> {
     let verdict: Verdict;
     try {
       if (input.kind === "verify") verdict = this.verify(input.extension);
-      else if (input.kind === "extend") verdict = this.extend(input.prices);
+      else if (input.kind === "extend") verdict = await this.extend(input.prices);
       else verdict = this.propose(input.commit, input.txMutations);
     } catch (error) {
       if (error instanceof CrashError) throw error;

@@ -19,6 +19,7 @@ import { encodeStateWitness } from "../../core/evm/index.js";
 import { type ExecutedBlock, ExecutionError } from "../execution/api.js";
 import { type EvmChain, effectiveGasPrice } from "./chain.js";
 import { type Handler, INVALID_PARAMS, JsonRpcError } from "./json-rpc.js";
+import { rawTxShapeProblem } from "./raw-tx.js";
 import { prunedBlockMessage } from "./retention.js";
 import type { StoredLog, StoredReceipt } from "./store.js";
 
@@ -312,6 +313,8 @@ class EthApi {
 
   async sendRawTransaction(raw: string): Promise<string> {
     const bytes = hexToBytes(raw as `0x${string}`);
+    const shapeProblem = rawTxShapeProblem(bytes);
+    if (shapeProblem) throw new JsonRpcError(-32000, `invalid transaction: ${shapeProblem}`);
     let tx: TypedTransaction;
     try {
       tx = createTxFromRLP(bytes, { common: this.chain.common });

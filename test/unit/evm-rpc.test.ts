@@ -248,6 +248,20 @@ describe("the EVM node's Ethereum JSON-RPC, through viem", () => {
     const genesis = await post({ jsonrpc: "2.0", id: 5, method: "metro_fraudProof", params: ["0x0"] });
     assert.equal(genesis.error?.code, -32000);
     assert.match(genesis.error?.message ?? "", /has no parent: genesis/);
+    // Found by the 10^5-case run: an access list sent as a byte string failed inside ethereumjs.
+    const byteAccessList = await post({
+      jsonrpc: "2.0",
+      id: 6,
+      method: "eth_sendRawTransaction",
+      params: [
+        "0x02f86e82053902843b9aca008504a817c80083030d409415d34aaf54267db7d7c367839aaf71a00a2c6a6501804080a06c8f85d4c1f8a8348bd6b19acd6022e85ff0aea48a921ef0c901dde532161939a00a05fd5b921e22a2984054319a3fb7ad66de59dd448ef9b307220a67681d0675",
+      ],
+    });
+    assert.equal(byteAccessList.error?.code, -32000);
+    assert.match(
+      byteAccessList.error?.message ?? "",
+      /field 8 of a type 2 transaction is not an access list/,
+    );
   });
 });
 

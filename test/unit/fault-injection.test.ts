@@ -9,7 +9,11 @@ import { DEVNET_CHAIN_ID, genesisPath } from "../../chain/node/home.js";
 import { HeaderSigner } from "../../conductor/headers.js";
 import {
   assertFaultInjectionAllowed,
+  BAD_VOTE_EXTENSIONS,
   FaultInjectionRefusedError,
+  FaultSwitchError,
+  faultSwitchMode,
+  INJECTION_TAMPERS,
   isDevnetChainId,
   TAMPER_INJECTION_ENV,
 } from "../../core/fault-injection.js";
@@ -37,6 +41,15 @@ describe("fault injection is refused off a devnet chain", () => {
         /X/.test(error.message) &&
         /metro-1/.test(error.message),
     );
+  });
+
+  it("reads a switch's mode for the home it names, and refuses an unknown mode", () => {
+    assert.equal(faultSwitchMode("node1", "node1", INJECTION_TAMPERS, "forge"), "forge");
+    assert.equal(faultSwitchMode("node1:drop", "node1", INJECTION_TAMPERS, "forge"), "drop");
+    assert.equal(faultSwitchMode("node1:reorder", "node2", INJECTION_TAMPERS), undefined);
+    assert.equal(faultSwitchMode("node2:late", "node2", BAD_VOTE_EXTENSIONS), "late");
+    for (const value of ["node2", "node2:slow", "node2:late:x", "node2:"])
+      assert.throws(() => faultSwitchMode(value, "node2", BAD_VOTE_EXTENSIONS), FaultSwitchError, value);
   });
 
   it("metro start stops before starting when METRO_TEST_TAMPER_INJECTION is set on a real chain", async () => {
