@@ -72,8 +72,8 @@ const ethCall = (method: string): RequestInit => ({
   body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
 });
 
-/** A gauge's value from a Prometheus text page. */
-async function scrapeGauge(url: string, name: string): Promise<number> {
+/** A gauge's or counter's value from a Prometheus text page. */
+export async function scrapeGauge(url: string, name: string): Promise<number> {
   const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
   if (!line) throw new Error(`${url} has no ${name}`);

@@ -40,6 +40,8 @@ export interface ConductorStats {
   firmHeight: bigint;
   executed: number;
   refused: number;
+  /** Blobs and blocks the DA reader skipped (not Metro's, or failing verification), one per reason. */
+  daSkipped: number;
   rollbacks: number;
   fromRpc: number;
   /** Voters' validator sets read back from Metro (after a restart) and matched to the trust store. */
@@ -68,6 +70,7 @@ export class Conductor {
     firmHeight: 0n,
     executed: 0,
     refused: 0,
+    daSkipped: 0,
     rollbacks: 0,
     fromRpc: 0,
     votersRecovered: 0,
@@ -415,6 +418,7 @@ export class Conductor {
     const { blocks, rejected } = await readRollupAtDaHeight(network.da, daHeight, this.rollupId, {
       chainId: network.chainId,
     });
+    this.stats.daSkipped += rejected.length;
     for (const reason of rejected) this.options.log.warn({ daHeight, reason }, "skipped DA data");
     for (const [i, found] of blocks.entries()) {
       const number = network.rollupHeightOf(found.height);

@@ -34,6 +34,12 @@ export function registerConductorMetrics(registry: Registry, conductor: Conducto
   );
   readCounter(
     registry,
+    "metro_conductor_da_skipped_total",
+    "DA blobs and blocks skipped as not Metro's or failing verification",
+    () => stats.daSkipped,
+  );
+  readCounter(
+    registry,
     "metro_conductor_rollbacks_total",
     "Soft blocks rolled back to the firm chain",
     () => stats.rollbacks,

@@ -1,5 +1,8 @@
 /** Metro's own queries over a node's RPC, typed: what the CLI and the devnet printer ask. */
 
+import * as slashingQuery from "cosmjs-types/cosmos/slashing/v1beta1/query";
+import type { ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
+import { consensusAddressText } from "../../core/address.js";
 import { utf8 } from "../../core/bytes.js";
 import { ORACLE_STATE_KEYS } from "../../core/oracle-state.js";
 import { type OracleParams, OracleParamsCodec } from "../../core/proto/gov.js";
@@ -28,7 +31,8 @@ import { type CurrencyPair, type OracleInputs, oracleInputs, pairsFrom } from ".
 import { maxBlockTxBytes } from "../app/block-layout.js";
 import { decodePrice, type Price, priceKey } from "../modules/oracle.js";
 import { DEFAULT_ORACLE_PARAMS, faultRecordKey, ORACLE_PARAMS_KEY } from "../modules/oracle-penalties.js";
-import { validatorKey } from "../modules/staking.js";
+import { fromSdkSlashingParams, type SlashingParams } from "../modules/slashing.js";
+import { consensusAddress, validatorKey } from "../modules/staking.js";
 import { abciQuery, blockMaxBytes, nodeStatus } from "../node/rpc.js";
 import { validatorsAt } from "../node/signed-block.js";
 import { decodeInteger } from "../store/integers.js";
@@ -91,6 +95,34 @@ export async function queryValidatorRecord(
 ): Promise<ValidatorRecord | undefined> {
   const value = await query(rpcUrl, QueryPath.storeKey, utf8(validatorKey(operator)));
   return value.length > 0 ? ValidatorRecordCodec.decode(value) : undefined;
+}
+
+/** The slashing module's parameters (fractions as decimal text). */
+export async function querySlashingParams(rpcUrl: string): Promise<SlashingParams> {
+  const path = "/cosmos.slashing.v1beta1.Query/Params";
+  const { params } = slashingQuery.QueryParamsResponse.decode(
+    await query(rpcUrl, path, slashingQuery.QueryParamsRequest.encode({}).finish()),
+  );
+  if (!params) throw new QueryFailedError(path, 0, "the node answered without params");
+  return fromSdkSlashingParams(params);
+}
+
+/** A validator's liveness and tombstone record, by its record's consensus key (undefined: none yet). */
+export async function querySigningInfo(
+  rpcUrl: string,
+  validator: Pick<ValidatorRecord, "consensusPubkey">,
+): Promise<ValidatorSigningInfo | undefined> {
+  const path = "/cosmos.slashing.v1beta1.Query/SigningInfo";
+  const consAddress = consensusAddressText(consensusAddress(validator.consensusPubkey));
+  const result = await abciQuery(
+    rpcUrl,
+    path,
+    slashingQuery.QuerySigningInfoRequest.encode({ consAddress }).finish(),
+    0,
+  );
+  if (result.code === SDK_KEY_NOT_FOUND) return undefined;
+  if (result.code !== 0) throw new QueryFailedError(path, result.code, result.log);
+  return slashingQuery.QuerySigningInfoResponse.decode(result.value).valSigningInfo;
 }
 
 /** The chain's price pairs (genesis's, then as governance changed them), sorted by id. */

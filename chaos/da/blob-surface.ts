@@ -7,16 +7,15 @@
  * blocks exactly as Metro made them, and say why it skipped anything else.
  */
 import fc from "fast-check";
-import { bytesEqual, toHex } from "../../core/bytes.js";
-import { headerHash, validatorSetHash } from "../../core/comet/hashes.js";
-import { type SequencerBlock, verifySignedPart } from "../../core/sequencer-block.js";
+import { toHex } from "../../core/bytes.js";
+import { validatorSetHash } from "../../core/comet/hashes.js";
+import { verifySignedPart } from "../../core/sequencer-block.js";
 import { blobToJson, CelestiaError } from "../../relayer/celestia/client.js";
 import { blobCommitment } from "../../relayer/celestia/shares.js";
 import { type BlobToSubmit, planSubmissions } from "../../relayer/da-batch.js";
 import {
   BlobKind,
   DaFormatError,
-  DaMetadataCodec,
   decodeEnvelope,
   decodeMetadata,
   decodeRollupBlob,
@@ -32,6 +31,7 @@ import { VERIFY_ERRORS } from "../gossip/surface.js";
 import { applyByteMutations, type ByteMutation, byteMutations } from "../mutate.js";
 import { type FieldMutation, fieldMutations, mutateMessage } from "../protowire.js";
 import { CrashError, type Depth, surface, type Verdict } from "../surface.js";
+import { asMade, kindOf as kindOfBlob, repointed } from "./forgery.js";
 
 const HOST = "da.chaos";
 const ROLLUPS = [ALPHA, BETA, GAMMA];
@@ -78,30 +78,7 @@ function caseArbitrary(plans: number): fc.Arbitrary<BlobCase> {
   });
 }
 
-const kindOf = (blob: BlobToSubmit) =>
-  bytesEqual(blob.namespace, metroNamespace(CHAIN)) ? BlobKind.metadata : BlobKind.rollup;
-
-/** The metadata blobs with every pointer at `from` moved to `to`: a forger re-posts both. */
-function repointed(blobs: BlobToSubmit[], from: Uint8Array, to: Uint8Array): BlobToSubmit[] {
-  return blobs.map((blob) => {
-    if (kindOf(blob) !== BlobKind.metadata) return blob;
-    try {
-      const metadata = decodeMetadata(blob.data);
-      const pointers = metadata.rollupBlobs.map((p) =>
-        bytesEqual(p.commitment, from) ? { ...p, commitment: to } : p,
-      );
-      return {
-        ...blob,
-        data: encodeEnvelope(
-          BlobKind.metadata,
-          DaMetadataCodec.encode({ ...metadata, rollupBlobs: pointers }),
-        ),
-      };
-    } catch {
-      return blob;
-    }
-  });
-}
+const kindOf = (blob: BlobToSubmit) => kindOfBlob(blob, CHAIN);
 
 function applyOp(blobs: BlobToSubmit[], op: BlobOp): BlobToSubmit[] {
   if (blobs.length === 0) return blobs;
@@ -122,6 +99,7 @@ function applyOp(blobs: BlobToSubmit[], op: BlobOp): BlobToSubmit[] {
       if (!op.repoint || kind === BlobKind.metadata) return changed;
       return repointed(
         changed,
+        CHAIN,
         blobCommitment(target.namespace, target.data),
         blobCommitment(target.namespace, data),
       );
@@ -205,14 +183,7 @@ class BlobTarget {
     read: { height: bigint; items: Uint8Array[]; block: { headerHash: Uint8Array } },
     rollupId: Uint8Array,
   ): void {
-    const original: SequencerBlock | undefined = this.blocks[Number(read.height) - 1];
-    const expected = original?.rollups.find((r) => bytesEqual(r.rollupId, rollupId))?.items ?? [];
-    const same =
-      original !== undefined &&
-      bytesEqual(read.block.headerHash, headerHash(original.header)) &&
-      read.items.length === expected.length &&
-      read.items.every((item, i) => bytesEqual(item, expected[i]!));
-    if (!same)
+    if (!asMade(read, this.blocks[Number(read.height) - 1], rollupId))
       throw new CrashError(
         `the DA reader returned a forged block at height ${read.height} for rollup ${toHex(rollupId)}`,
       );

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { operatorAccountIndex, TEST_MNEMONIC } from "../../chain/client/keys.js";
 import { connectSigner, type MetroSigner } from "../../chain/client/signing.js";
+import type { Devnet } from "../../chain/node/devnet.js";
 import { loadOrCreateBlsKey } from "../../chain/node/home.js";
 import { operatorAddress } from "../../core/address.js";
 import { blsAggregateSignatures, blsSign } from "../../core/bls.js";
@@ -15,7 +16,11 @@ import {
 } from "../../core/proto/rollup.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import { type RollupHeader, rollupHeaderHash, signerBitmap } from "../../core/rollup-header.js";
-import type { TestNetwork } from "./network.js";
+
+/** A running devnet: a test network or the chaos stack. */
+export interface WithDevnet {
+  devnet: Devnet;
+}
 
 /** Rollup height 1's header, saying Metro height `metroHeight`; `fill` makes its roots distinct. */
 export function firstHeader(rollupId: Uint8Array, metroHeight: bigint, fill: number): RollupHeader {
@@ -36,11 +41,13 @@ export interface TestRollup {
   quorum: string;
   /** Blocks a header stays pending before it is final. */
   window: bigint;
+  /** Registered as an "evm" rollup with this chain id and genesis hash (none: no execution). */
+  evm?: { chainId: bigint; genesisHash: Uint8Array };
 }
 
-/** Registers `rollup` (no execution) and has the validators at `committee` join its committee, in that order. */
+/** Registers `rollup` and has the validators at `committee` join its committee, in that order. */
 export async function registerRollup(
-  net: TestNetwork,
+  net: WithDevnet,
   user: MetroSigner,
   rollup: TestRollup,
   committee: readonly number[],
@@ -50,7 +57,8 @@ export async function registerRollup(
     name: rollup.name,
     quorum: rollup.quorum,
     challengeWindow: rollup.window,
-    executionKind: "none",
+    executionKind: rollup.evm ? "evm" : "none",
+    ...(rollup.evm ? { evmChainId: rollup.evm.chainId, genesisHash: rollup.evm.genesisHash } : {}),
   };
   const registered = await user.client.signAndBroadcast(
     user.address,
@@ -59,7 +67,7 @@ export async function registerRollup(
   );
   assert.equal(registered.code, 0, registered.rawLog);
   for (const i of committee) {
-    const operator = await connectSigner(net.rpc(0), TEST_MNEMONIC, operatorAccountIndex(i));
+    const operator = await connectSigner(net.devnet.rpcUrl(0), TEST_MNEMONIC, operatorAccountIndex(i));
     try {
       const join = {
         validatorAddress: operatorAddress(operator.address),
@@ -79,7 +87,7 @@ export async function registerRollup(
 
 /** `header` signed by the validators at `signers`, members of `committee` (validator indexes in committee order). */
 export function signHeader(
-  net: TestNetwork,
+  net: WithDevnet,
   header: RollupHeader,
   committee: readonly number[],
   signers: readonly number[],
