@@ -21,6 +21,7 @@ import {
   checkDa,
   checkRollup,
   type DaCheck,
+  RogueBlobs,
   type RollupCheck,
 } from "./checks.js";
 import { EvmLoad, MetroLoad } from "./load.js";
@@ -117,8 +118,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       outages = await runOutages(stack, options.outages);
     }
     let adversaries: AdversaryReport[] | undefined;
+    const rogue = new RogueBlobs();
     if (options.adversaries && unrecovered.length === 0) {
-      adversaries = await runAdversaries(stack, options.adversaries, options.onPhase);
+      adversaries = await runAdversaries(stack, options.adversaries, rogue, options.onPhase);
     }
     await Promise.all([metroLoad.stop(), ...evmLoads.map((load) => load.stop())]);
     options.onPhase?.("final checks");
@@ -126,6 +128,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       seed: options.seed,
       faults: { injected: Object.values(byTarget).reduce((a, b) => a + b, 0), byTarget, unrecovered },
       started,
+      rogue,
     });
     return { ...report, ...(outages ? { outages } : {}), ...(adversaries ? { adversaries } : {}) };
   } finally {
@@ -139,7 +142,7 @@ async function finalChecks(
   rpcUrls: string[],
   metroLoad: MetroLoad,
   evmLoads: EvmLoad[],
-  header: { seed: number; faults: CampaignReport["faults"]; started: number },
+  header: { seed: number; faults: CampaignReport["faults"]; started: number; rogue: RogueBlobs },
 ): Promise<CampaignReport> {
   const { height } = await nodeStatus(rpcUrls[0]!);
   await Promise.all(rpcUrls.map((url) => waitForHeight(url, height, 60_000)));
@@ -170,7 +173,7 @@ async function finalChecks(
       refused: evmLoads.reduce((sum, load) => sum + load.refused, 0),
     },
     consensus: await checkConsensus(rpcUrls, height),
-    da: await checkDa(stack.daUrl, DEVNET_CHAIN_ID),
+    da: await checkDa(stack.daUrl, DEVNET_CHAIN_ID, header.rogue),
     rollups: await Promise.all(stack.rollups.map((rollup, i) => checkRollup(rollup, evmLoads[i]!.receipts))),
     seconds: (performance.now() - header.started) / 1000,
   };

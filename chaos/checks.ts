@@ -58,13 +58,30 @@ export interface DaCheck {
   duplicates: number[];
 }
 
-/** Every Metro height up to the highest posted appears on the DA exactly once. */
-export async function checkDa(daUrl: string, chainId: string): Promise<DaCheck> {
+/** Blobs someone other than the relayer posted (the forged-blob adversary), by DA height and data. */
+export class RogueBlobs {
+  private readonly posted = new Set<string>();
+
+  add(daHeight: number, data: Uint8Array): void {
+    this.posted.add(`${daHeight}:${toHex(sha256(data))}`);
+  }
+
+  has(daHeight: number, data: Uint8Array): boolean {
+    return this.posted.has(`${daHeight}:${toHex(sha256(data))}`);
+  }
+}
+
+/**
+ * Every Metro height up to the highest posted appears on the DA exactly once, counting what the
+ * relayer posted: a rogue's copies of Metro's metadata are the forged-blob adversary's, counted there.
+ */
+export async function checkDa(daUrl: string, chainId: string, rogue = new RogueBlobs()): Promise<DaCheck> {
   const client = new CelestiaClient({ url: daUrl });
   const head = (await client.networkHead()).height;
   const seen = new Map<number, number>();
   for (let daHeight = 1; daHeight <= head; daHeight++) {
-    for (const height of await metroHeightsAtDaHeight(client, chainId, daHeight)) {
+    const isRogue = (blob: { data: Uint8Array }) => rogue.has(daHeight, blob.data);
+    for (const height of await metroHeightsAtDaHeight(client, chainId, daHeight, isRogue)) {
       seen.set(Number(height), (seen.get(Number(height)) ?? 0) + 1);
     }
   }

@@ -17,6 +17,7 @@ const FULL_ADVERSARIES: AdversaryOptions = {
   badExtensionHeights: 12,
   extremeHeights: 30,
   untilJailed: true,
+  forgedRounds: 5,
 };
 
 async function main(): Promise<void> {

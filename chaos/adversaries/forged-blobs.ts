@@ -142,7 +142,7 @@ export interface ForgedBlobsOptions {
    * Told each DA height the rogue posted at. Its replays and re-pointed metadata are copies of
    * Metro's metadata, so a count of Metro heights per DA height (checkDa) must leave these out.
    */
-  onPosted?: (daHeight: number) => void;
+  onPosted?: (daHeight: number, blobs: readonly { namespace: Uint8Array; data: Uint8Array }[]) => void;
 }
 
 /** Posts `rounds` rounds of forgeries, each from the relayer's newest submission; from: the oldest genuine DA height used. */
@@ -174,9 +174,10 @@ async function postRounds(
       round,
     };
     for (const submission of forgeRound(input)) {
-      const daHeight = await client.submit(submission.map((forged) => forged.blob));
+      const blobs = submission.map((forged) => forged.blob);
+      const daHeight = await client.submit(blobs);
       rogue.add(daHeight);
-      options.onPosted?.(daHeight);
+      options.onPosted?.(daHeight, blobs);
       posted.push({ daHeight, blobs: submission });
     }
   }

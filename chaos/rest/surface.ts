@@ -245,29 +245,28 @@ class RestTarget {
   known!: { addresses: string[]; hashes: string[]; txs: string[] };
   private signer!: OfflineSigner;
 
-  async open(): Promise<void> {
-    this.chain = await ChaosChain.open();
-    this.signer = await OfflineSigner.fromMnemonic(TEST_MNEMONIC, 0);
-    const tx = this.signer.signTx({
-      messages: [sequenceMsg(this.signer.address, "rest", utf8("chaos"))],
+  /** Account 0's tx sequencing `data` into the "rest" rollup at `sequence`. */
+  private sequenceTx(data: string, sequence: bigint): Uint8Array {
+    return this.signer.signTx({
+      messages: [sequenceMsg(this.signer.address, "rest", utf8(data))],
       fee,
       chainId: DEVNET_CHAIN_ID,
       accountNumber: 0n,
-      sequence: 0n,
+      sequence,
     });
+  }
+
+  async open(): Promise<void> {
+    this.chain = await ChaosChain.open();
+    this.signer = await OfflineSigner.fromMnemonic(TEST_MNEMONIC, 0);
+    const tx = this.sequenceTx("chaos", 0n);
     this.chain.makeBlock([]);
     this.chain.makeBlock([tx]);
     this.node = new FakeNode(this.chain, [tx]);
     this.uninstall = installFetch(NODE_HOST, (url, init) => this.node.answer(url, init));
     this.rest = new RestServer(`http://${NODE_HOST}`, createLogger("chaos-rest", "silent"));
     this.base = `http://127.0.0.1:${await this.rest.listen(0)}`;
-    const unsigned = this.signer.signTx({
-      messages: [sequenceMsg(this.signer.address, "rest", utf8("next"))],
-      fee,
-      chainId: DEVNET_CHAIN_ID,
-      accountNumber: 0n,
-      sequence: 1n,
-    });
+    const unsigned = this.sequenceTx("next", 1n);
     this.known = {
       addresses: [this.signer.address, operatorAddress(this.signer.address), moduleAddress("gov")],
       hashes: [toHex(sha256(tx)), toHex(sha256(tx)).toUpperCase()],

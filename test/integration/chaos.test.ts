@@ -19,7 +19,13 @@ describe("fault campaign (short): kill -9 under load, nothing lost", () => {
       portBase: randomPortBase(),
       log: createLogger("chaos-test", "error"),
       outages: { daOutageSeconds: 10, oneDownBlocks: 6, haltWaitMs: 8000 },
-      adversaries: { refusedPerTamper: 1, badExtensionHeights: 4, extremeHeights: 8, untilJailed: false },
+      adversaries: {
+        refusedPerTamper: 1,
+        badExtensionHeights: 4,
+        extremeHeights: 8,
+        untilJailed: false,
+        forgedRounds: 2,
+      },
       onFault: (_, target) => killed.push(target),
     });
     assert.deepEqual(campaignFailures(report), []);
