@@ -97,6 +97,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const evmLoads = stack.rollups.map((rollup, i) => new EvmLoad(rollup, 1 + i));
   const byTarget: Record<string, number> = {};
   const unrecovered: string[] = [];
+  let failed = true;
   try {
     await metroLoad.start();
     for (const load of evmLoads) load.start();
@@ -109,6 +110,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         await injectFault(stack, target);
       } catch (error) {
         unrecovered.push(`fault ${index} (${target.name}): ${(error as Error).message}`);
+        options.onPhase?.(`not recovered: ${unrecovered.at(-1)}`);
         break;
       }
     }
@@ -130,9 +132,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       started,
       rogue,
     });
-    return { ...report, ...(outages ? { outages } : {}), ...(adversaries ? { adversaries } : {}) };
+    const full = { ...report, ...(outages ? { outages } : {}), ...(adversaries ? { adversaries } : {}) };
+    failed = campaignFailures(full).length > 0;
+    return full;
   } finally {
-    await stack.stop();
+    // A failed campaign keeps every process's folder and log, for the one who looks into it.
+    const kept = await stack.stop({ keepHomes: failed });
+    if (kept.length > 0) options.onPhase?.(`kept the stack's folders and logs: ${kept.join(" ")}`);
   }
 }
 

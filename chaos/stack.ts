@@ -55,7 +55,8 @@ export interface ChaosStack {
   targets: FaultTarget[];
   /** The highest Metro height the relayer has posted to the DA (its metrics say). */
   relayerPostedThrough: () => Promise<number>;
-  stop: () => Promise<void>;
+  /** Stops everything; the folders (validators' and the rest's, with their logs) go unless kept. */
+  stop: (options?: { keepHomes?: boolean }) => Promise<string[]>;
 }
 
 const killChild = (child: { kill: (signal: NodeJS.Signals) => boolean } | undefined): boolean =>
@@ -105,7 +106,11 @@ async function waitForDa(url: string): Promise<void> {
 export async function startChaosStack(portBase: number, log: Logger): Promise<ChaosStack> {
   const prices = new ChaosPrices(VALIDATORS);
   const priceUrls = await prices.start();
-  const { devnet, stop: stopDevnet } = await startTemporaryDevnet(VALIDATORS, portBase, log, (devnet) => {
+  const {
+    devnet,
+    home: devnetHome,
+    stop: stopDevnet,
+  } = await startTemporaryDevnet(VALIDATORS, portBase, log, (devnet) => {
     for (const [i, spec] of devnet.specs.entries())
       writeFileSync(join(spec.home, "oracle-url"), priceUrls[i]!);
   }).catch((error: unknown) => {
@@ -115,12 +120,13 @@ export async function startChaosStack(portBase: number, log: Logger): Promise<Ch
   const home = mkdtempSync(join(tmpdir(), "metro-chaos-"));
   const processes: SupervisedProcess[] = [];
   const rollupProcesses: RollupProcesses[] = [];
-  const stop = async () => {
+  const stop = async (options: { keepHomes?: boolean } = {}) => {
     await Promise.all(rollupProcesses.map((rollup) => rollup.stop()));
     await Promise.all(processes.map((process) => process.stop()));
-    await stopDevnet();
+    await stopDevnet({ keepHome: options.keepHomes });
     prices.stop();
-    rmSync(home, { recursive: true, force: true });
+    if (!options.keepHomes) rmSync(home, { recursive: true, force: true });
+    return options.keepHomes ? [devnetHome, home] : [];
   };
   try {
     await waitForHeight(devnet.rpcUrl(0), 2);
