@@ -7,6 +7,7 @@
 import { operatorAddresses } from "../../chain/client/keys.js";
 import { queryValidatorRecord } from "../../chain/client/queries.js";
 import { nodeStatus, waitForHeight } from "../../chain/node/rpc.js";
+import { operatorAddress } from "../../core/address.js";
 import { toHex } from "../../core/bytes.js";
 import { EXTREME_FACTOR } from "../prices.js";
 import type { ChaosStack } from "../stack.js";
@@ -54,8 +55,12 @@ export async function runExtremePrices(
 ): Promise<AdversaryReport> {
   const rpc = stack.devnet.rpcUrl((options.validator + 1) % stack.devnet.specs.length);
   const liar = consensusAddress(stack, options.validator);
-  const operator = (await operatorAddresses(stack.devnet.specs.length))[options.validator]!;
-  const jailed = async () => Boolean((await queryValidatorRecord(rpc, operator))?.jailed);
+  const operator = operatorAddress((await operatorAddresses(stack.devnet.specs.length))[options.validator]!);
+  const jailed = async () => {
+    const record = await queryValidatorRecord(rpc, operator);
+    if (!record) throw new Error(`no validator record for ${operator}`);
+    return record.jailed;
+  };
   const failures: string[] = [];
   stack.prices.setExtreme(options.validator, true);
   const from = (await nodeStatus(rpc)).height + 3;
