@@ -101,6 +101,7 @@ const SECTIONS = [
   "rollup",
   "composer",
   "sweep",
+  "relayer-live",
   "statesync",
   "pruning",
 ] as const;
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
   if (sections.has("rollup")) printRollup(await benchRollup());
   if (sections.has("composer")) await import("./composer.js").then((m) => m.composerSection());
   if (sections.has("sweep")) await sweepSection();
+  if (sections.has("relayer-live")) await import("./relayer-live.js").then((m) => m.relayerLiveSection());
   if (sections.has("statesync"))
     await import("./statesync.js").then(async (m) => m.printStateSync(await m.benchStateSync()));
   if (sections.has("pruning"))

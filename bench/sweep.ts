@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { queryParams } from "../chain/client/queries.js";
 import { COMETBFT_VERSION } from "../chain/node/cometbft.js";
 import { blockMaxBytes } from "../chain/node/rpc.js";
-import { saturate } from "./driver.js";
+import { type Lane, saturate } from "./driver.js";
 import { kvstoreLanes, LANES, type LaneBuilder, metroLanes, payloadForTxBytes } from "./lanes.js";
 import { type BenchNetwork, startKvstore, startMetro } from "./networks.js";
 
@@ -68,9 +68,38 @@ interface Run {
 }
 
 /** Enough pre-signed txs to fill every block of the run at the block's byte limit, and no more. */
-function txsPerLane(maxBytes: number, txBytes: number): number {
-  const fill = Math.ceil((maxBytes * (SATURATE_MS / 1000) * 1.2) / txBytes / LANES);
+function txsPerLane(maxBytes: number, txBytes: number, durationMs: number): number {
+  const fill = Math.ceil((maxBytes * (durationMs / 1000) * 1.2) / txBytes / LANES);
   return Math.min(MAX_TXS_PER_LANE, fill);
+}
+
+/** The sweep's load for one network: lanes signed before the clock starts, and the backlog. */
+export interface SweepLoad {
+  lanes: Lane[];
+  backlog: number;
+}
+
+/** Signs the lanes a run of `durationMs` needs at `txBytes` per tx, and picks the backlog. */
+export async function prepareLoad(
+  rpc: string,
+  build: LaneBuilder,
+  txBytes: number,
+  durationMs: number,
+): Promise<SweepLoad> {
+  const perLane = txsPerLane(Number(await blockMaxBytes(rpc)), txBytes, durationMs);
+  const lanes = await build(rpc, perLane, "sweep");
+  return { lanes, backlog: Math.min(MAX_OUTSTANDING, Math.floor(BACKLOG_BYTES / txBytes)) };
+}
+
+/** Metro's lanes at `size` signed bytes per tx, with the cheapest fee and gas the chain allows. */
+export async function metroSizedLanes(
+  rpc: string,
+  size: number,
+): Promise<{ build: LaneBuilder; txBytes: number; payloadBytes: number }> {
+  const shape = await payloadForTxBytes(await queryParams(rpc), size);
+  const build = metroLanes(shape);
+  const [probe] = await build(rpc, 1, "probe");
+  return { build, txBytes: probe!.txs[0]!.length, payloadBytes: shape.payloadBytes };
 }
 
 /** One network's run; a network that fails to start or answer is reported and left out. */
@@ -88,8 +117,7 @@ async function measure(run: Run): Promise<SweepRow> {
   try {
     const rpc = network.rpcUrl(0);
     const { build, txBytes, payloadBytes } = await run.lanes(rpc);
-    const lanes = await build(rpc, txsPerLane(Number(await blockMaxBytes(rpc)), txBytes), "sweep");
-    const backlog = Math.min(MAX_OUTSTANDING, Math.floor(BACKLOG_BYTES / txBytes));
+    const { lanes, backlog } = await prepareLoad(rpc, build, txBytes, SATURATE_MS);
     const result = await saturate(rpc, lanes, SATURATE_MS, backlog);
     const row: SweepRow = {
       app: run.app,
@@ -123,12 +151,7 @@ async function measureSize(
     comet,
     validators,
     start: startMetro,
-    lanes: async (rpc) => {
-      const shape = await payloadForTxBytes(await queryParams(rpc), size);
-      const build = metroLanes(shape);
-      const [probe] = await build(rpc, 1, "probe");
-      return { build, txBytes: probe!.txs[0]!.length, payloadBytes: shape.payloadBytes };
-    },
+    lanes: (rpc) => metroSizedLanes(rpc, size),
   });
   const rows = metro ? [metro] : [];
   // Metro's exact tx size; the target size if Metro's run failed (the payload search hits it).

@@ -14,7 +14,8 @@ import { nodeStatus, waitForHeight } from "../chain/node/rpc.js";
 import { SupervisedProcess } from "../chain/node/supervised.js";
 import { createFollowerHome, createRollupHome, RollupProcesses } from "../conductor/rollup-home.js";
 import type { Logger } from "../core/log.js";
-import { CelestiaClient } from "../relayer/index.js";
+import { scrapeGauge } from "../core/metrics.js";
+import { CelestiaClient, waitForDa } from "../relayer/index.js";
 import { ChaosPrices } from "./prices.js";
 
 export const VALIDATORS = 4;
@@ -73,34 +74,12 @@ const ethCall = (method: string): RequestInit => ({
   body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
 });
 
-/** A gauge's or counter's value from a Prometheus text page. */
-export async function scrapeGauge(url: string, name: string): Promise<number> {
-  const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  if (!line) throw new Error(`${url} has no ${name}`);
-  return Number(line.slice(line.lastIndexOf(" ") + 1));
-}
-
 /** A relayer identity whose libp2p peer id is known before it starts, so conductors can dial it. */
 async function relayerIdentity(home: string): Promise<string> {
   const seed = Buffer.alloc(32, 7);
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, "gossip-identity"), seed.toString("hex"), { mode: 0o600 });
   return peerIdFromPrivateKey(await generateKeyPairFromSeed("Ed25519", seed)).toString();
-}
-
-async function waitForDa(url: string): Promise<void> {
-  const client = new CelestiaClient({ url });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await client.networkHead();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`the local DA at ${url} did not answer: ${error}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 export async function startChaosStack(portBase: number, log: Logger): Promise<ChaosStack> {

@@ -188,3 +188,24 @@ export async function serveServiceMetrics(
   register(registry);
   return serveMetrics(registry, listen);
 }
+
+/**
+ * The samples of a Prometheus text page by metric name, labels aside (services label every
+ * sample with their name); of a labeled family, the first sample.
+ */
+export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
+  const values = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0];
+    if (name && !values.has(name)) values.set(name, Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return values;
+}
+
+/** A gauge's value from a Prometheus text page; an error when the page has none. */
+export async function scrapeGauge(url: string, name: string): Promise<number> {
+  const value = (await scrapeMetrics(url)).get(name);
+  if (value === undefined) throw new Error(`${url} has no ${name}`);
+  return value;
+}

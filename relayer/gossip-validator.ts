@@ -11,8 +11,13 @@ import type { Header } from "../core/comet/types.js";
 import { requireComplete } from "../core/comet/verify.js";
 import { type SequencerBlock, SequencerBlockCodec, verifySequencerBlock } from "../core/sequencer-block.js";
 
-/** A SequencerBlock of a full 22 MB CometBFT block does not fit; blocks that large go to DA only. */
-export const MAX_GOSSIP_BYTES = 8 * 1024 * 1024;
+/**
+ * The largest SequencerBlock gossip carries: @libp2p/gossipsub frames every RPC it sends with a
+ * fixed 4 MiB limit (it-length-prefixed's default; no option reaches it), so a larger message is
+ * dropped at the sender. 64 KiB is left for the RPC's own fields. Larger blocks (a full CometBFT
+ * block is 21 MiB) go to the DA only, until blocks are gossiped in pieces.
+ */
+export const MAX_GOSSIP_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 /** How many recent heights are remembered to ignore replays. */
 export const SEEN_HEIGHTS = 4096;
 

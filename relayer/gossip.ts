@@ -101,19 +101,21 @@ export class BlockGossip {
     return scored.getScore?.(peer.toString()) ?? 0;
   }
 
-  async publish(block: SequencerBlock): Promise<void> {
+  /** Publishes `block`; false when it is too large to gossip (it reaches peers by the DA only). */
+  async publish(block: SequencerBlock): Promise<boolean> {
     const data = SequencerBlockCodec.encode(block);
     if (data.length > MAX_GOSSIP_BYTES) {
       this.options.log.warn(
         { height: block.header.height.toString(), bytes: data.length },
         "block too large to gossip",
       );
-      return;
+      return false;
     }
     // What this node publishes comes from the node it follows, which it trusts outright.
     this.trust.adopt(block.header);
     this.validator.remember(block);
     await this.node.services.pubsub.publish(this.topic, data);
+    return true;
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 /** The relayer's public surface: SequencerBlocks, the Celestia client, the local DA, gossip, its commands. */
-export { CelestiaClient, DaHeightPrunedError } from "./celestia/client.js";
+export { CelestiaClient, DaHeightPrunedError, waitForDa } from "./celestia/client.js";
 export { daCommand, relayerCommand } from "./cli.js";
 export { DEFAULT_DA_PORT } from "./da/server.js";
 export { metroHeightsAtDaHeight } from "./da-progress.js";

@@ -16,6 +16,12 @@ export function registerRelayerMetrics(registry: Registry, relayer: Relayer, gos
   );
   readGauge(
     registry,
+    "metro_relayer_gossiped_through",
+    "Last Metro height published on gossip",
+    () => stats.gossipedThrough,
+  );
+  readGauge(
+    registry,
     "metro_relayer_posted_through",
     "Last Metro height posted to the DA",
     () => stats.postedThrough,
@@ -46,6 +52,16 @@ export function registerRelayerMetrics(registry: Registry, relayer: Relayer, gos
     () => stats.rawBytes,
   );
   readCounter(registry, "metro_relayer_gossiped_total", "Blocks published on gossip", () => stats.gossiped);
+  const seconds = (ms: number) => ms / 1000;
+  readCounter(registry, "metro_relayer_read_seconds_total", "Time reading blocks from the node", () =>
+    seconds(stats.readMs),
+  );
+  readCounter(registry, "metro_relayer_build_seconds_total", "Time building SequencerBlocks", () =>
+    seconds(stats.buildMs),
+  );
+  readCounter(registry, "metro_relayer_publish_seconds_total", "Time publishing blocks on gossip", () =>
+    seconds(stats.publishMs),
+  );
   registerGossipMetrics(registry, gossip);
 }
 

@@ -51,7 +51,13 @@ export interface RelayerStats {
   /** The Metro head last seen, and the last height read from it (and gossiped). */
   metroHeight: number;
   followedThrough: number;
+  /** The last height published on gossip (blocks too large to gossip are not). */
+  gossipedThrough: number;
   gossiped: number;
+  /** Time spent following, summed over blocks: reading from the node, building, publishing. */
+  readMs: number;
+  buildMs: number;
+  publishMs: number;
   submissions: number;
   postedThrough: number;
   rawBytes: number;
@@ -86,7 +92,11 @@ export class Relayer {
     this.stats = {
       metroHeight: 0,
       followedThrough: this.state.postedThrough,
+      gossipedThrough: 0,
       gossiped: 0,
+      readMs: 0,
+      buildMs: 0,
+      publishMs: 0,
       submissions: 0,
       postedThrough: this.state.postedThrough,
       rawBytes: 0,
@@ -161,12 +171,14 @@ export class Relayer {
         const { height } = await nodeStatus(this.options.metroRpc);
         this.stats.metroHeight = height;
         while (this.running && this.nextHeight <= height && this.pending.length < maxPending) {
-          const block = buildSequencerBlock(await signedBlockAt(this.options.metroRpc, this.nextHeight));
+          const block = await this.read(this.nextHeight);
           this.unblocked();
           this.pending.push(block);
           this.stats.followedThrough = this.nextHeight;
           this.nextHeight++;
+          const published = performance.now();
           await this.gossip(block);
+          this.stats.publishMs += performance.now() - published;
           catchUp.update(this.stats.followedThrough, this.stats.metroHeight);
         }
       } catch (error) {
@@ -179,6 +191,17 @@ export class Relayer {
       }
       await sleep(wait);
     }
+  }
+
+  /** Block `height` from the node as a SequencerBlock, timing the fetch and the build apart. */
+  private async read(height: number): Promise<SequencerBlock> {
+    const started = performance.now();
+    const data = await signedBlockAt(this.options.metroRpc, height);
+    const fetched = performance.now();
+    const block = buildSequencerBlock(data);
+    this.stats.readMs += fetched - started;
+    this.stats.buildMs += performance.now() - fetched;
+    return block;
   }
 
   /** The node has pruned the next height: say so once (it needs an operator), then keep asking. */
@@ -204,8 +227,9 @@ export class Relayer {
   private async gossip(block: SequencerBlock): Promise<void> {
     if (!this.options.gossip) return;
     try {
-      await this.options.gossip.publish(block);
+      if (!(await this.options.gossip.publish(block))) return;
       this.stats.gossiped++;
+      this.stats.gossipedThrough = Number(block.header.height);
     } catch (error) {
       this.options.log.warn({ err: error }, "gossip publish failed");
     }

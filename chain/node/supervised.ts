@@ -23,6 +23,8 @@ export class SupervisedProcess {
     private readonly args: readonly string[],
     private readonly logFile: string,
     private readonly log: Logger,
+    /** Flags for node itself, before the script (`--cpu-prof`, say). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   start(): void {
@@ -36,7 +38,9 @@ export class SupervisedProcess {
   private async supervise(): Promise<void> {
     while (!this.stopping) {
       const startedAt = Date.now();
-      const child = spawn(process.execPath, [cliEntry, ...this.args], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [...this.nodeArgs, cliEntry, ...this.args], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       if (this.output) {
         child.stdout.pipe(this.output, { end: false });
         child.stderr.pipe(this.output, { end: false });

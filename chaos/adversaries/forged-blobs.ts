@@ -10,13 +10,14 @@
 import { DEVNET_CHAIN_ID } from "../../chain/node/home.js";
 import { signedBlockAt } from "../../chain/node/signed-block.js";
 import { toHex } from "../../core/bytes.js";
+import { scrapeGauge } from "../../core/metrics.js";
 import { rollupIdFromName } from "../../core/rollup.js";
 import type { SequencerBlock } from "../../core/sequencer-block.js";
 import type { BlobToSubmit } from "../../relayer/da-batch.js";
 import { metroNamespace, rollupNamespace } from "../../relayer/da-format.js";
 import { buildSequencerBlock, CelestiaClient } from "../../relayer/index.js";
 import { asMade } from "../da/forgery.js";
-import { type ChaosStack, DATA_ROLLUP, EVM_ROLLUPS, scrapeGauge } from "../stack.js";
+import { type ChaosStack, DATA_ROLLUP, EVM_ROLLUPS } from "../stack.js";
 import {
   type DaHeightReads,
   type ForgedBlob,

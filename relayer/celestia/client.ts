@@ -242,3 +242,18 @@ function commitmentOf(blob: Blob): Uint8Array {
     );
   }
 }
+
+/** Waits until the DA at `url` answers `header.NetworkHead` (a DA process just started, say). */
+export async function waitForDa(url: string, timeoutMs = 30_000): Promise<void> {
+  const client = new CelestiaClient({ url });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await client.networkHead();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`the local DA at ${url} did not answer: ${error}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

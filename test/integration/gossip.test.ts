@@ -5,11 +5,14 @@ import { validatorSetHash } from "../../core/comet/hashes.js";
 import { createLogger } from "../../core/log.js";
 import { type SequencerBlock, SequencerBlockCodec } from "../../core/sequencer-block.js";
 import { BlockGossip } from "../../relayer/gossip.js";
+import { MAX_GOSSIP_BYTES } from "../../relayer/gossip-validator.js";
 import { sleep, until } from "../support/network.js";
 import { CHAIN, signedBlock, validatorSet } from "../support/signed-blocks.js";
 
 const honestSet = validatorSet(4, 1);
 const forgerSet = validatorSet(4, 2);
+/** The set the second test hands over to, at height 11. */
+const newSet = validatorSet(4, 3);
 const log = createLogger("test", "silent");
 
 describe("gossip of SequencerBlocks over libp2p", () => {
@@ -53,7 +56,7 @@ describe("gossip of SequencerBlocks over libp2p", () => {
       SequencerBlockCodec.encode(tampered),
       SequencerBlockCodec.encode(conflicting),
       utf8("definitely not a protobuf SequencerBlock"),
-      new Uint8Array(9 * 1024 * 1024),
+      new Uint8Array(MAX_GOSSIP_BYTES + 1024),
     ]) {
       await raw(data).catch(() => undefined);
     }
@@ -87,7 +90,6 @@ describe("gossip of SequencerBlocks over libp2p", () => {
   }
 
   it("trusts a validator set only at the heights it governs, and ignores heights it has not reached", async () => {
-    const newSet = validatorSet(4, 3);
     const heights = () => received.map((b) => b.header.height);
     const handOver = await newSender();
     const ahead = await newSender();
@@ -116,6 +118,28 @@ describe("gossip of SequencerBlocks over libp2p", () => {
       assert.deepEqual(heights(), [10n, 11n, 12n], "neither the block ahead nor the old set's was delivered");
     } finally {
       for (const { sender } of [handOver, ahead, oldSet]) await sender.stop();
+    }
+  });
+
+  it("carries a block of the largest size gossip takes, and leaves a larger one to the DA", async () => {
+    const { sender } = await newSender();
+    const block = (height: bigint, mib: number) =>
+      signedBlock({
+        height,
+        set: newSet,
+        items: Array.from({ length: 4 }, (_, i) => ({
+          rollupId: new Uint8Array(32).fill(i + 1),
+          data: new Uint8Array(Math.floor((mib * 1024 * 1024) / 4)).fill(i),
+        })),
+      });
+    try {
+      const largest = block(13n, 3.9);
+      assert.ok(SequencerBlockCodec.encode(largest).length <= MAX_GOSSIP_BYTES);
+      assert.equal(await sender.publish(largest), true);
+      await until("the largest block arrives", () => received.some((b) => b.header.height === 13n));
+      assert.equal(await sender.publish(block(14n, 4)), false, "too large: not published");
+    } finally {
+      await sender.stop();
     }
   });
 });
